@@ -1,0 +1,19 @@
+# Third-party dependencies, all from Debian's packages (see scripts/setup).
+find_package(Threads REQUIRED)
+find_package(Boost 1.74 REQUIRED)
+find_package(simdjson REQUIRED)
+find_package(CLI11 REQUIRED)
+find_package(fmt REQUIRED)
+find_package(spdlog REQUIRED)
+find_package(yaml-cpp REQUIRED)
+# Debian's xgboost CMake package also demands the xgboost command-line tool; the library and
+# its header are all hone needs, so find them directly.
+find_library(XGBOOST_LIBRARY NAMES xgboost REQUIRED)
+find_path(XGBOOST_INCLUDE_DIR NAMES xgboost/c_api.h REQUIRED)
+add_library(xgboost::xgboost SHARED IMPORTED)
+set_target_properties(xgboost::xgboost PROPERTIES
+  IMPORTED_LOCATION ${XGBOOST_LIBRARY}
+  INTERFACE_INCLUDE_DIRECTORIES ${XGBOOST_INCLUDE_DIR})
+if(HONE_BUILD_TESTS)
+  find_package(GTest REQUIRED)
+endif()

@@ -1,0 +1,96 @@
+// One accepted TCP connection: reads and bounds requests, hands them to the Handler, writes the
+// answers back in request order, and closes on timeouts, errors or drain.
+// Internal to the http area (includes Asio). All members run on the connection's I/O thread;
+// only deliver() may be called from elsewhere, and it posts back to that thread.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "http/asio.h"
+#include "http/connection_tracker.h"
+#include "http/server.h"
+
+namespace hone::http::detail {
+
+// What every connection of one server shares; outlives the server if a Responder does.
+struct ServerContext {
+  Limits limits;
+  Handler handler;
+  ConnectionTracker tracker;
+};
+
+class Connection : public ResponseSink, public std::enable_shared_from_this<Connection> {
+ public:
+  Connection(Socket socket, std::shared_ptr<ServerContext> context);
+  ~Connection() override;
+
+  void start();
+  void deliver(std::uint64_t sequence, Response response) override;
+  void begin_drain();
+  void force_close();
+  IoExecutor executor() { return socket_.get_executor(); }
+
+ private:
+  enum class Phase { kIdle, kHeader, kBody };
+  enum class Wait { kFirstRequest, kIdle, kHeader, kBody, kDrainGrace, kLinger };
+
+  // A request that was dispatched and waits for its answer, in arrival order.
+  struct Slot {
+    std::string bytes;
+    bool ready = false;
+    bool close = false;
+    bool head_only = false;
+    bool keep_alive = true;
+    bool http10 = false;
+  };
+
+  void reset_parser();
+  void read_more();
+  void on_read(const beast::error_code& error, std::size_t bytes);
+  void process_buffer();
+  bool check_request_line();
+  bool on_header_done();
+  void dispatch();
+  void complete(std::uint64_t sequence, Response response);
+  void reject(int status, std::string_view message);
+  void write_ready();
+  void on_write(const beast::error_code& error, std::size_t slots);
+  void send_continue();
+  void arm(Wait wait);
+  void on_timer();
+  void on_write_timeout();
+  void linger_then_close();
+  void linger_read();
+  void close();
+  bool quiet() const { return phase_ == Phase::kIdle && pending_.empty() && !writing_; }
+
+  Socket socket_;
+  std::shared_ptr<ServerContext> context_;
+  const Limits& limits_;
+  beast::flat_buffer buffer_;
+  std::optional<beast::http::request_parser<beast::http::string_body>> parser_;
+  Timer timer_;
+  Timer write_timer_;
+  std::uint64_t timer_generation_ = 0;
+  Wait wait_ = Wait::kFirstRequest;
+  Phase phase_ = Phase::kIdle;
+  bool request_line_ok_ = false;
+  bool first_request_ = true;
+  bool reading_ = false;
+  bool writing_ = false;
+  bool peer_done_ = false;  // client half-closed: answer what was asked, then close
+  bool closing_ = false;    // read no more requests; close once the queue is written
+  bool draining_ = false;
+  bool closed_ = false;
+  bool lingering_ = false;
+  std::deque<Slot> pending_;
+  std::uint64_t head_sequence_ = 0;  // sequence number of pending_.front()
+  std::vector<asio::const_buffer> write_buffers_;
+};
+
+}  // namespace hone::http::detail

@@ -1,0 +1,45 @@
+// Plain request and response types that handlers see, free of Beast so that code above the
+// http area never includes Asio or Beast headers.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace hone::http {
+
+enum class Method { kGet, kHead, kPost, kPut, kDelete, kPatch, kOptions, kOther };
+
+std::string_view method_name(Method method);
+
+struct Header {
+  std::string name;
+  std::string value;
+};
+
+// Finds a header by case-insensitive name; empty view when absent.
+std::string_view find_header(const std::vector<Header>& headers, std::string_view name);
+
+struct Request {
+  Method method = Method::kGet;
+  std::string method_text;  // as sent, for messages about unknown methods
+  std::string target;       // origin-form: path plus optional ?query
+  std::vector<Header> headers;
+  std::string body;
+
+  std::string_view path() const;   // target without the query
+  std::string_view query() const;  // after '?', empty when none
+  std::string_view header(std::string_view name) const { return find_header(headers, name); }
+};
+
+struct Response {
+  int status = 200;
+  std::string content_type = "application/json";
+  std::string body;
+  std::vector<Header> headers;  // extra headers; Content-Length, Date and Server are added
+  bool close = false;           // ask the session to close the connection after this response
+};
+
+std::string_view reason_phrase(int status);
+
+}  // namespace hone::http

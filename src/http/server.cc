@@ -1,0 +1,154 @@
+#include "http/server.h"
+
+#include <spdlog/spdlog.h>
+
+#include <atomic>
+#include <future>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "http/asio.h"
+#include "http/connection.h"
+#include "http/serialize.h"
+
+namespace hone::http {
+
+Responder::~Responder() {
+  if (sink_) {
+    sink_->deliver(sequence_, error_response(500, "the request was dropped without an answer"));
+  }
+}
+
+void Responder::send(Response response) {
+  if (!sink_) return;
+  auto sink = std::move(sink_);
+  sink->deliver(sequence_, std::move(response));
+}
+
+namespace {
+
+struct Worker {
+  asio::io_context io{1};
+  asio::executor_work_guard<asio::io_context::executor_type> guard{io.get_executor()};
+  std::thread thread;
+};
+
+}  // namespace
+
+class Server::Impl {
+ public:
+  Impl(ServerOptions options, Handler handler) : options_(std::move(options)) {
+    context_ = std::make_shared<detail::ServerContext>();
+    context_->limits = options_.limits;
+    context_->handler = std::move(handler);
+    int threads = options_.threads;
+    if (threads <= 0) threads = static_cast<int>(std::max(1U, std::thread::hardware_concurrency()));
+    for (int i = 0; i < threads; ++i) workers_.push_back(std::make_unique<Worker>());
+    acceptor_.emplace(workers_.front()->io);
+  }
+
+  ~Impl() { stop(std::chrono::milliseconds(0)); }
+
+  Status start() {
+    beast::error_code error;
+    const auto address = asio::ip::make_address(options_.host, error);
+    if (error) return fail("invalid listen address '" + options_.host + "': " + error.message());
+    const tcp::endpoint endpoint(address, options_.port);
+    const std::string where = options_.host + ":" + std::to_string(options_.port);
+    acceptor_->open(endpoint.protocol(), error);
+    if (!error) acceptor_->set_option(asio::socket_base::reuse_address(true), error);
+    if (!error) acceptor_->bind(endpoint, error);
+    if (!error) acceptor_->listen(asio::socket_base::max_listen_connections, error);
+    if (error) return fail("cannot listen on " + where + ": " + error.message());
+    port_ = acceptor_->local_endpoint().port();
+    accept_next();
+    for (auto& worker : workers_) {
+      worker->thread = std::thread([&io = worker->io] { io.run(); });
+    }
+    running_ = true;
+    return {};
+  }
+
+  void stop(std::chrono::milliseconds drain_deadline) {
+    std::lock_guard lock(stop_mutex_);
+    if (!running_) return;
+    running_ = false;
+    const auto deadline = std::chrono::steady_clock::now() + drain_deadline;
+    std::promise<void> closed;
+    asio::post(workers_.front()->io, [this, &closed] {
+      beast::error_code ignored;
+      acceptor_->close(ignored);
+      closed.set_value();
+    });
+    closed.get_future().wait();
+    for_each_connection([](detail::Connection& c) { c.begin_drain(); });
+    if (!context_->tracker.wait_empty(deadline)) {
+      spdlog::warn("drain deadline reached with {} connection(s) open; closing them",
+                   context_->tracker.size());
+      for_each_connection([](detail::Connection& c) { c.force_close(); });
+      context_->tracker.wait_empty(std::chrono::steady_clock::now() + std::chrono::seconds(1));
+    }
+    for (auto& worker : workers_) {
+      worker->guard.reset();
+      worker->io.stop();
+    }
+    for (auto& worker : workers_) {
+      if (worker->thread.joinable()) worker->thread.join();
+    }
+  }
+
+  std::uint16_t port() const { return port_; }
+  int threads() const { return static_cast<int>(workers_.size()); }
+  std::size_t open_connections() const { return context_->tracker.size(); }
+
+ private:
+  template <typename Action>
+  void for_each_connection(Action action) {
+    for (auto& connection : context_->tracker.snapshot()) {
+      auto* raw = connection.get();
+      asio::dispatch(raw->executor(), [connection = std::move(connection), action]() {
+        action(*connection);
+      });
+    }
+  }
+
+  void accept_next() {
+    Worker& target = *workers_[next_worker_++ % workers_.size()];
+    acceptor_->async_accept(target.io.get_executor(), [this](const beast::error_code& error,
+                                                           Socket socket) {
+      if (error == asio::error::operation_aborted || !acceptor_->is_open()) return;
+      if (error) {
+        // Out of file descriptors and the like: keep serving the open connections.
+        spdlog::warn("accept failed: {}", error.message());
+      } else {
+        auto connection = std::make_shared<detail::Connection>(std::move(socket), context_);
+        auto executor = connection->executor();
+        asio::dispatch(executor, [connection = std::move(connection)] { connection->start(); });
+      }
+      accept_next();
+    });
+  }
+
+  ServerOptions options_;
+  std::shared_ptr<detail::ServerContext> context_;
+  std::vector<std::unique_ptr<Worker>> workers_;
+  std::optional<tcp::acceptor> acceptor_;
+  std::size_t next_worker_ = 0;
+  std::uint16_t port_ = 0;
+  std::mutex stop_mutex_;
+  bool running_ = false;
+};
+
+Server::Server(ServerOptions options, Handler handler)
+    : impl_(std::make_unique<Impl>(std::move(options), std::move(handler))) {}
+
+Server::~Server() = default;
+
+Status Server::start() { return impl_->start(); }
+std::uint16_t Server::port() const { return impl_->port(); }
+int Server::threads() const { return impl_->threads(); }
+void Server::stop(std::chrono::milliseconds drain_deadline) { impl_->stop(drain_deadline); }
+std::size_t Server::open_connections() const { return impl_->open_connections(); }
+
+}  // namespace hone::http
