@@ -1,1 +1,66 @@
-int main(){}
+// hone: one binary, one subcommand per job (see ../shared/DESIGN.md for the CLI contract).
+#include <cstdio>
+#include <exception>
+#include <vector>
+
+#include "cli/commands.h"
+#include "core/logging.h"
+#include "core/units.h"
+#include "core/version.h"
+
+namespace hone::cli {
+
+CLI::Validator duration_validator() {
+  return CLI::Validator(
+      [](std::string& text) -> std::string {
+        auto parsed = parse_duration(text);
+        return parsed ? std::string() : parsed.error().message;
+      },
+      "DURATION");
+}
+
+CLI::Validator size_validator() {
+  return CLI::Validator(
+      [](std::string& text) -> std::string {
+        auto parsed = parse_bytes(text);
+        return parsed ? std::string() : parsed.error().message;
+      },
+      "SIZE");
+}
+
+int report_error(const std::string& message, int code) {
+  std::fprintf(stderr, "hone: %s\n", message.c_str());
+  return code;
+}
+
+}  // namespace hone::cli
+
+int main(int argc, char** argv) {
+  using namespace hone::cli;
+  hone::init_logging();
+  CLI::App app("hone: serve ML models fast, load-test any HTTP API, and find the bottleneck.",
+               "hone");
+  app.set_version_flag("--version", std::string("hone ") + hone::kVersion);
+  app.require_subcommand(1);
+  std::vector<Command> commands = {add_serve_command(app), add_model_command(app),
+                                   add_demo_command(app)};
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    return report_error(std::string(e.what()) + " (see hone --help)", 2);
+  }
+  try {
+    for (const Command& command : commands) {
+      if (command.app->parsed()) return command.run();
+    }
+  } catch (const std::exception& e) {
+    return report_error(e.what(), 1);
+  }
+  return report_error("no command given (see hone --help)", 2);
+}

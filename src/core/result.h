@@ -13,10 +13,11 @@ namespace hone {
 
 struct Error {
   std::string message;
+  int code = 0;  // optional machine-readable code; the serve area puts the HTTP status here
 };
 
-// Builds an Error from a message; reads better at call sites: `return fail("bad shape");`
-inline Error fail(std::string message) { return Error{std::move(message)}; }
+// Builds an Error; reads better at call sites: `return fail("bad shape", 400);`
+inline Error fail(std::string message, int code = 0) { return Error{std::move(message), code}; }
 
 [[noreturn]] inline void die_unchecked(const Error& error) {
   std::fprintf(stderr, "hone: value() on an error result: %s\n", error.message.c_str());

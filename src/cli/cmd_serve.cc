@@ -1,0 +1,155 @@
+// hone serve: load the models, serve them until SIGTERM/SIGINT, then drain and exit 0.
+#include <pthread.h>
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+#include <csignal>
+#include <cstdio>
+#include <memory>
+
+#include "cli/commands.h"
+#include "core/logging.h"
+#include "core/strings.h"
+#include "core/units.h"
+#include "model/repository.h"
+#include "serve/prediction_server.h"
+#include "serve/serve_config.h"
+
+namespace hone::cli {
+namespace {
+
+struct ServeFlags {
+  std::string config_file;
+  std::string models_dir;
+  std::vector<std::string> model_files;
+  std::vector<std::string> backends;
+  std::string host;
+  int port = -1;
+  int threads = -1;
+  std::string max_body;
+  std::string header_timeout;
+  std::string idle_timeout;
+  std::string drain_timeout;
+  std::string log_level;
+};
+
+std::chrono::milliseconds to_millis(const std::string& text) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(parse_duration(text).value());
+}
+
+// Defaults, then the config file, then the flags that were given.
+Result<serve::ServeConfig> build_config(const ServeFlags& flags) {
+  serve::ServeConfig config;
+  if (!flags.config_file.empty()) {
+    if (auto s = serve::load_serve_config(flags.config_file, config); !s) return s.error();
+  }
+  if (!flags.models_dir.empty()) config.models_dir = flags.models_dir;
+  if (!flags.model_files.empty()) config.model_files = flags.model_files;
+  if (!flags.backends.empty()) config.backends = flags.backends;
+  auto& options = config.options;
+  if (!flags.host.empty()) options.http.host = flags.host;
+  if (flags.port >= 0) options.http.port = static_cast<std::uint16_t>(flags.port);
+  if (flags.threads >= 0) options.http.threads = flags.threads;
+  if (!flags.max_body.empty()) options.http.limits.max_body_bytes = *parse_bytes(flags.max_body);
+  if (!flags.header_timeout.empty()) {
+    options.http.limits.header_timeout = to_millis(flags.header_timeout);
+  }
+  if (!flags.idle_timeout.empty()) {
+    options.http.limits.idle_timeout = to_millis(flags.idle_timeout);
+  }
+  if (!flags.drain_timeout.empty()) options.drain_timeout = to_millis(flags.drain_timeout);
+  if (!flags.log_level.empty()) config.log_level = flags.log_level;
+  if (auto s = serve::validate(config); !s) return s.error();
+  return config;
+}
+
+Result<std::shared_ptr<model::ModelRepository>> load_models(const serve::ServeConfig& config) {
+  auto repository = std::make_shared<model::ModelRepository>();
+  model::BackendOptions backend_options;
+  backend_options.pool_size = config.options.http.threads;
+  if (!config.models_dir.empty()) {
+    if (auto s = repository->load_directory(config.models_dir, backend_options); !s) {
+      return s.error();
+    }
+  }
+  for (std::size_t i = 0; i < config.model_files.size(); ++i) {
+    std::string backend = "xgboost";
+    if (config.backends.size() == 1) backend = config.backends.front();
+    if (config.backends.size() > 1) backend = config.backends[i];
+    if (auto s = repository->add_artifact(config.model_files[i], backend, backend_options); !s) {
+      return s.error();
+    }
+  }
+  return repository;
+}
+
+int run_serve(const ServeFlags& flags) {
+  const auto started = std::chrono::steady_clock::now();
+  auto config = build_config(flags);
+  if (!config) return report_error(config.error().message, 2);
+  if (auto s = set_log_level(config->log_level); !s) return report_error(s.error().message, 2);
+  auto models = load_models(*config);
+  if (!models) return report_error(models.error().message, 1);
+
+  // Signals are taken by this thread alone (sigwait below); the I/O threads inherit the mask.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  serve::PredictionServer server(config->options, *models);
+  if (auto s = server.start(); !s) return report_error(s.error().message, 1);
+  std::vector<std::string> names;
+  for (const auto* model : (*models)->models()) names.push_back(model->config.name);
+  const auto ready_after = std::chrono::steady_clock::now() - started;
+  std::printf("hone serve: listening on http://%s:%u (models: %s; ready in %s)\n",
+              config->options.http.host.c_str(), server.port(), join(names, ", ").c_str(),
+              format_duration(ready_after).c_str());
+  std::fflush(stdout);
+
+  int signal_number = 0;
+  sigwait(&signals, &signal_number);
+  // A second signal while draining ends the process at once.
+  pthread_sigmask(SIG_UNBLOCK, &signals, nullptr);
+  spdlog::info("received {}, draining (up to {})", signal_number == SIGTERM ? "SIGTERM" : "SIGINT",
+               format_duration(config->options.drain_timeout));
+  server.stop();
+  spdlog::info("stopped");
+  return 0;
+}
+
+}  // namespace
+
+Command add_serve_command(CLI::App& root) {
+  auto flags = std::make_shared<ServeFlags>();
+  CLI::App* app = root.add_subcommand("serve", "Serve models over KServe v2 and TF-Serving REST");
+  app->add_option("--models", flags->models_dir,
+                  "Model repository: one folder per model with config.yaml and the artifact");
+  app->add_option("--model", flags->model_files,
+                  "Serve one model file or folder, as [NAME=]PATH (repeatable)");
+  app->add_option("--backend", flags->backends,
+                  "Backend for --model (once for all, or once per --model); default xgboost");
+  app->add_option("--config", flags->config_file, "YAML file with server settings")
+      ->check(CLI::ExistingFile);
+  app->add_option("--host", flags->host, "Address to listen on (default 127.0.0.1)");
+  app->add_option("--port", flags->port, "Port to listen on; 0 picks a free one (default 8000)")
+      ->check(CLI::Range(0, 65535));
+  app->add_option("--threads", flags->threads, "I/O threads (default: number of cores)")
+      ->check(CLI::Range(0, 256));
+  app->add_option("--max-body", flags->max_body, "Largest request body (default 1MiB)")
+      ->check(size_validator());
+  app->add_option("--header-timeout", flags->header_timeout,
+                  "Time allowed to send a request header (default 10s)")
+      ->check(duration_validator());
+  app->add_option("--idle-timeout", flags->idle_timeout,
+                  "Idle keep-alive connections are closed after this (default 60s)")
+      ->check(duration_validator());
+  app->add_option("--drain-timeout", flags->drain_timeout,
+                  "On SIGTERM/SIGINT, time allowed for in-flight requests (default 10s)")
+      ->check(duration_validator());
+  app->add_option("--log-level", flags->log_level, "trace, debug, info, warn, error or off");
+  return {app, [flags] { return run_serve(*flags); }};
+}
+
+}  // namespace hone::cli

@@ -1,0 +1,29 @@
+// One function per subcommand: each registers its flags on the root app and returns the code
+// to run once parsing has chosen it. Commands return the process exit code:
+// 0 success, 1 runtime failure, 2 bad usage.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+#include <functional>
+#include <string>
+
+namespace hone::cli {
+
+struct Command {
+  CLI::App* app = nullptr;
+  std::function<int()> run;
+};
+
+Command add_serve_command(CLI::App& root);
+Command add_model_command(CLI::App& root);
+Command add_demo_command(CLI::App& root);
+
+// Validators for human units, so bad values fail at parse time with a one-line reason.
+CLI::Validator duration_validator();
+CLI::Validator size_validator();
+
+// Prints "hone: <message>" to stderr and returns `code`.
+int report_error(const std::string& message, int code = 1);
+
+}  // namespace hone::cli

@@ -1,0 +1,35 @@
+// The seam between the server and a model runtime: a Backend predicts a whole batch of rows.
+// Implementations must allow predict() from several threads at once.
+#pragma once
+
+#include <cstddef>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "core/result.h"
+
+namespace hone::model {
+
+// What a loaded artifact says about itself; used to infer or check a model's config.
+struct BackendInfo {
+  std::string backend;    // "xgboost"
+  std::string objective;  // "reg:squarederror", "binary:logistic", "multi:softprob", ...
+  std::size_t num_features = 0;
+  std::size_t num_outputs = 1;  // values per row in the prediction
+  std::size_t num_trees = 0;
+  std::vector<std::string> feature_names;  // empty when the artifact has none
+};
+
+class Backend {
+ public:
+  virtual ~Backend() = default;
+  virtual const BackendInfo& info() const = 0;
+
+  // rows: row_count x num_features floats, row-major; NaN is a missing value.
+  // out: row_count x num_outputs floats, filled on success.
+  virtual Status predict(std::span<const float> rows, std::size_t row_count,
+                         std::span<float> out) = 0;
+};
+
+}  // namespace hone::model

@@ -1,0 +1,190 @@
+#include "model/model_config.h"
+
+#include <yaml-cpp/yaml.h>
+
+#include <filesystem>
+
+#include "core/strings.h"
+#include "core/yaml_reader.h"
+
+namespace hone::model {
+namespace fs = std::filesystem;
+namespace {
+
+TensorSpec parse_tensor(const YAML::Node& node, const std::string& file, const std::string& what) {
+  YamlMap map(node, file, what);
+  TensorSpec spec;
+  spec.name = map.required_string("name");
+  const std::string type = map.string("datatype").value_or("FP32");
+  const auto datatype = parse_datatype(type);
+  if (!datatype) {
+    map.error_at(map.node("datatype"), "unknown datatype '" + type +
+                                           "' (expected BOOL, INT32, INT64, FP32 or FP64)");
+  }
+  spec.datatype = *datatype;
+  spec.shape = map.integers("shape").value_or(std::vector<std::int64_t>{});
+  if (!spec.shape.empty() && spec.shape.size() != 2) {
+    map.error_at(map.node("shape"), what + " shape must be [-1, width] (rows by values)");
+  }
+  if (!spec.shape.empty() && (spec.shape[0] != -1 || spec.shape[1] <= 0)) {
+    map.error_at(map.node("shape"),
+                 what + " shape must be [-1, width] with a variable batch and a positive width");
+  }
+  spec.feature_names = map.strings("feature_names").value_or(std::vector<std::string>{});
+  map.finish();
+  return spec;
+}
+
+std::vector<TensorSpec> parse_tensors(YamlMap& map, const std::string& key) {
+  std::vector<TensorSpec> out;
+  const YAML::Node list = map.node(key);
+  if (!list.IsDefined()) return out;
+  if (!list.IsSequence()) map.error_at(list, "'" + key + "' must be a list");
+  for (const auto& item : list) {
+    out.push_back(parse_tensor(item, map.file(), key.substr(0, key.size() - 1)));
+  }
+  return out;
+}
+
+std::string output_name_for(const std::string& objective) {
+  if (objective == "binary:logistic" || objective == "reg:logistic") return "probability";
+  if (objective == "multi:softprob") return "probabilities";
+  if (objective == "multi:softmax") return "class";
+  return "prediction";
+}
+
+}  // namespace
+
+bool valid_model_name(const std::string& name) {
+  if (name.empty() || name.size() > 128 || name.front() == '.') return false;
+  for (const char c : name) {
+    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                    c == '-' || c == '_' || c == '.';
+    if (!ok) return false;
+  }
+  return true;
+}
+
+Result<ModelConfig> load_model_config(const std::string& dir) {
+  const std::string file = (fs::path(dir) / "config.yaml").string();
+  auto root = load_yaml_file(file);
+  if (!root) return root.error();
+  try {
+    YamlMap map(*root, file, "model config");
+    ModelConfig config;
+    config.source = file;
+    config.name = map.string("name").value_or(fs::path(dir).filename().string());
+    config.version = map.string("version").value_or("1");
+    config.backend = map.string("backend").value_or("xgboost");
+    config.description = map.string("description").value_or("");
+    const std::string artifact = map.string("artifact").value_or("model.json");
+    config.artifact = (fs::path(dir) / artifact).lexically_normal().string();
+    if (auto rows = map.integer("max_rows_per_request")) {
+      if (*rows < 1) map.error_at(map.node("max_rows_per_request"), "must be at least 1");
+      config.max_rows_per_request = static_cast<std::size_t>(*rows);
+    }
+    config.inputs = parse_tensors(map, "inputs");
+    config.outputs = parse_tensors(map, "outputs");
+    map.finish();
+    if (!valid_model_name(config.name)) {
+      return fail(file + ": model name '" + config.name +
+                  "' may only hold letters, digits, '-', '_' and '.'");
+    }
+    if (config.version.empty() || !valid_model_name(config.version)) {
+      return fail(file + ": version '" + config.version + "' is not a valid version name");
+    }
+    return config;
+  } catch (const ConfigError& e) {
+    return fail(e.what());
+  }
+}
+
+ModelConfig config_for_artifact(const std::string& name, const std::string& artifact,
+                                const std::string& backend) {
+  ModelConfig config;
+  config.name = name;
+  config.artifact = artifact;
+  config.backend = backend;
+  config.source = artifact;
+  return config;
+}
+
+Status reconcile(ModelConfig& config, const BackendInfo& info) {
+  const std::string where = config.source + ": ";
+  if (config.inputs.empty()) {
+    TensorSpec input;
+    input.name = "features";
+    input.shape = {-1, static_cast<std::int64_t>(info.num_features)};
+    input.feature_names = info.feature_names;
+    config.inputs.push_back(std::move(input));
+  }
+  if (config.outputs.empty()) {
+    TensorSpec output;
+    output.name = output_name_for(info.objective);
+    output.shape = {-1, static_cast<std::int64_t>(info.num_outputs)};
+    config.outputs.push_back(std::move(output));
+  }
+  if (config.inputs.size() != 1 || config.outputs.size() != 1) {
+    return fail(where + "backend '" + config.backend +
+                "' takes exactly one input and one output tensor");
+  }
+  TensorSpec& input = config.inputs.front();
+  TensorSpec& output = config.outputs.front();
+  if (input.shape.empty()) input.shape = {-1, static_cast<std::int64_t>(info.num_features)};
+  if (output.shape.empty()) output.shape = {-1, static_cast<std::int64_t>(info.num_outputs)};
+  if (input.datatype != DataType::kFp32 || output.datatype != DataType::kFp32) {
+    return fail(where + "backend '" + config.backend + "' reads and writes FP32 tensors");
+  }
+  if (input.row_width() != static_cast<std::int64_t>(info.num_features)) {
+    return fail(where + "input '" + input.name + "' has width " +
+                std::to_string(input.row_width()) + " but the model expects " +
+                std::to_string(info.num_features) + " features");
+  }
+  if (output.row_width() != static_cast<std::int64_t>(info.num_outputs)) {
+    return fail(where + "output '" + output.name + "' has width " +
+                std::to_string(output.row_width()) + " but the model produces " +
+                std::to_string(info.num_outputs) + " values per row");
+  }
+  if (input.feature_names.empty()) input.feature_names = info.feature_names;
+  if (!input.feature_names.empty() &&
+      input.feature_names.size() != static_cast<std::size_t>(input.row_width())) {
+    return fail(where + "input '" + input.name + "' lists " +
+                std::to_string(input.feature_names.size()) + " feature names for " +
+                std::to_string(input.row_width()) + " features");
+  }
+  return {};
+}
+
+std::string to_yaml(const ModelConfig& config) {
+  YAML::Emitter out;
+  out << YAML::BeginMap;
+  out << YAML::Key << "name" << YAML::Value << config.name;
+  out << YAML::Key << "version" << YAML::Value << YAML::DoubleQuoted << config.version;
+  out << YAML::Key << "backend" << YAML::Value << config.backend;
+  out << YAML::Key << "artifact" << YAML::Value
+      << fs::path(config.artifact).filename().string();
+  if (!config.description.empty()) {
+    out << YAML::Key << "description" << YAML::Value << config.description;
+  }
+  out << YAML::Key << "max_rows_per_request" << YAML::Value << config.max_rows_per_request;
+  const auto emit = [&out](const char* key, const std::vector<TensorSpec>& tensors) {
+    out << YAML::Key << key << YAML::Value << YAML::BeginSeq;
+    for (const auto& tensor : tensors) {
+      out << YAML::BeginMap;
+      out << YAML::Key << "name" << YAML::Value << tensor.name;
+      out << YAML::Key << "datatype" << YAML::Value << std::string(datatype_name(tensor.datatype));
+      out << YAML::Key << "shape" << YAML::Value << YAML::Flow << tensor.shape;
+      if (!tensor.feature_names.empty()) {
+        out << YAML::Key << "feature_names" << YAML::Value << YAML::Flow << tensor.feature_names;
+      }
+      out << YAML::EndMap;
+    }
+    out << YAML::EndSeq;
+  };
+  emit("inputs", config.inputs);
+  emit("outputs", config.outputs);
+  out << YAML::EndMap;
+  return std::string(out.c_str()) + "\n";
+}
+
+}  // namespace hone::model

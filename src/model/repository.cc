@@ -1,0 +1,94 @@
+#include "model/repository.h"
+
+#include <algorithm>
+#include <filesystem>
+
+namespace hone::model {
+namespace fs = std::filesystem;
+
+Status ModelRepository::add(ModelConfig config, const BackendOptions& options) {
+  if (!valid_model_name(config.name)) {
+    return fail(config.source + ": model name '" + config.name +
+                "' may only hold letters, digits, '-', '_' and '.'");
+  }
+  if (models_.count(config.name) != 0) {
+    return fail(config.source + ": a model named '" + config.name + "' is already loaded");
+  }
+  std::error_code ignored;
+  if (!fs::is_regular_file(config.artifact, ignored)) {
+    return fail(config.source + ": model file '" + config.artifact + "' does not exist");
+  }
+  auto backend = create_backend(config.backend, config.artifact, options);
+  if (!backend) return fail(config.source + ": " + backend.error().message);
+  if (auto s = reconcile(config, (*backend)->info()); !s) return s;
+  auto model = std::make_unique<Model>();
+  model->config = std::move(config);
+  model->backend = std::move(*backend);
+  const std::string name = model->config.name;
+  models_.emplace(name, std::move(model));
+  return {};
+}
+
+Status ModelRepository::load_directory(const std::string& dir, const BackendOptions& options) {
+  std::error_code error;
+  if (!fs::is_directory(dir, error)) return fail(dir + ": not a model repository folder");
+  std::vector<fs::path> folders;
+  for (const auto& entry : fs::directory_iterator(dir, error)) {
+    if (entry.is_directory() && fs::exists(entry.path() / "config.yaml")) {
+      folders.push_back(entry.path());
+    }
+  }
+  if (error) return fail(dir + ": " + error.message());
+  if (folders.empty()) return fail(dir + ": no model folders (each needs a config.yaml)");
+  std::sort(folders.begin(), folders.end());
+  for (const auto& folder : folders) {
+    auto config = load_model_config(folder.string());
+    if (!config) return config.error();
+    if (auto s = add(std::move(*config), options); !s) return s;
+  }
+  return {};
+}
+
+Status ModelRepository::add_artifact(const std::string& spec, const std::string& backend,
+                                     const BackendOptions& options) {
+  std::string name;
+  std::string path = spec;
+  if (const auto eq = spec.find('='); eq != std::string::npos) {
+    name = spec.substr(0, eq);
+    path = spec.substr(eq + 1);
+  }
+  std::error_code error;
+  if (fs::is_directory(path, error)) {
+    if (fs::exists(fs::path(path) / "config.yaml")) {
+      auto config = load_model_config(path);
+      if (!config) return config.error();
+      if (!name.empty()) config->name = name;
+      return add(std::move(*config), options);
+    }
+    if (name.empty()) name = fs::path(path).lexically_normal().filename().string();
+    path = (fs::path(path) / "model.json").string();
+  } else if (!fs::exists(path, error)) {
+    return fail(path + ": no such model file or folder");
+  }
+  if (name.empty()) {
+    const fs::path file(path);
+    name = file.stem().string();
+    if (name == "model" && file.has_parent_path()) {
+      name = fs::absolute(file).parent_path().filename().string();
+    }
+  }
+  return add(config_for_artifact(name, path, backend), options);
+}
+
+const Model* ModelRepository::find(std::string_view name) const {
+  const auto it = models_.find(name);
+  return it == models_.end() ? nullptr : it->second.get();
+}
+
+std::vector<const Model*> ModelRepository::models() const {
+  std::vector<const Model*> out;
+  for (const auto& [name, model] : models_) out.push_back(model.get());
+  return out;
+}
+
+}  // namespace hone::model

@@ -1,0 +1,45 @@
+// The set of models a server serves: loaded once at start-up from a repository folder (one
+// sub-folder per model) and/or single artifact files, then read-only and shared by all threads.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "model/backend.h"
+#include "model/backend_factory.h"
+#include "model/model_config.h"
+
+namespace hone::model {
+
+struct Model {
+  ModelConfig config;
+  std::unique_ptr<Backend> backend;
+
+  const TensorSpec& input() const { return config.inputs.front(); }
+  const TensorSpec& output() const { return config.outputs.front(); }
+};
+
+class ModelRepository {
+ public:
+  // Loads every sub-folder that holds a config.yaml. Any bad model fails the whole load.
+  Status load_directory(const std::string& dir, const BackendOptions& options = {});
+
+  // `spec` is PATH or NAME=PATH; PATH is an artifact file, or a folder with a config.yaml or a
+  // model.json. The name defaults to the file's stem, or the folder's name for model.json.
+  Status add_artifact(const std::string& spec, const std::string& backend,
+                      const BackendOptions& options = {});
+
+  Status add(ModelConfig config, const BackendOptions& options);
+
+  const Model* find(std::string_view name) const;
+  std::vector<const Model*> models() const;
+  bool empty() const { return models_.empty(); }
+
+ private:
+  std::map<std::string, std::unique_ptr<Model>, std::less<>> models_;
+};
+
+}  // namespace hone::model

@@ -1,0 +1,31 @@
+// What a model's inputs and outputs look like: name, datatype and shape (as in KServe v2),
+// plus optional feature names for tabular models.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace hone::model {
+
+enum class DataType { kBool, kInt32, kInt64, kFp32, kFp64 };
+
+std::string_view datatype_name(DataType type);            // "FP32"
+std::optional<DataType> parse_datatype(std::string_view name);  // KServe v2 names
+
+struct TensorSpec {
+  std::string name;
+  DataType datatype = DataType::kFp32;
+  std::vector<std::int64_t> shape;  // -1 is a variable dimension (the batch, first)
+  std::vector<std::string> feature_names;  // inputs only; empty when unnamed
+
+  // Elements per row: the product of every dimension after the first.
+  std::int64_t row_width() const;
+};
+
+// "[-1, 12]"
+std::string shape_to_string(const std::vector<std::int64_t>& shape);
+
+}  // namespace hone::model

@@ -1,0 +1,32 @@
+// Reading request bodies: JSON parsing with a depth bound (simdjson DOM, one parser per thread)
+// and flattening of nested numeric arrays into rows of floats, shared by the v1 and v2 codecs.
+// Errors carry the HTTP status in Error::code (400 unless said otherwise).
+#pragma once
+
+#include <simdjson.h>
+
+#include <cstddef>
+#include <string>
+#include <vector>
+
+#include "core/result.h"
+
+namespace hone::serve {
+
+struct JsonLimits {
+  std::size_t max_depth = 32;
+};
+
+// Parses `body` (padding it in place for simdjson). The element stays valid until the next
+// parse on the same thread.
+Result<simdjson::dom::element> parse_json_body(std::string& body, const JsonLimits& limits);
+
+// A JSON value that must become one FP32 tensor element: numbers as-is, null as missing (NaN).
+Result<float> to_feature_value(simdjson::dom::element value);
+
+// Appends the numbers of a possibly nested array to `out` (row-major) and records the length of
+// each nesting level in `dims`; ragged arrays are an error.
+Status flatten_array(simdjson::dom::array array, std::vector<float>& out,
+                     std::vector<std::size_t>& dims);
+
+}  // namespace hone::serve

@@ -1,0 +1,130 @@
+#include "serve/router.h"
+
+#include "core/strings.h"
+#include "http/serialize.h"
+
+namespace hone::serve {
+namespace {
+
+int hex_value(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+std::vector<std::string_view> path_parts(std::string_view path) {
+  if (!path.empty() && path.front() == '/') path.remove_prefix(1);
+  return split(path, '/');
+}
+
+}  // namespace
+
+const std::string& PathParams::get(std::string_view name) const {
+  static const std::string kEmpty;
+  for (const auto& [key, value] : items_) {
+    if (key == name) return value;
+  }
+  return kEmpty;
+}
+
+bool percent_decode(std::string_view text, std::string& out) {
+  out.clear();
+  out.reserve(text.size());
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if (text[i] != '%') {
+      out.push_back(text[i]);
+      continue;
+    }
+    if (i + 2 >= text.size()) return false;
+    const int high = hex_value(text[i + 1]);
+    const int low = hex_value(text[i + 2]);
+    if (high < 0 || low < 0) return false;
+    out.push_back(static_cast<char>(high * 16 + low));
+    i += 2;
+  }
+  return true;
+}
+
+void Router::add(http::Method method, std::string_view pattern, Handler handler) {
+  Route route{method, {}, std::move(handler)};
+  for (const auto part : path_parts(pattern)) {
+    Segment segment;
+    if (!part.empty() && part.front() == '{') {
+      const auto close = part.find('}');
+      segment.param = std::string(part.substr(1, close - 1));
+      segment.literal = std::string(part.substr(close + 1));
+    } else {
+      segment.literal = std::string(part);
+    }
+    route.segments.push_back(std::move(segment));
+  }
+  routes_.push_back(std::move(route));
+}
+
+bool Router::match(const Route& route, const std::vector<std::string_view>& parts,
+                   PathParams& params, bool& bad_escape) {
+  if (parts.size() != route.segments.size()) return false;
+  for (std::size_t i = 0; i < parts.size(); ++i) {
+    const Segment& segment = route.segments[i];
+    std::string_view part = parts[i];
+    if (segment.param.empty()) {
+      if (part != segment.literal) return false;
+      continue;
+    }
+    if (part.size() <= segment.literal.size() ||
+        part.substr(part.size() - segment.literal.size()) != segment.literal) {
+      return false;
+    }
+    part.remove_suffix(segment.literal.size());
+    std::string value;
+    if (!percent_decode(part, value)) {
+      bad_escape = true;
+      return false;
+    }
+    params.add(segment.param, std::move(value));
+  }
+  return true;
+}
+
+void Router::handle(http::Request& request, http::Responder responder) const {
+  const auto parts = path_parts(request.path());
+  const http::Method wanted =
+      request.method == http::Method::kHead ? http::Method::kGet : request.method;
+  std::string allow;
+  for (const Route& route : routes_) {
+    PathParams params;
+    bool bad_escape = false;
+    if (!match(route, parts, params, bad_escape)) {
+      if (bad_escape) {
+        responder.send(http::error_response(400, "malformed %-escape in the path"));
+        return;
+      }
+      continue;
+    }
+    if (route.method == wanted) {
+      route.handler(request, params, std::move(responder));
+      return;
+    }
+    if (!allow.empty()) allow += ", ";
+    allow += http::method_name(route.method);
+    if (route.method == http::Method::kGet) allow += ", HEAD";
+  }
+  if (allow.empty()) {
+    responder.send(http::error_response(404, "no route for " + std::string(request.path())));
+    return;
+  }
+  if (request.method == http::Method::kOptions) {
+    http::Response response;
+    response.status = 204;
+    response.headers.push_back({"Allow", allow + ", OPTIONS"});
+    responder.send(std::move(response));
+    return;
+  }
+  auto response = http::error_response(
+      405, "method " + request.method_text + " is not allowed on " + std::string(request.path()));
+  response.headers.push_back({"Allow", allow});
+  responder.send(std::move(response));
+}
+
+}  // namespace hone::serve

@@ -1,0 +1,59 @@
+// Maps method + path to a handler. Patterns are '/'-separated segments: a literal, `{param}`,
+// or `{param}:suffix` (TF-Serving's "/v1/models/{model}:predict"). Parameters are
+// percent-decoded. A path that matches no pattern is 404; one that matches with another method
+// is 405 with Allow. HEAD is served by GET routes, OPTIONS answers 204 with Allow.
+// Routes are added before serving starts; handle() is then called from any I/O thread.
+#pragma once
+
+#include <functional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "http/message.h"
+#include "http/server.h"
+
+namespace hone::serve {
+
+class PathParams {
+ public:
+  void add(std::string name, std::string value) {
+    items_.emplace_back(std::move(name), std::move(value));
+  }
+  // Empty when absent.
+  const std::string& get(std::string_view name) const;
+
+ private:
+  std::vector<std::pair<std::string, std::string>> items_;
+};
+
+class Router {
+ public:
+  using Handler =
+      std::function<void(http::Request& request, const PathParams& params, http::Responder)>;
+
+  void add(http::Method method, std::string_view pattern, Handler handler);
+  void handle(http::Request& request, http::Responder responder) const;
+
+ private:
+  struct Segment {
+    std::string literal;  // literal text, or the suffix after a parameter
+    std::string param;    // non-empty for a parameter segment
+  };
+  struct Route {
+    http::Method method;
+    std::vector<Segment> segments;
+    Handler handler;
+  };
+
+  static bool match(const Route& route, const std::vector<std::string_view>& parts,
+                    PathParams& params, bool& bad_escape);
+
+  std::vector<Route> routes_;
+};
+
+// Decodes %XX escapes; false on a malformed escape.
+bool percent_decode(std::string_view text, std::string& out);
+
+}  // namespace hone::serve

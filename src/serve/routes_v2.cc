@@ -1,0 +1,82 @@
+// KServe v2 / Open Inference Protocol routes.
+#include <string>
+
+#include "core/json_writer.h"
+#include "core/version.h"
+#include "http/serialize.h"
+#include "serve/serve_state.h"
+#include "serve/v2_codec.h"
+
+namespace hone::serve {
+namespace {
+
+http::Response json_response(std::string body) {
+  http::Response response;
+  response.body = std::move(body);
+  return response;
+}
+
+http::Response flag_response(const char* key, bool value) {
+  http::Response response;
+  response.status = value ? 200 : 503;
+  JsonWriter(response.body).begin_object().key(key).value(value).end_object();
+  return response;
+}
+
+void server_metadata(http::Request&, const PathParams&, http::Responder responder) {
+  std::string body;
+  JsonWriter json(body);
+  json.begin_object();
+  json.key("name").value("hone");
+  json.key("version").value(kVersion);
+  json.key("extensions").begin_array().end_array();
+  json.end_object();
+  responder.send(json_response(std::move(body)));
+}
+
+}  // namespace
+
+void add_v2_routes(Router& router, ServeState& state) {
+  using http::Method;
+  router.add(Method::kGet, "/v2", server_metadata);
+  router.add(Method::kGet, "/v2/health/live",
+             [](http::Request&, const PathParams&, http::Responder responder) {
+               responder.send(flag_response("live", true));
+             });
+  router.add(Method::kGet, "/v2/health/ready",
+             [&state](http::Request&, const PathParams&, http::Responder responder) {
+               responder.send(flag_response("ready", state.ready.load()));
+             });
+
+  const auto metadata = [&state](http::Request&, const PathParams& params,
+                                 http::Responder responder) {
+    http::Response response;
+    const model::Model* model = state.resolve(params, response);
+    if (model != nullptr) encode_v2_model_metadata(*model, response.body);
+    responder.send(std::move(response));
+  };
+  const auto model_ready = [&state](http::Request&, const PathParams& params,
+                                    http::Responder responder) {
+    http::Response response;
+    if (state.resolve(params, response) == nullptr) {
+      responder.send(std::move(response));
+      return;
+    }
+    responder.send(flag_response("ready", state.ready.load()));
+  };
+  const auto infer = [&state](http::Request& request, const PathParams& params,
+                              http::Responder responder) {
+    answer_prediction(
+        state, params, std::move(responder),
+        [&](const model::Model& model) { return decode_v2_infer(request.body, model, state.json); },
+        encode_v2_infer);
+  };
+  for (const char* prefix : {"/v2/models/{model}", "/v2/models/{model}/versions/{version}"}) {
+    const std::string base(prefix);
+    router.add(Method::kGet, base, metadata);
+    router.add(Method::kGet, base + "/ready", model_ready);
+    router.add(Method::kPost, base + "/infer", infer);
+  }
+}
+
+}  // namespace hone::serve

@@ -1,0 +1,81 @@
+#include "serve/serve_config.h"
+
+#include "core/yaml_reader.h"
+
+namespace hone::serve {
+namespace {
+
+std::chrono::milliseconds millis(std::int64_t micros) {
+  return std::chrono::milliseconds(micros / 1000);
+}
+
+void read_limits(YamlMap& parent, ServeOptions& options) {
+  const YAML::Node node = parent.node("limits");
+  if (!node.IsDefined()) return;
+  YamlMap map(node, parent.file(), "limits");
+  http::Limits& limits = options.http.limits;
+  if (auto v = map.bytes("max_body")) limits.max_body_bytes = *v;
+  if (auto v = map.bytes("max_header")) limits.max_header_bytes = *v;
+  if (auto v = map.bytes("max_request_line")) limits.max_request_line = *v;
+  if (auto v = map.duration_us("header_timeout")) limits.header_timeout = millis(*v);
+  if (auto v = map.duration_us("body_timeout")) limits.body_timeout = millis(*v);
+  if (auto v = map.duration_us("idle_timeout")) limits.idle_timeout = millis(*v);
+  if (auto v = map.integer("max_pipeline")) {
+    if (*v < 1) map.error_at(map.node("max_pipeline"), "max_pipeline must be at least 1");
+    limits.max_pipeline = static_cast<std::size_t>(*v);
+  }
+  if (auto v = map.integer("json_depth")) {
+    if (*v < 2 || *v > 1024) map.error_at(map.node("json_depth"), "json_depth must be 2..1024");
+    options.json.max_depth = static_cast<std::size_t>(*v);
+  }
+  map.finish();
+}
+
+}  // namespace
+
+Status load_serve_config(const std::string& path, ServeConfig& config) {
+  auto root = load_yaml_file(path);
+  if (!root) return root.error();
+  try {
+    YamlMap map(*root, path, "serve config");
+    ServeOptions& options = config.options;
+    if (auto v = map.string("host")) options.http.host = *v;
+    if (auto v = map.integer("port")) {
+      if (*v < 0 || *v > 65535) map.error_at(map.node("port"), "port must be 0..65535");
+      options.http.port = static_cast<std::uint16_t>(*v);
+    }
+    if (auto v = map.integer("threads")) {
+      if (*v < 0 || *v > 256) map.error_at(map.node("threads"), "threads must be 0..256");
+      options.http.threads = static_cast<int>(*v);
+    }
+    if (auto v = map.string("models")) config.models_dir = *v;
+    if (auto v = map.strings("model")) config.model_files = *v;
+    if (auto v = map.string("backend")) config.backends = {*v};
+    if (auto v = map.duration_us("drain_timeout")) options.drain_timeout = millis(*v);
+    if (auto v = map.string("log_level")) config.log_level = *v;
+    read_limits(map, options);
+    map.finish();
+  } catch (const ConfigError& e) {
+    return fail(e.what());
+  }
+  return {};
+}
+
+Status validate(const ServeConfig& config) {
+  if (config.models_dir.empty() && config.model_files.empty()) {
+    return fail("nothing to serve: give --models DIR or --model [NAME=]PATH");
+  }
+  if (config.backends.size() > 1 && config.backends.size() != config.model_files.size()) {
+    return fail("give --backend once for every --model, or once for all of them");
+  }
+  const auto& limits = config.options.http.limits;
+  if (limits.max_body_bytes == 0) return fail("max body size must be positive");
+  if (limits.max_header_bytes < 256) return fail("max header size must be at least 256 bytes");
+  if (limits.header_timeout.count() <= 0 || limits.idle_timeout.count() <= 0 ||
+      limits.body_timeout.count() <= 0) {
+    return fail("timeouts must be positive");
+  }
+  return {};
+}
+
+}  // namespace hone::serve

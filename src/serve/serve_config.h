@@ -1,0 +1,32 @@
+// hone serve's settings: defaults, then a YAML file (--config), then command-line flags.
+// The file's keys mirror the flags:
+//   host: 127.0.0.1          port: 8000          threads: 2
+//   models: examples/models  model: [name=path.json, ...]   backend: xgboost
+//   drain_timeout: 10s       log_level: info
+//   limits: {max_body: 1MiB, max_header: 16KiB, max_request_line: 8KiB, header_timeout: 10s,
+//            body_timeout: 30s, idle_timeout: 60s, max_pipeline: 32, json_depth: 32}
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "core/result.h"
+#include "serve/prediction_server.h"
+
+namespace hone::serve {
+
+struct ServeConfig {
+  ServeOptions options;
+  std::string models_dir;
+  std::vector<std::string> model_files;  // [NAME=]PATH
+  std::vector<std::string> backends;     // one for all model_files, or one each
+  std::string log_level = "info";
+};
+
+// Reads a config file over `config` (keys absent from the file keep their value).
+Status load_serve_config(const std::string& path, ServeConfig& config);
+
+// Checks the settings that flags and file can both get wrong.
+Status validate(const ServeConfig& config);
+
+}  // namespace hone::serve

@@ -1,0 +1,218 @@
+#include "serve/v2_codec.h"
+
+#include "core/json_writer.h"
+
+namespace hone::serve {
+namespace {
+
+using simdjson::dom::element;
+
+Result<std::vector<std::int64_t>> read_shape(element node) {
+  simdjson::dom::array array;
+  if (node.get_array().get(array) != simdjson::SUCCESS) {
+    return fail("input 'shape' must be an array of integers", 400);
+  }
+  std::vector<std::int64_t> shape;
+  for (const element dim : array) {
+    std::int64_t value = 0;
+    if (dim.get_int64().get(value) != simdjson::SUCCESS || value < 0) {
+      return fail("input 'shape' must hold non-negative integers", 400);
+    }
+    shape.push_back(value);
+  }
+  return shape;
+}
+
+// Checks one entry of "inputs" against the model's input and appends its rows.
+Status decode_input(simdjson::dom::object input, const model::Model& model,
+                    InferRequest& request) {
+  const model::TensorSpec& spec = model.input();
+  std::string_view name;
+  if (input["name"].get_string().get(name) != simdjson::SUCCESS) {
+    return fail("each input needs a string 'name'", 400);
+  }
+  if (name != spec.name) {
+    return fail("unknown input '" + std::string(name) + "' for model '" + model.config.name +
+                    "' (expected '" + spec.name + "')",
+                400);
+  }
+  std::string_view datatype;
+  if (input["datatype"].get_string().get(datatype) != simdjson::SUCCESS) {
+    return fail("input '" + spec.name + "' needs a string 'datatype'", 400);
+  }
+  if (datatype != model::datatype_name(spec.datatype)) {
+    return fail("input '" + spec.name + "' has datatype " + std::string(datatype) +
+                    " but model '" + model.config.name + "' expects " +
+                    std::string(model::datatype_name(spec.datatype)),
+                400);
+  }
+  element shape_node;
+  if (input["shape"].get(shape_node) != simdjson::SUCCESS) {
+    return fail("input '" + spec.name + "' needs a 'shape'", 400);
+  }
+  auto shape = read_shape(shape_node);
+  if (!shape) return shape.error();
+  bool shape_ok = shape->size() == spec.shape.size();
+  for (std::size_t i = 0; shape_ok && i < spec.shape.size(); ++i) {
+    shape_ok = spec.shape[i] == -1 || spec.shape[i] == (*shape)[i];
+  }
+  if (!shape_ok) {
+    return fail("input '" + spec.name + "' has shape " + model::shape_to_string(*shape) +
+                    " but model '" + model.config.name + "' expects " +
+                    model::shape_to_string(spec.shape),
+                400);
+  }
+  const auto rows = static_cast<std::size_t>((*shape)[0]);
+  if (rows == 0) return fail("input '" + spec.name + "' has no rows", 400);
+  if (rows > model.config.max_rows_per_request) {
+    return fail("request has " + std::to_string(rows) + " rows; model '" + model.config.name +
+                    "' accepts at most " + std::to_string(model.config.max_rows_per_request),
+                413);
+  }
+  simdjson::dom::object parameters;
+  if (input["parameters"].get_object().get(parameters) == simdjson::SUCCESS &&
+      parameters["binary_data_size"].error() == simdjson::SUCCESS) {
+    return fail("the binary tensor data extension is not supported; send JSON data", 400);
+  }
+  simdjson::dom::array data;
+  if (input["data"].get_array().get(data) != simdjson::SUCCESS) {
+    return fail("input '" + spec.name + "' needs a 'data' array", 400);
+  }
+  const std::size_t expected = rows * static_cast<std::size_t>(spec.row_width());
+  request.rows.reserve(expected);
+  std::vector<std::size_t> dims;
+  if (auto s = flatten_array(data, request.rows, dims); !s) return s;
+  if (request.rows.size() != expected) {
+    return fail("input '" + spec.name + "' has " + std::to_string(request.rows.size()) +
+                    " values but shape " + model::shape_to_string(*shape) + " needs " +
+                    std::to_string(expected),
+                400);
+  }
+  if (dims.size() > 1) {  // nested data must follow the shape, not merely hold enough values
+    bool nested_ok = dims.size() == shape->size();
+    for (std::size_t i = 0; nested_ok && i < dims.size(); ++i) {
+      nested_ok = dims[i] == static_cast<std::size_t>((*shape)[i]);
+    }
+    if (!nested_ok) {
+      return fail("input '" + spec.name + "' data is nested differently from its shape " +
+                      model::shape_to_string(*shape),
+                  400);
+    }
+  }
+  request.row_count = rows;
+  return {};
+}
+
+Status check_requested_outputs(simdjson::dom::object root, const model::Model& model) {
+  element outputs;
+  if (root["outputs"].get(outputs) != simdjson::SUCCESS) return {};
+  simdjson::dom::array list;
+  if (outputs.get_array().get(list) != simdjson::SUCCESS) {
+    return fail("'outputs' must be an array", 400);
+  }
+  for (const element item : list) {
+    std::string_view name;
+    if (item["name"].get_string().get(name) != simdjson::SUCCESS) {
+      return fail("each requested output needs a string 'name'", 400);
+    }
+    if (name != model.output().name) {
+      return fail("unknown output '" + std::string(name) + "' for model '" + model.config.name +
+                      "' (it has '" + model.output().name + "')",
+                  400);
+    }
+    simdjson::dom::object parameters;
+    bool binary = false;
+    if (item["parameters"].get_object().get(parameters) == simdjson::SUCCESS &&
+        parameters["binary_data"].get_bool().get(binary) == simdjson::SUCCESS && binary) {
+      return fail("the binary tensor data extension is not supported", 400);
+    }
+  }
+  return {};
+}
+
+void write_tensor_spec(JsonWriter& json, const model::TensorSpec& spec) {
+  json.begin_object();
+  json.key("name").value(spec.name);
+  json.key("datatype").value(model::datatype_name(spec.datatype));
+  json.key("shape").begin_array();
+  for (const auto dim : spec.shape) json.value(dim);
+  json.end_array();
+  json.end_object();
+}
+
+}  // namespace
+
+Result<InferRequest> decode_v2_infer(std::string& body, const model::Model& model,
+                                     const JsonLimits& limits) {
+  auto parsed = parse_json_body(body, limits);
+  if (!parsed) return parsed.error();
+  simdjson::dom::object root;
+  if (parsed->get_object().get(root) != simdjson::SUCCESS) {
+    return fail("the request body must be a JSON object", 400);
+  }
+  InferRequest request;
+  element id;
+  if (root["id"].get(id) == simdjson::SUCCESS) {
+    std::string_view text;
+    if (id.get_string().get(text) != simdjson::SUCCESS) {
+      return fail("'id' must be a string", 400);
+    }
+    request.id = std::string(text);
+    request.has_id = true;
+  }
+  simdjson::dom::array inputs;
+  if (root["inputs"].get_array().get(inputs) != simdjson::SUCCESS) {
+    return fail("the request needs an 'inputs' array", 400);
+  }
+  if (inputs.size() != 1) {
+    return fail("model '" + model.config.name + "' takes exactly one input ('" +
+                    model.input().name + "'), got " + std::to_string(inputs.size()),
+                400);
+  }
+  simdjson::dom::object input;
+  if ((*inputs.begin()).get_object().get(input) != simdjson::SUCCESS) {
+    return fail("each input must be a JSON object", 400);
+  }
+  if (auto s = decode_input(input, model, request); !s) return s.error();
+  if (auto s = check_requested_outputs(root, model); !s) return s.error();
+  return request;
+}
+
+void encode_v2_infer(const model::Model& model, const InferRequest& request,
+                     std::span<const float> outputs, std::string& out) {
+  const model::TensorSpec& spec = model.output();
+  JsonWriter json(out);
+  json.begin_object();
+  json.key("model_name").value(model.config.name);
+  json.key("model_version").value(model.config.version);
+  if (request.has_id) json.key("id").value(request.id);
+  json.key("outputs").begin_array().begin_object();
+  json.key("name").value(spec.name);
+  json.key("datatype").value(model::datatype_name(spec.datatype));
+  json.key("shape").begin_array();
+  json.value(static_cast<std::uint64_t>(request.row_count));
+  json.value(static_cast<std::uint64_t>(spec.row_width()));
+  json.end_array();
+  json.key("data").begin_array();
+  for (const float value : outputs) json.value(value);
+  json.end_array();
+  json.end_object().end_array();
+  json.end_object();
+}
+
+void encode_v2_model_metadata(const model::Model& model, std::string& out) {
+  JsonWriter json(out);
+  json.begin_object();
+  json.key("name").value(model.config.name);
+  json.key("versions").begin_array().value(model.config.version).end_array();
+  json.key("platform").value(model.config.backend);
+  json.key("inputs").begin_array();
+  for (const auto& input : model.config.inputs) write_tensor_spec(json, input);
+  json.end_array();
+  json.key("outputs").begin_array();
+  for (const auto& output : model.config.outputs) write_tensor_spec(json, output);
+  json.end_array();
+  json.end_object();
+}
+
+}  // namespace hone::serve
