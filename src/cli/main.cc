@@ -44,6 +44,17 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   std::vector<Command> commands = {add_serve_command(app), add_model_command(app),
                                    add_demo_command(app)};
+  const auto is_command = [&commands](const std::string& name) {
+    for (const Command& command : commands) {
+      if (command.app->get_name() == name) return true;
+    }
+    return false;
+  };
+  if (argc > 1 && argv[1][0] != '-' && !is_command(argv[1])) {
+    return report_error("unknown command '" + std::string(argv[1]) +
+                            "' (commands: serve, model, demo; see hone --help)",
+                        2);
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

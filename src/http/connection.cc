@@ -60,6 +60,7 @@ void Connection::reset_parser() {
   parser_->eager(true);
   phase_ = Phase::kIdle;
   request_line_ok_ = false;
+  header_consumed_ = 0;
 }
 
 void Connection::read_more() {
@@ -105,10 +106,11 @@ void Connection::process_buffer() {
       phase_ = Phase::kHeader;
       arm(Wait::kHeader);
     }
-    if (phase_ == Phase::kHeader && !check_request_line()) return;
+    if (phase_ == Phase::kHeader && !check_header_bounds()) return;
     beast::error_code error;
     const std::size_t used = parser_->put(buffer_.data(), error);
     buffer_.consume(used);
+    if (phase_ == Phase::kHeader) header_consumed_ += used;
     if (error == bhttp::error::need_more) return;
     if (error == bhttp::error::header_limit) {
       reject(431, "request header too large (limit " +
@@ -118,6 +120,10 @@ void Connection::process_buffer() {
     if (error == bhttp::error::body_limit) {
       reject(413, "request body too large (limit " + std::to_string(limits_.max_body_bytes) +
                       " bytes)");
+      return;
+    }
+    if (error == bhttp::error::bad_version) {
+      reject(505, "only HTTP/1.0 and HTTP/1.1 are supported");
       return;
     }
     if (error) {
@@ -130,7 +136,6 @@ void Connection::process_buffer() {
     if (parser_->is_done()) {
       dispatch();
       if (closed_) return;
-      reset_parser();
       if (buffer_.size() == 0 && !closing_) arm(draining_ ? Wait::kDrainGrace : Wait::kIdle);
     } else if (used == 0) {
       return;
@@ -138,19 +143,35 @@ void Connection::process_buffer() {
   }
 }
 
-// Beast's header_limit covers the whole header; a long request line deserves its own 414.
-bool Connection::check_request_line() {
-  if (request_line_ok_) return true;
+// Bounds the request line (414) and the whole header (431) before Beast parses them: Beast's
+// own header_limit does not catch a header that arrives complete in one read.
+bool Connection::check_header_bounds() {
   const std::string_view data(static_cast<const char*>(buffer_.data().data()), buffer_.size());
-  const auto end = data.find('\n');
-  if ((end == std::string_view::npos && data.size() > limits_.max_request_line) ||
-      (end != std::string_view::npos && end > limits_.max_request_line)) {
-    reject(414, "request line too long (limit " + std::to_string(limits_.max_request_line) +
+  if (!request_line_ok_) {
+    const auto end = data.find('\n');
+    if ((end == std::string_view::npos && data.size() > limits_.max_request_line) ||
+        (end != std::string_view::npos && end > limits_.max_request_line)) {
+      reject(414, "request line too long (limit " + std::to_string(limits_.max_request_line) +
+                      " bytes)");
+      return false;
+    }
+    if (end == std::string_view::npos) return false;
+    request_line_ok_ = true;
+  }
+  // Beast consumes complete header lines as they arrive; count those bytes too.
+  std::size_t end = data.find("\r\n\r\n");
+  if (end != std::string_view::npos) {
+    end += 4;
+  } else if (header_consumed_ > 0 && data.substr(0, 2) == "\r\n") {
+    end = 2;
+  }
+  const std::size_t header_size = header_consumed_ + (end != std::string_view::npos ? end : data.size());
+  if (header_size > limits_.max_header_bytes) {
+    reject(431, "request header too large (limit " + std::to_string(limits_.max_header_bytes) +
                     " bytes)");
     return false;
   }
-  request_line_ok_ = end != std::string_view::npos;
-  return request_line_ok_;
+  return true;
 }
 
 bool Connection::on_header_done() {
@@ -178,7 +199,10 @@ bool Connection::on_header_done() {
 }
 
 void Connection::dispatch() {
-  auto& message = parser_->get();
+  // The parser is reset before the handler runs, so an answer given at once sees this
+  // connection as it is between requests (which decides Connection: close while draining).
+  auto message = parser_->release();
+  reset_parser();
   Slot slot;
   slot.head_only = message.method() == bhttp::verb::head;
   slot.keep_alive = message.keep_alive();
@@ -223,9 +247,9 @@ void Connection::complete(std::uint64_t sequence, Response response) {
   const std::size_t index = sequence - head_sequence_;
   Slot& slot = pending_[index];
   if (slot.ready) return;
-  // While draining, the last answered request of a quiet connection says goodbye.
-  const bool last_in_drain =
-      draining_ && index + 1 == pending_.size() && phase_ == Phase::kIdle;
+  // While draining, the last request of a connection with nothing more to read says goodbye.
+  const bool last_in_drain = draining_ && index + 1 == pending_.size() &&
+                             phase_ == Phase::kIdle && buffer_.size() == 0;
   WireOptions wire;
   wire.head_only = slot.head_only;
   wire.close = response.close || !slot.keep_alive || last_in_drain;
@@ -399,6 +423,7 @@ void Connection::force_close() { close(); }
 void Connection::close() {
   if (closed_) return;
   closed_ = true;
+  context_->tracker.remove(this);  // closed is gone for stop(), even if a Responder holds us
   closing_ = true;
   beast::error_code ignored;
   timer_.cancel();

@@ -53,7 +53,7 @@ class Connection : public ResponseSink, public std::enable_shared_from_this<Conn
   void read_more();
   void on_read(const beast::error_code& error, std::size_t bytes);
   void process_buffer();
-  bool check_request_line();
+  bool check_header_bounds();
   bool on_header_done();
   void dispatch();
   void complete(std::uint64_t sequence, Response response);
@@ -80,6 +80,7 @@ class Connection : public ResponseSink, public std::enable_shared_from_this<Conn
   Wait wait_ = Wait::kFirstRequest;
   Phase phase_ = Phase::kIdle;
   bool request_line_ok_ = false;
+  std::size_t header_consumed_ = 0;  // header bytes of this request Beast already took
   bool first_request_ = true;
   bool reading_ = false;
   bool writing_ = false;

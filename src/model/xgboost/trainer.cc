@@ -31,6 +31,17 @@ Status train_xgboost(const TrainingSet& data, const TrainingParams& params,
   BoosterHandle raw = nullptr;
   if (auto s = xgb::check(XGBoosterCreate(handles, 1, &raw), "to create a booster"); !s) return s;
   xgb::Booster booster(raw);
+  if (!data.feature_names.empty()) {
+    // The booster keeps its own copy of the names; that copy is what the artifact stores.
+    std::vector<const char*> names;
+    for (const auto& name : data.feature_names) names.push_back(name.c_str());
+    if (auto s = xgb::check(XGBoosterSetStrFeatureInfo(raw, "feature_name", names.data(),
+                                                       names.size()),
+                            "to name the booster's features");
+        !s) {
+      return s;
+    }
+  }
   if (auto s = xgb::check(XGBoosterSetParam(raw, "nthread", "1"), "to set nthread"); !s) return s;
   if (auto s = xgb::check(XGBoosterSetParam(raw, "seed", "7"), "to set seed"); !s) return s;
   for (const auto& [name, value] : params.params) {

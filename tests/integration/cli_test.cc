@@ -1,0 +1,119 @@
+// The hone binary's contract: help, exit codes and one-line reasons for bad input.
+#include <gtest/gtest.h>
+
+#include "support/process.h"
+#include "support/temp_dir.h"
+
+namespace hone {
+namespace {
+
+using test::run_process;
+
+const std::string kHone = HONE_BINARY;
+const std::string kExamples = std::string(HONE_SOURCE_DIR) + "/examples/models";
+
+int lines(const std::string& text) {
+  int count = 0;
+  for (const char c : text) count += c == '\n' ? 1 : 0;
+  return count;
+}
+
+TEST(Cli, HelpListsTheCommands) {
+  const auto result = run_process({kHone, "--help"});
+  EXPECT_EQ(result.exit_code, 0);
+  for (const char* command : {"serve", "model", "demo"}) {
+    EXPECT_NE(result.out.find(command), std::string::npos) << command;
+  }
+  const auto serve = run_process({kHone, "serve", "--help"});
+  EXPECT_EQ(serve.exit_code, 0);
+  for (const char* flag : {"--models", "--model", "--backend", "--config", "--host", "--port",
+                           "--threads", "--max-body", "--drain-timeout"}) {
+    EXPECT_NE(serve.out.find(flag), std::string::npos) << flag;
+  }
+  EXPECT_EQ(run_process({kHone, "--version"}).exit_code, 0);
+}
+
+struct BadUsage {
+  std::vector<std::string> args;
+  int exit_code;
+  std::string reason;
+};
+
+class CliBadUsage : public ::testing::TestWithParam<BadUsage> {};
+
+TEST_P(CliBadUsage, ExitsNonZeroWithOneLine) {
+  std::vector<std::string> args = {kHone};
+  for (const auto& arg : GetParam().args) args.push_back(arg);
+  const auto result = run_process(args);
+  EXPECT_EQ(result.exit_code, GetParam().exit_code) << result.err;
+  EXPECT_EQ(lines(result.err), 1) << result.err;
+  EXPECT_EQ(result.err.rfind("hone: ", 0), 0U) << result.err;
+  EXPECT_NE(result.err.find(GetParam().reason), std::string::npos) << result.err;
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Cases, CliBadUsage,
+    ::testing::Values(
+        BadUsage{{}, 2, "subcommand"},
+        BadUsage{{"frobnicate"}, 2, "unknown command 'frobnicate'"},
+        BadUsage{{"serve", "--bogus"}, 2, "--bogus"},
+        BadUsage{{"serve", "--port", "99999"}, 2, "--port"},
+        BadUsage{{"serve", "--port", "eighty"}, 2, "--port"},
+        BadUsage{{"serve", "--max-body", "lots"}, 2, "invalid size 'lots'"},
+        BadUsage{{"serve", "--drain-timeout", "5 fortnights"}, 2, "unit must be one of"},
+        BadUsage{{"serve"}, 2, "nothing to serve"},
+        BadUsage{{"serve", "--config", "/no/such/file.yaml"}, 2, "/no/such/file.yaml"},
+        BadUsage{{"serve", "--models", "/no/such/dir"}, 1, "/no/such/dir"},
+        BadUsage{{"serve", "--model", "/no/such/model.json"}, 1, "/no/such/model.json"},
+        BadUsage{{"serve", "--models", kExamples, "--log-level", "loud"}, 2, "unknown log level"},
+        BadUsage{{"model"}, 2, "subcommand"},
+        BadUsage{{"model", "demo"}, 2, "--out"},
+        BadUsage{{"model", "inspect", "/no/such.json"}, 2, "/no/such.json"}));
+
+TEST(Cli, BadModelConfigStopsStartupNamingTheFile) {
+  test::TempDir dir;
+  const auto config = dir.write("broken/config.yaml", "backend: xgboost\ninptus: []\n");
+  const auto result = run_process({kHone, "serve", "--models", dir.path().string(), "--port", "0"});
+  EXPECT_EQ(result.exit_code, 1);
+  EXPECT_NE(result.err.find(config + ":2:1"), std::string::npos) << result.err;
+  EXPECT_NE(result.err.find("unknown key 'inptus'"), std::string::npos) << result.err;
+}
+
+TEST(Cli, BadServeConfigFileNamesTheLine) {
+  test::TempDir dir;
+  const auto file = dir.write("hone.yaml", "models: x\nport: high\n");
+  const auto result = run_process({kHone, "serve", "--config", file});
+  EXPECT_EQ(result.exit_code, 2);
+  EXPECT_NE(result.err.find(file + ":2:7"), std::string::npos) << result.err;
+}
+
+TEST(Cli, PortInUseIsAClearError) {
+  test::ChildProcess first({kHone, "serve", "--models", kExamples, "--port", "0", "--threads", "1"});
+  const std::string port = std::to_string(test::listening_port(first.read_line()));
+  ASSERT_NE(port, "0");
+  const auto second = run_process({kHone, "serve", "--models", kExamples, "--port", port});
+  EXPECT_EQ(second.exit_code, 1);
+  EXPECT_NE(second.err.find("cannot listen on 127.0.0.1:" + port), std::string::npos) << second.err;
+}
+
+TEST(Cli, ModelInspectDescribesTheArtifact) {
+  const auto result =
+      run_process({kHone, "model", "inspect", kExamples + "/fraud-detector/model.json"});
+  EXPECT_EQ(result.exit_code, 0) << result.err;
+  EXPECT_NE(result.out.find("objective: binary:logistic"), std::string::npos) << result.out;
+  EXPECT_NE(result.out.find("features: 30"), std::string::npos);
+  EXPECT_NE(result.out.find("feature_names: [amount_usd"), std::string::npos);
+}
+
+TEST(Cli, ModelDemoWritesAServableRepository) {
+  test::TempDir dir;
+  const auto made = run_process({kHone, "model", "demo", "--out", dir.path().string()});
+  ASSERT_EQ(made.exit_code, 0) << made.err;
+  const auto demo = run_process({kHone, "demo", "--models", dir.path().string()});
+  EXPECT_EQ(demo.exit_code, 0) << demo.out << demo.err;
+  EXPECT_NE(demo.out.find("all demo requests answered 200"), std::string::npos) << demo.out;
+  EXPECT_NE(demo.out.find("/v1/models/fraud-detector:predict"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace hone

@@ -1,0 +1,26 @@
+#include "core/strings.h"
+
+#include <gtest/gtest.h>
+
+namespace hone {
+namespace {
+
+TEST(Strings, SplitKeepsEmptyParts) {
+  const auto parts = split("a//b/", '/');
+  ASSERT_EQ(parts.size(), 4U);
+  EXPECT_EQ(parts[0], "a");
+  EXPECT_EQ(parts[1], "");
+  EXPECT_EQ(parts[2], "b");
+  EXPECT_EQ(parts[3], "");
+}
+
+TEST(Strings, TrimAndCase) {
+  EXPECT_EQ(trim("  x y \t"), "x y");
+  EXPECT_TRUE(iequals("Content-Length", "content-length"));
+  EXPECT_FALSE(iequals("abc", "abcd"));
+  EXPECT_EQ(to_lower("AbC"), "abc");
+  EXPECT_EQ(join({"a", "b", "c"}, ", "), "a, b, c");
+}
+
+}  // namespace
+}  // namespace hone

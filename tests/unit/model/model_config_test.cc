@@ -1,0 +1,137 @@
+#include "model/model_config.h"
+
+#include <gtest/gtest.h>
+
+#include "support/temp_dir.h"
+
+namespace hone::model {
+namespace {
+
+BackendInfo info_with(std::size_t features, std::size_t outputs, std::string objective) {
+  BackendInfo info;
+  info.backend = "xgboost";
+  info.num_features = features;
+  info.num_outputs = outputs;
+  info.objective = std::move(objective);
+  return info;
+}
+
+TEST(ModelConfig, ReadsAFullConfig) {
+  test::TempDir dir;
+  dir.write("m/config.yaml", R"(name: my-model
+version: "3"
+backend: xgboost
+artifact: weights.json
+description: test model
+max_rows_per_request: 64
+inputs:
+  - name: x
+    datatype: FP32
+    shape: [-1, 3]
+    feature_names: [a, b, c]
+outputs:
+  - name: y
+    datatype: FP32
+    shape: [-1, 1]
+)");
+  auto config = load_model_config(dir.file("m"));
+  ASSERT_TRUE(config) << config.error().message;
+  EXPECT_EQ(config->name, "my-model");
+  EXPECT_EQ(config->version, "3");
+  EXPECT_EQ(config->artifact, dir.file("m/weights.json"));
+  EXPECT_EQ(config->max_rows_per_request, 64U);
+  ASSERT_EQ(config->inputs.size(), 1U);
+  EXPECT_EQ(config->inputs[0].feature_names, (std::vector<std::string>{"a", "b", "c"}));
+  EXPECT_TRUE(reconcile(*config, info_with(3, 1, "reg:squarederror")));
+}
+
+TEST(ModelConfig, DefaultsComeFromTheFolderAndArtifact) {
+  test::TempDir dir;
+  dir.write("folder-name/config.yaml", "backend: xgboost\n");
+  auto config = load_model_config(dir.file("folder-name")).value();
+  EXPECT_EQ(config.name, "folder-name");
+  EXPECT_EQ(config.version, "1");
+  EXPECT_EQ(config.artifact, dir.file("folder-name/model.json"));
+  auto info = info_with(4, 3, "multi:softprob");
+  info.feature_names = {"f0", "f1", "f2", "f3"};
+  ASSERT_TRUE(reconcile(config, info));
+  EXPECT_EQ(config.inputs[0].name, "features");
+  EXPECT_EQ(config.inputs[0].shape, (std::vector<std::int64_t>{-1, 4}));
+  EXPECT_EQ(config.inputs[0].feature_names, info.feature_names);
+  EXPECT_EQ(config.outputs[0].name, "probabilities");
+  EXPECT_EQ(config.outputs[0].shape, (std::vector<std::int64_t>{-1, 3}));
+}
+
+struct BadConfig {
+  std::string yaml;
+  std::string expected;  // a piece of the error message
+};
+
+class BadModelConfig : public ::testing::TestWithParam<BadConfig> {};
+
+TEST_P(BadModelConfig, NamesTheFileAndTheProblem) {
+  test::TempDir dir;
+  dir.write("m/config.yaml", GetParam().yaml);
+  auto config = load_model_config(dir.file("m"));
+  ASSERT_FALSE(config);
+  EXPECT_NE(config.error().message.find(dir.file("m/config.yaml")), std::string::npos)
+      << config.error().message;
+  EXPECT_NE(config.error().message.find(GetParam().expected), std::string::npos)
+      << config.error().message;
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Cases, BadModelConfig,
+    ::testing::Values(BadConfig{"nmae: x\n", "unknown key 'nmae'"},
+                      BadConfig{"inputs: 3\n", "'inputs' must be a list"},
+                      BadConfig{"inputs:\n  - shape: [-1, 2]\n", "needs 'name'"},
+                      BadConfig{"inputs:\n  - name: x\n    datatype: FP16\n", "unknown datatype"},
+                      BadConfig{"inputs:\n  - name: x\n    shape: [2, 3]\n", "[-1, width]"},
+                      BadConfig{"max_rows_per_request: 0\n", "at least 1"},
+                      BadConfig{"name: 'has space'\n", "may only hold"},
+                      BadConfig{"name: [unclosed\n", "config.yaml:"},
+                      BadConfig{"- just\n- a list\n", "must be a mapping"}));
+
+TEST(ModelConfig, MissingFileIsAnError) {
+  test::TempDir dir;
+  auto config = load_model_config(dir.file("nothing"));
+  ASSERT_FALSE(config);
+  EXPECT_NE(config.error().message.find("cannot open"), std::string::npos);
+}
+
+TEST(ModelConfig, ReconcileRejectsWidthMismatches) {
+  ModelConfig config = config_for_artifact("m", "/x/model.json", "xgboost");
+  config.inputs.push_back({"x", DataType::kFp32, {-1, 5}, {}});
+  auto status = reconcile(config, info_with(4, 1, "reg:squarederror"));
+  ASSERT_FALSE(status);
+  EXPECT_NE(status.error().message.find("has width 5 but the model expects 4 features"),
+            std::string::npos);
+
+  ModelConfig outputs = config_for_artifact("m", "/x/model.json", "xgboost");
+  outputs.outputs.push_back({"y", DataType::kFp32, {-1, 2}, {}});
+  EXPECT_FALSE(reconcile(outputs, info_with(4, 1, "reg:squarederror")));
+
+  ModelConfig names = config_for_artifact("m", "/x/model.json", "xgboost");
+  names.inputs.push_back({"x", DataType::kFp32, {-1, 2}, {"only-one"}});
+  EXPECT_FALSE(reconcile(names, info_with(2, 1, "reg:squarederror")));
+
+  ModelConfig types = config_for_artifact("m", "/x/model.json", "xgboost");
+  types.inputs.push_back({"x", DataType::kInt32, {-1, 2}, {}});
+  EXPECT_FALSE(reconcile(types, info_with(2, 1, "reg:squarederror")));
+}
+
+TEST(ModelConfig, YamlRoundTrips) {
+  ModelConfig config = config_for_artifact("round", "/x/model.json", "xgboost");
+  config.description = "trip";
+  ASSERT_TRUE(reconcile(config, info_with(2, 1, "binary:logistic")));
+  test::TempDir dir;
+  dir.write("round/config.yaml", to_yaml(config));
+  auto back = load_model_config(dir.file("round")).value();
+  EXPECT_EQ(back.name, "round");
+  EXPECT_EQ(back.description, "trip");
+  EXPECT_EQ(back.outputs[0].name, "probability");
+  EXPECT_EQ(back.inputs[0].shape, config.inputs[0].shape);
+}
+
+}  // namespace
+}  // namespace hone::model

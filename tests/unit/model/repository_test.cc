@@ -1,0 +1,94 @@
+#include "model/repository.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+#include "support/temp_dir.h"
+#include "support/test_models.h"
+
+namespace hone::model {
+namespace {
+namespace fs = std::filesystem;
+
+void copy_model(const test::TempDir& dir, const std::string& folder, const std::string& kind) {
+  fs::create_directories(dir.path() / folder);
+  fs::copy_file(test::test_model(kind).path, dir.path() / folder / "model.json");
+}
+
+TEST(Repository, LoadsEveryModelFolder) {
+  test::TempDir dir;
+  copy_model(dir, "reg", "regression");
+  dir.write("reg/config.yaml", "backend: xgboost\n");
+  copy_model(dir, "cls", "softprob");
+  dir.write("cls/config.yaml", "name: classes\n");
+  dir.write("not-a-model/readme.txt", "ignored: no config.yaml\n");
+  ModelRepository repository;
+  ASSERT_TRUE(repository.load_directory(dir.path().string(), {1}));
+  ASSERT_EQ(repository.models().size(), 2U);
+  ASSERT_NE(repository.find("reg"), nullptr);
+  ASSERT_NE(repository.find("classes"), nullptr);
+  EXPECT_EQ(repository.find("classes")->output().row_width(), 3);
+  EXPECT_EQ(repository.find("missing"), nullptr);
+}
+
+TEST(Repository, BadModelStopsTheLoadNamingTheFile) {
+  test::TempDir dir;
+  copy_model(dir, "good", "regression");
+  dir.write("good/config.yaml", "backend: xgboost\n");
+  dir.write("bad/config.yaml", "backend: xgboost\n");
+  dir.write("bad/model.json", "not json at all");
+  ModelRepository repository;
+  const auto status = repository.load_directory(dir.path().string(), {1});
+  ASSERT_FALSE(status);
+  EXPECT_NE(status.error().message.find(dir.file("bad/config.yaml")), std::string::npos)
+      << status.error().message;
+}
+
+TEST(Repository, MissingArtifactAndUnknownBackend) {
+  test::TempDir dir;
+  dir.write("a/config.yaml", "backend: xgboost\n");
+  ModelRepository first;
+  auto status = first.load_directory(dir.path().string());
+  ASSERT_FALSE(status);
+  EXPECT_NE(status.error().message.find("does not exist"), std::string::npos);
+
+  test::TempDir other;
+  copy_model(other, "b", "regression");
+  other.write("b/config.yaml", "backend: tensorflow\n");
+  ModelRepository second;
+  status = second.load_directory(other.path().string());
+  ASSERT_FALSE(status);
+  EXPECT_NE(status.error().message.find("unknown backend 'tensorflow'"), std::string::npos);
+}
+
+TEST(Repository, EmptyOrMissingFolderIsAnError) {
+  test::TempDir dir;
+  ModelRepository repository;
+  EXPECT_FALSE(repository.load_directory(dir.path().string()));
+  EXPECT_FALSE(repository.load_directory(dir.file("nope")));
+}
+
+TEST(Repository, AddArtifactInfersNameAndConfig) {
+  test::TempDir dir;
+  fs::copy_file(test::test_model("binary").path, dir.path() / "churn.json");
+  copy_model(dir, "scorer", "regression");
+  ModelRepository repository;
+  ASSERT_TRUE(repository.add_artifact(dir.file("churn.json"), "xgboost", {1}));
+  ASSERT_TRUE(repository.add_artifact(dir.file("scorer/model.json"), "xgboost", {1}));
+  ASSERT_TRUE(repository.add_artifact("renamed=" + dir.file("scorer"), "xgboost", {1}));
+  const Model* churn = repository.find("churn");
+  ASSERT_NE(churn, nullptr);
+  EXPECT_EQ(churn->output().name, "probability");
+  EXPECT_EQ(churn->input().row_width(), 6);
+  EXPECT_NE(repository.find("scorer"), nullptr);
+  EXPECT_NE(repository.find("renamed"), nullptr);
+  const auto duplicate = repository.add_artifact(dir.file("churn.json"), "xgboost", {1});
+  ASSERT_FALSE(duplicate);
+  EXPECT_NE(duplicate.error().message.find("already loaded"), std::string::npos);
+  EXPECT_FALSE(repository.add_artifact(dir.file("absent.json"), "xgboost", {1}));
+  EXPECT_FALSE(repository.add_artifact("bad name=" + dir.file("churn.json"), "xgboost", {1}));
+}
+
+}  // namespace
+}  // namespace hone::model

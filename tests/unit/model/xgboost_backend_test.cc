@@ -1,0 +1,121 @@
+// The xgboost backend must give exactly libxgboost's own predictions (through a DMatrix, the
+// way XGBoost's users call it) for every objective, with missing values, from several threads.
+#include "model/xgboost/xgboost_backend.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstring>
+#include <fstream>
+#include <atomic>
+#include <thread>
+
+#include "support/temp_dir.h"
+#include "support/test_models.h"
+#include "support/xgb_reference.h"
+
+namespace hone::model {
+namespace {
+
+std::vector<float> reference(const std::string& path, const std::vector<float>& rows,
+                             std::size_t row_count, std::size_t cols) {
+  return test::xgboost_reference(path, rows, row_count, cols);
+}
+
+class XgboostBackendTest : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(XgboostBackendTest, MatchesLibxgboostExactly) {
+  const auto& model = test::test_model(GetParam());
+  auto backend = load_xgboost_backend(model.path, {2});
+  ASSERT_TRUE(backend) << backend.error().message;
+  const BackendInfo& info = (*backend)->info();
+  EXPECT_EQ(info.num_features, model.features);
+  EXPECT_EQ(info.num_outputs, model.outputs);
+
+  const std::size_t rows = 1000;
+  const auto input = test::random_rows(rows, model.features, 99);
+  std::vector<float> out(rows * info.num_outputs);
+  ASSERT_TRUE((*backend)->predict(input, rows, out));
+  const auto expected = reference(model.path, input, rows, model.features);
+  ASSERT_EQ(expected.size(), out.size());
+  for (std::size_t i = 0; i < out.size(); ++i) ASSERT_EQ(out[i], expected[i]) << "value " << i;
+}
+
+TEST_P(XgboostBackendTest, SingleRowsMatchTheBatch) {
+  const auto& model = test::test_model(GetParam());
+  auto backend = load_xgboost_backend(model.path, {1}).value();
+  const std::size_t width = backend->info().num_outputs;
+  const auto input = test::random_rows(20, model.features, 5);
+  std::vector<float> batch(20 * width);
+  ASSERT_TRUE(backend->predict(input, 20, batch));
+  for (std::size_t r = 0; r < 20; ++r) {
+    std::vector<float> one(width);
+    ASSERT_TRUE(backend->predict(std::span(input).subspan(r * model.features, model.features), 1, one));
+    for (std::size_t k = 0; k < width; ++k) EXPECT_EQ(one[k], batch[r * width + k]);
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Objectives, XgboostBackendTest,
+                         ::testing::Values("regression", "binary", "softprob", "softmax"));
+
+TEST(XgboostBackend, ReportsObjectiveAndShape) {
+  auto softprob = load_xgboost_backend(test::test_model("softprob").path).value();
+  EXPECT_EQ(softprob->info().objective, "multi:softprob");
+  EXPECT_EQ(softprob->info().num_outputs, 3U);
+  EXPECT_EQ(softprob->info().num_trees, 60U);
+  auto binary = load_xgboost_backend(test::test_model("binary").path).value();
+  EXPECT_EQ(binary->info().objective, "binary:logistic");
+  EXPECT_EQ(binary->info().num_outputs, 1U);
+}
+
+TEST(XgboostBackend, AllMissingRowGetsDefaultDirections) {
+  auto backend = load_xgboost_backend(test::test_model("regression").path).value();
+  std::vector<float> row(6, std::nanf(""));
+  std::vector<float> out(1);
+  ASSERT_TRUE(backend->predict(row, 1, out));
+  EXPECT_TRUE(std::isfinite(out[0]));
+  EXPECT_EQ(out, reference(test::test_model("regression").path, row, 1, 6));
+}
+
+TEST(XgboostBackend, ConcurrentPredictionsAreCorrect) {
+  const auto& model = test::test_model("softprob");
+  auto backend = load_xgboost_backend(model.path, {2}).value();
+  const auto input = test::random_rows(64, model.features, 3);
+  std::vector<float> expected(64 * 3);
+  ASSERT_TRUE(backend->predict(input, 64, expected));
+  std::vector<std::thread> threads;
+  std::atomic<int> mismatches{0};
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&] {
+      std::vector<float> out(64 * 3);
+      for (int i = 0; i < 50; ++i) {
+        if (!backend->predict(input, 64, out) || out != expected) ++mismatches;
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  EXPECT_EQ(mismatches.load(), 0);
+}
+
+TEST(XgboostBackend, MismatchedBuffersAreAnError) {
+  auto backend = load_xgboost_backend(test::test_model("regression").path).value();
+  std::vector<float> rows(5);  // not a multiple of 6 features
+  std::vector<float> out(1);
+  EXPECT_FALSE(backend->predict(rows, 1, out));
+}
+
+TEST(XgboostBackend, BadArtifactsAreClearErrors) {
+  test::TempDir dir;
+  const auto garbage = dir.write("garbage.json", "{\"not\": \"a model\"}");
+  auto loaded = load_xgboost_backend(garbage);
+  ASSERT_FALSE(loaded);
+  EXPECT_NE(loaded.error().message.find(garbage), std::string::npos) << loaded.error().message;
+  auto missing = load_xgboost_backend(dir.file("absent.json"));
+  ASSERT_FALSE(missing);
+  EXPECT_NE(missing.error().message.find("cannot open"), std::string::npos);
+  const auto truncated = dir.write("truncated.json", "{\"learner\": {");
+  EXPECT_FALSE(load_xgboost_backend(truncated));
+}
+
+}  // namespace
+}  // namespace hone::model

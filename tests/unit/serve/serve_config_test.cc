@@ -1,0 +1,76 @@
+#include "serve/serve_config.h"
+
+#include <gtest/gtest.h>
+
+#include "support/temp_dir.h"
+
+namespace hone::serve {
+namespace {
+
+TEST(ServeConfig, ReadsEveryKey) {
+  test::TempDir dir;
+  const auto file = dir.write("hone.yaml", R"(host: 0.0.0.0
+port: 9000
+threads: 3
+models: /srv/models
+model: [a=/x/a.json]
+backend: xgboost
+drain_timeout: 2s
+log_level: debug
+limits:
+  max_body: 2MiB
+  max_header: 32KiB
+  max_request_line: 4KiB
+  header_timeout: 5s
+  body_timeout: 7s
+  idle_timeout: 90s
+  max_pipeline: 8
+  json_depth: 16
+)");
+  ServeConfig config;
+  ASSERT_TRUE(load_serve_config(file, config));
+  const auto& options = config.options;
+  EXPECT_EQ(options.http.host, "0.0.0.0");
+  EXPECT_EQ(options.http.port, 9000);
+  EXPECT_EQ(options.http.threads, 3);
+  EXPECT_EQ(config.models_dir, "/srv/models");
+  EXPECT_EQ(config.model_files, (std::vector<std::string>{"a=/x/a.json"}));
+  EXPECT_EQ(options.drain_timeout, std::chrono::seconds(2));
+  EXPECT_EQ(options.http.limits.max_body_bytes, 2U * 1024 * 1024);
+  EXPECT_EQ(options.http.limits.max_header_bytes, 32U * 1024);
+  EXPECT_EQ(options.http.limits.max_request_line, 4U * 1024);
+  EXPECT_EQ(options.http.limits.header_timeout, std::chrono::seconds(5));
+  EXPECT_EQ(options.http.limits.body_timeout, std::chrono::seconds(7));
+  EXPECT_EQ(options.http.limits.idle_timeout, std::chrono::seconds(90));
+  EXPECT_EQ(options.http.limits.max_pipeline, 8U);
+  EXPECT_EQ(options.json.max_depth, 16U);
+  EXPECT_TRUE(validate(config));
+}
+
+TEST(ServeConfig, ErrorsNameFileAndLine) {
+  test::TempDir dir;
+  const auto file = dir.write("hone.yaml", "port: 8000\nlimits:\n  max_bdoy: 1MiB\n");
+  ServeConfig config;
+  const auto status = load_serve_config(file, config);
+  ASSERT_FALSE(status);
+  EXPECT_NE(status.error().message.find(file + ":3:3"), std::string::npos) << status.error().message;
+  EXPECT_NE(status.error().message.find("unknown key 'max_bdoy'"), std::string::npos);
+
+  const auto bad_port = dir.write("port.yaml", "port: 70000\n");
+  EXPECT_FALSE(load_serve_config(bad_port, config));
+  const auto bad_size = dir.write("size.yaml", "limits:\n  max_body: huge\n");
+  EXPECT_FALSE(load_serve_config(bad_size, config));
+}
+
+TEST(ServeConfig, ValidateNeedsSomethingToServe) {
+  ServeConfig config;
+  const auto status = validate(config);
+  ASSERT_FALSE(status);
+  EXPECT_NE(status.error().message.find("nothing to serve"), std::string::npos);
+  config.model_files = {"a.json", "b.json", "c.json"};
+  config.backends = {"xgboost", "xgboost"};
+  EXPECT_FALSE(validate(config));
+}
+
+}  // namespace
+}  // namespace hone::serve

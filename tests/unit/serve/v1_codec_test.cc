@@ -1,0 +1,90 @@
+#include "serve/v1_codec.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "codec_fixture.h"
+
+namespace hone::serve {
+namespace {
+
+Result<InferRequest> decode(std::string body, const model::Model& model) {
+  return decode_v1_predict(body, model, make_feature_index(model), JsonLimits{});
+}
+
+TEST(V1Codec, DecodesArrayInstances) {
+  const auto model = test::make_model();
+  auto decoded = decode(R"({"instances":[[1,2,3],[4,null,6]]})", model);
+  ASSERT_TRUE(decoded) << decoded.error().message;
+  EXPECT_EQ(decoded->row_count, 2U);
+  EXPECT_EQ(decoded->rows[3], 4.0F);
+  EXPECT_TRUE(std::isnan(decoded->rows[4]));
+}
+
+TEST(V1Codec, DecodesNamedInstancesWithOmittedFeaturesMissing) {
+  const auto model = test::make_model();
+  auto decoded = decode(R"({"signature_name":"x","instances":[{"c":3,"a":1},{"b":2}]})", model);
+  ASSERT_TRUE(decoded) << decoded.error().message;
+  EXPECT_EQ(decoded->rows[0], 1.0F);
+  EXPECT_TRUE(std::isnan(decoded->rows[1]));
+  EXPECT_EQ(decoded->rows[2], 3.0F);
+  EXPECT_TRUE(std::isnan(decoded->rows[3]));
+  EXPECT_EQ(decoded->rows[4], 2.0F);
+}
+
+TEST(V1Codec, ScalarInstancesForOneFeatureModels) {
+  const auto model = test::make_model(1, 1, {"only"});
+  auto decoded = decode(R"({"instances":[1.5, 2]})", model);
+  ASSERT_TRUE(decoded);
+  EXPECT_EQ(decoded->rows, (std::vector<float>{1.5F, 2.0F}));
+}
+
+struct BadRequest {
+  std::string body;
+  int status;
+  std::string message;
+};
+
+class V1BadRequest : public ::testing::TestWithParam<BadRequest> {};
+
+TEST_P(V1BadRequest, IsRejectedWithAClearMessage) {
+  const auto model = test::make_model();
+  auto decoded = decode(GetParam().body, model);
+  ASSERT_FALSE(decoded);
+  EXPECT_EQ(decoded.error().code, GetParam().status);
+  EXPECT_NE(decoded.error().message.find(GetParam().message), std::string::npos)
+      << decoded.error().message;
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Cases, V1BadRequest,
+    ::testing::Values(
+        BadRequest{"{", 400, "invalid JSON"},
+        BadRequest{R"({"inputs":[[1,2,3]]})", 400, "needs an 'instances' array"},
+        BadRequest{R"({"instances":[]})", 400, "'instances' is empty"},
+        BadRequest{R"({"instances":[[1,2]]})", 400, "instance 0 has 2 values; the model expects 3"},
+        BadRequest{R"({"instances":[[1,2,3],{"zz":1}]})", 400, "instance 1 has unknown feature 'zz'"},
+        BadRequest{R"({"instances":[{"a":1,"a":2}]})", 400, "gives feature 'a' twice"},
+        BadRequest{R"({"instances":[{"a":"x"}]})", 400, "feature 'a': tensor values must be numbers"},
+        BadRequest{R"({"instances":[7]})", 400, "must be an array of values or an object"},
+        BadRequest{R"({"instances":[[1,2,3],[1,2,3],[1,2,3],[1,2,3],[1,2,3]]})", 413, "at most 4"}));
+
+TEST(V1Codec, NamedInstancesNeedFeatureNames) {
+  const auto model = test::make_model(3, 1, {});
+  auto decoded = decode(R"({"instances":[{"a":1}]})", model);
+  ASSERT_FALSE(decoded);
+  EXPECT_NE(decoded.error().message.find("has no feature names"), std::string::npos);
+}
+
+TEST(V1Codec, EncodesFlatOrNestedPredictions) {
+  std::string flat;
+  encode_v1_predictions(test::make_model(3, 1), 2, std::vector<float>{0.5F, 2}, flat);
+  EXPECT_EQ(flat, R"({"predictions":[0.5,2]})");
+  std::string nested;
+  encode_v1_predictions(test::make_model(3, 2), 2, std::vector<float>{1, 2, 3, 4}, nested);
+  EXPECT_EQ(nested, R"({"predictions":[[1,2],[3,4]]})");
+}
+
+}  // namespace
+}  // namespace hone::serve
