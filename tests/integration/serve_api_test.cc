@@ -24,7 +24,8 @@ std::vector<float> floats_of(const std::string& json, const char* pointer) {
   std::vector<float> out;
   const auto collect = [&out](auto&& self, simdjson::dom::element node) -> void {
     if (node.is_array()) {
-      for (auto item : node.get_array().value()) self(self, item);
+      const simdjson::dom::array array = node.get_array().value();
+      for (const simdjson::dom::element item : array) self(self, item);
     } else if (node.is_null()) {
       out.push_back(std::nanf(""));
     } else {
