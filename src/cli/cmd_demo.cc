@@ -112,7 +112,8 @@ int run_demo(const DemoFlags& flags) {
   ok &= show(*client, "GET", "/v2/models/ceramic-armor", "", "model metadata");
   ok &= show(*client, "POST", "/v2/models/ceramic-armor/infer",
              R"({"id":"demo-1","inputs":[{"name":"features","datatype":"FP32","shape":[1,12],)"
-             R"("data":)" + rows_json(*ceramic, 0, 1) + "}]}",
+             R"("data":)" +
+                 rows_json(*ceramic, 0, 1) + "}]}",
              "one armour ceramic, KServe v2");
   ok &= show(*client, "POST", "/v2/models/ceramic-armor/infer",
              R"({"inputs":[{"name":"features","datatype":"FP32","shape":[4,12],"data":)" +

@@ -34,10 +34,11 @@ int run_inspect(const ModelFlags& flags) {
   auto backend = model::create_backend(flags.backend, flags.file, options);
   if (!backend) return report_error(backend.error().message);
   const model::BackendInfo& info = (*backend)->info();
-  std::printf("# %s\n# backend: %s, objective: %s, features: %zu, outputs per row: %zu, "
-              "trees: %zu\n",
-              flags.file.c_str(), info.backend.c_str(), info.objective.c_str(),
-              info.num_features, info.num_outputs, info.num_trees);
+  std::printf(
+      "# %s\n# backend: %s, objective: %s, features: %zu, outputs per row: %zu, "
+      "trees: %zu\n",
+      flags.file.c_str(), info.backend.c_str(), info.objective.c_str(), info.num_features,
+      info.num_outputs, info.num_trees);
   std::string name = flags.file;
   if (const auto slash = name.find_last_of('/'); slash != std::string::npos) {
     name = name.substr(slash + 1);
@@ -59,12 +60,14 @@ Command add_model_command(CLI::App& root) {
       "demo", "Train the demo models (ceramic-armor, fraud-detector) from synthetic data");
   demo->add_option("--out", flags->out_dir, "Folder to write the model repository into")
       ->required();
-  CLI::App* inspect = app->add_subcommand("inspect", "Describe a model file and its inferred config");
+  CLI::App* inspect =
+      app->add_subcommand("inspect", "Describe a model file and its inferred config");
   inspect->add_option("file", flags->file, "Model artifact (XGBoost JSON or UBJSON)")
       ->required()
       ->check(CLI::ExistingFile);
   inspect->add_option("--backend", flags->backend, "Backend to load it with (default xgboost)");
-  return {app, [flags, demo] { return demo->parsed() ? run_demo_models(*flags) : run_inspect(*flags); }};
+  return {app,
+          [flags, demo] { return demo->parsed() ? run_demo_models(*flags) : run_inspect(*flags); }};
 }
 
 }  // namespace hone::cli

@@ -145,8 +145,8 @@ void YamlMap::finish() const {
   for (const auto& entry : node_) {
     const std::string key = entry.first.Scalar();
     if (read_.count(key) == 0) {
-      error_at(entry.first,
-               "unknown key '" + key + "' in " + what_ + " (known keys: " + join(known, ", ") + ")");
+      error_at(entry.first, "unknown key '" + key + "' in " + what_ +
+                                " (known keys: " + join(known, ", ") + ")");
     }
   }
 }

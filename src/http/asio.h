@@ -3,8 +3,6 @@
 #pragma once
 
 // Boost 1.74's Asio uses std::exchange without including <utility> under C++20.
-#include <utility>
-
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -16,6 +14,7 @@
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/string_body.hpp>
+#include <utility>
 
 namespace hone::http {
 namespace asio = boost::asio;

@@ -1,7 +1,6 @@
 // Compiles Asio and Beast once (BOOST_ASIO_SEPARATE_COMPILATION and
 // BOOST_BEAST_SEPARATE_COMPILATION are set for every user of the http target), instead of
 // in every translation unit that includes them.
-#include <utility>
-
 #include <boost/asio/impl/src.hpp>
 #include <boost/beast/src.hpp>
+#include <utility>

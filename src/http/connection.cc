@@ -18,14 +18,22 @@ constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
 
 Method to_method(bhttp::verb verb) {
   switch (verb) {
-    case bhttp::verb::get: return Method::kGet;
-    case bhttp::verb::head: return Method::kHead;
-    case bhttp::verb::post: return Method::kPost;
-    case bhttp::verb::put: return Method::kPut;
-    case bhttp::verb::delete_: return Method::kDelete;
-    case bhttp::verb::patch: return Method::kPatch;
-    case bhttp::verb::options: return Method::kOptions;
-    default: return Method::kOther;
+    case bhttp::verb::get:
+      return Method::kGet;
+    case bhttp::verb::head:
+      return Method::kHead;
+    case bhttp::verb::post:
+      return Method::kPost;
+    case bhttp::verb::put:
+      return Method::kPut;
+    case bhttp::verb::delete_:
+      return Method::kDelete;
+    case bhttp::verb::patch:
+      return Method::kPatch;
+    case bhttp::verb::options:
+      return Method::kOptions;
+    default:
+      return Method::kOther;
   }
 }
 
@@ -66,11 +74,11 @@ void Connection::reset_parser() {
 void Connection::read_more() {
   if (reading_ || closing_ || closed_ || pending_.size() >= limits_.max_pipeline) return;
   reading_ = true;
-  socket_.async_read_some(buffer_.prepare(kReadChunk),
-                          [self = shared_from_this()](const beast::error_code& error,
-                                                      std::size_t bytes) {
-                            self->on_read(error, bytes);
-                          });
+  socket_.async_read_some(
+      buffer_.prepare(kReadChunk),
+      [self = shared_from_this()](const beast::error_code& error, std::size_t bytes) {
+        self->on_read(error, bytes);
+      });
 }
 
 void Connection::on_read(const beast::error_code& error, std::size_t bytes) {
@@ -113,13 +121,13 @@ void Connection::process_buffer() {
     if (phase_ == Phase::kHeader) header_consumed_ += used;
     if (error == bhttp::error::need_more) return;
     if (error == bhttp::error::header_limit) {
-      reject(431, "request header too large (limit " +
-                      std::to_string(limits_.max_header_bytes) + " bytes)");
+      reject(431, "request header too large (limit " + std::to_string(limits_.max_header_bytes) +
+                      " bytes)");
       return;
     }
     if (error == bhttp::error::body_limit) {
-      reject(413, "request body too large (limit " + std::to_string(limits_.max_body_bytes) +
-                      " bytes)");
+      reject(413,
+             "request body too large (limit " + std::to_string(limits_.max_body_bytes) + " bytes)");
       return;
     }
     if (error == bhttp::error::bad_version) {
@@ -165,7 +173,8 @@ bool Connection::check_header_bounds() {
   } else if (header_consumed_ > 0 && data.substr(0, 2) == "\r\n") {
     end = 2;
   }
-  const std::size_t header_size = header_consumed_ + (end != std::string_view::npos ? end : data.size());
+  const std::size_t header_size =
+      header_consumed_ + (end != std::string_view::npos ? end : data.size());
   if (header_size > limits_.max_header_bytes) {
     reject(431, "request header too large (limit " + std::to_string(limits_.max_header_bytes) +
                     " bytes)");
@@ -181,8 +190,7 @@ bool Connection::on_header_done() {
     reject(505, "only HTTP/1.0 and HTTP/1.1 are supported");
     return false;
   }
-  if (method_needs_length(message.method()) && !parser_->content_length() &&
-      !parser_->chunked()) {
+  if (method_needs_length(message.method()) && !parser_->content_length() && !parser_->chunked()) {
     reject(411, "a request body needs Content-Length or chunked Transfer-Encoding");
     return false;
   }
@@ -217,8 +225,7 @@ void Connection::dispatch() {
   request.target = std::string(message.target());
   request.headers.reserve(8);
   for (const auto& field : message) {
-    request.headers.push_back(
-        Header{std::string(field.name_string()), std::string(field.value())});
+    request.headers.push_back(Header{std::string(field.name_string()), std::string(field.value())});
   }
   request.body = std::move(message.body());
   try {
@@ -248,8 +255,8 @@ void Connection::complete(std::uint64_t sequence, Response response) {
   Slot& slot = pending_[index];
   if (slot.ready) return;
   // While draining, the last request of a connection with nothing more to read says goodbye.
-  const bool last_in_drain = draining_ && index + 1 == pending_.size() &&
-                             phase_ == Phase::kIdle && buffer_.size() == 0;
+  const bool last_in_drain =
+      draining_ && index + 1 == pending_.size() && phase_ == Phase::kIdle && buffer_.size() == 0;
   WireOptions wire;
   wire.head_only = slot.head_only;
   wire.close = response.close || !slot.keep_alive || last_in_drain;
@@ -301,11 +308,11 @@ void Connection::write_ready() {
   write_timer_.async_wait([self = shared_from_this()](const beast::error_code& error) {
     if (!error) self->on_write_timeout();
   });
-  asio::async_write(socket_, write_buffers_,
-                    [self = shared_from_this(), count](const beast::error_code& error,
-                                                       std::size_t) {
-                      self->on_write(error, count);
-                    });
+  asio::async_write(
+      socket_, write_buffers_,
+      [self = shared_from_this(), count](const beast::error_code& error, std::size_t) {
+        self->on_write(error, count);
+      });
 }
 
 void Connection::on_write(const beast::error_code& error, std::size_t slots) {
@@ -350,11 +357,21 @@ void Connection::arm(Wait wait) {
   std::chrono::milliseconds after{0};
   switch (wait) {
     case Wait::kFirstRequest:
-    case Wait::kHeader: after = limits_.header_timeout; break;
-    case Wait::kBody: after = limits_.body_timeout; break;
-    case Wait::kIdle: after = limits_.idle_timeout; break;
-    case Wait::kDrainGrace: after = limits_.drain_idle_grace; break;
-    case Wait::kLinger: after = kLingerTime; break;
+    case Wait::kHeader:
+      after = limits_.header_timeout;
+      break;
+    case Wait::kBody:
+      after = limits_.body_timeout;
+      break;
+    case Wait::kIdle:
+      after = limits_.idle_timeout;
+      break;
+    case Wait::kDrainGrace:
+      after = limits_.drain_idle_grace;
+      break;
+    case Wait::kLinger:
+      after = kLingerTime;
+      break;
   }
   const std::uint64_t generation = ++timer_generation_;
   timer_.expires_after(after);
@@ -411,11 +428,11 @@ void Connection::linger_then_close() {
 void Connection::linger_read() {
   buffer_.clear();
   reading_ = true;
-  socket_.async_read_some(buffer_.prepare(kReadChunk),
-                          [self = shared_from_this()](const beast::error_code& error,
-                                                      std::size_t bytes) {
-                            self->on_read(error, bytes);
-                          });
+  socket_.async_read_some(
+      buffer_.prepare(kReadChunk),
+      [self = shared_from_this()](const beast::error_code& error, std::size_t bytes) {
+        self->on_read(error, bytes);
+      });
 }
 
 void Connection::force_close() { close(); }

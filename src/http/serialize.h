@@ -8,8 +8,8 @@
 namespace hone::http {
 
 struct WireOptions {
-  bool head_only = false;       // HEAD: headers with the body's Content-Length, no body
-  bool close = false;           // add Connection: close
+  bool head_only = false;          // HEAD: headers with the body's Content-Length, no body
+  bool close = false;              // add Connection: close
   bool http10_keep_alive = false;  // HTTP/1.0 client that asked to keep the connection
 };
 

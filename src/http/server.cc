@@ -107,27 +107,26 @@ class Server::Impl {
   void for_each_connection(Action action) {
     for (auto& connection : context_->tracker.snapshot()) {
       auto* raw = connection.get();
-      asio::dispatch(raw->executor(), [connection = std::move(connection), action]() {
-        action(*connection);
-      });
+      asio::dispatch(raw->executor(),
+                     [connection = std::move(connection), action]() { action(*connection); });
     }
   }
 
   void accept_next() {
     Worker& target = *workers_[next_worker_++ % workers_.size()];
-    acceptor_->async_accept(target.io.get_executor(), [this](const beast::error_code& error,
-                                                           Socket socket) {
-      if (error == asio::error::operation_aborted || !acceptor_->is_open()) return;
-      if (error) {
-        // Out of file descriptors and the like: keep serving the open connections.
-        spdlog::warn("accept failed: {}", error.message());
-      } else {
-        auto connection = std::make_shared<detail::Connection>(std::move(socket), context_);
-        auto executor = connection->executor();
-        asio::dispatch(executor, [connection = std::move(connection)] { connection->start(); });
-      }
-      accept_next();
-    });
+    acceptor_->async_accept(
+        target.io.get_executor(), [this](const beast::error_code& error, Socket socket) {
+          if (error == asio::error::operation_aborted || !acceptor_->is_open()) return;
+          if (error) {
+            // Out of file descriptors and the like: keep serving the open connections.
+            spdlog::warn("accept failed: {}", error.message());
+          } else {
+            auto connection = std::make_shared<detail::Connection>(std::move(socket), context_);
+            auto executor = connection->executor();
+            asio::dispatch(executor, [connection = std::move(connection)] { connection->start(); });
+          }
+          accept_next();
+        });
   }
 
   ServerOptions options_;

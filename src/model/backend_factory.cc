@@ -15,8 +15,7 @@ Result<std::unique_ptr<Backend>> create_backend(const std::string& backend,
     xgboost.pool_size = options.pool_size;
     return load_xgboost_backend(artifact, xgboost);
   }
-  return fail("unknown backend '" + backend + "' (available: " + join(backend_names(), ", ") +
-              ")");
+  return fail("unknown backend '" + backend + "' (available: " + join(backend_names(), ", ") + ")");
 }
 
 }  // namespace hone::model

@@ -34,21 +34,40 @@ class Random {
 };
 
 const std::vector<std::string> kCeramicFeatures = {
-    "al2o3_wt_pct",      "sic_wt_pct",        "b4c_wt_pct",       "tib2_wt_pct",
-    "sinter_aid_wt_pct", "sinter_temp_c",     "dwell_time_h",     "hot_press_mpa",
-    "grain_size_um",     "porosity_pct",      "rel_density_pct",  "cooling_rate_c_min"};
+    "al2o3_wt_pct",      "sic_wt_pct",    "b4c_wt_pct",      "tib2_wt_pct",
+    "sinter_aid_wt_pct", "sinter_temp_c", "dwell_time_h",    "hot_press_mpa",
+    "grain_size_um",     "porosity_pct",  "rel_density_pct", "cooling_rate_c_min"};
 
-const std::vector<std::string> kFraudFeatures = {
-    "amount_usd",          "hour_of_day",          "day_of_week",
-    "merchant_category",   "merchant_risk",        "distance_home_km",
-    "distance_last_km",    "secs_since_last",      "txn_count_1h",
-    "txn_count_24h",       "amount_to_avg_ratio",  "avg_amount_30d",
-    "card_present",        "chip_used",            "pin_used",
-    "online",              "foreign_country",      "new_device",
-    "account_age_days",    "card_age_days",        "failed_logins_24h",
-    "address_mismatch",    "email_domain_risk",    "ip_risk",
-    "customer_age_years",  "credit_limit_usd",     "utilization_pct",
-    "chargebacks_12m",     "velocity_usd_24h",     "device_trust"};
+const std::vector<std::string> kFraudFeatures = {"amount_usd",
+                                                 "hour_of_day",
+                                                 "day_of_week",
+                                                 "merchant_category",
+                                                 "merchant_risk",
+                                                 "distance_home_km",
+                                                 "distance_last_km",
+                                                 "secs_since_last",
+                                                 "txn_count_1h",
+                                                 "txn_count_24h",
+                                                 "amount_to_avg_ratio",
+                                                 "avg_amount_30d",
+                                                 "card_present",
+                                                 "chip_used",
+                                                 "pin_used",
+                                                 "online",
+                                                 "foreign_country",
+                                                 "new_device",
+                                                 "account_age_days",
+                                                 "card_age_days",
+                                                 "failed_logins_24h",
+                                                 "address_mismatch",
+                                                 "email_domain_risk",
+                                                 "ip_risk",
+                                                 "customer_age_years",
+                                                 "credit_limit_usd",
+                                                 "utilization_pct",
+                                                 "chargebacks_12m",
+                                                 "velocity_usd_24h",
+                                                 "device_trust"};
 
 void ceramic_row(Random& r, float* x, float& label) {
   // Composition: a main phase plus additions, normalised to 100 wt%.
@@ -123,8 +142,8 @@ void fraud_row(Random& r, float* x, float& label) {
   if (r.chance(0.1)) x[29] = std::nanf("");
   if (r.chance(0.05)) x[22] = std::nanf("");
   const double logit = -3.6 + 2.2 * fraud_pattern + 0.9 * x[16] + 1.1 * x[17] +
-                       1.8 * (x[23] - 0.3) + 0.5 * std::log(ratio) + 0.4 * x[21] -
-                       0.7 * x[13] + r.normal(0, 0.5);
+                       1.8 * (x[23] - 0.3) + 0.5 * std::log(ratio) + 0.4 * x[21] - 0.7 * x[13] +
+                       r.normal(0, 0.5);
   label = r.uniform() < 1 / (1 + std::exp(-logit)) ? 1.0F : 0.0F;
 }
 
@@ -171,14 +190,19 @@ Status write_demo_models(const std::string& out_dir) {
       {"ceramic-armor",
        "Vickers hardness (GPa) of an armour ceramic from its composition and processing",
        20000,
-       {{{"objective", "reg:squarederror"}, {"max_depth", "6"}, {"eta", "0.1"},
+       {{{"objective", "reg:squarederror"},
+         {"max_depth", "6"},
+         {"eta", "0.1"},
          {"tree_method", "hist"}},
         100}},
       {"fraud-detector",
        "Probability that a card transaction is fraudulent (missing fields allowed as null)",
        30000,
-       {{{"objective", "binary:logistic"}, {"max_depth", "5"}, {"eta", "0.1"},
-         {"tree_method", "hist"}, {"eval_metric", "auc"}},
+       {{{"objective", "binary:logistic"},
+         {"max_depth", "5"},
+         {"eta", "0.1"},
+         {"tree_method", "hist"},
+         {"eval_metric", "auc"}},
         100}},
   };
   for (const auto& recipe : recipes) {
@@ -192,8 +216,10 @@ Status write_demo_models(const std::string& out_dir) {
     if (auto s = train_xgboost(*data, recipe.params, artifact); !s) return s;
     ModelConfig config = config_for_artifact(recipe.name, artifact, "xgboost");
     config.description = recipe.description;
-    TensorSpec input{"features", DataType::kFp32,
-                     {-1, static_cast<std::int64_t>(data->cols)}, data->feature_names};
+    TensorSpec input{"features",
+                     DataType::kFp32,
+                     {-1, static_cast<std::int64_t>(data->cols)},
+                     data->feature_names};
     const bool fraud = recipe.name == "fraud-detector";
     TensorSpec output{fraud ? "fraud_probability" : "hardness_gpa", DataType::kFp32, {-1, 1}, {}};
     config.inputs = {input};

@@ -18,8 +18,8 @@ TensorSpec parse_tensor(const YAML::Node& node, const std::string& file, const s
   const std::string type = map.string("datatype").value_or("FP32");
   const auto datatype = parse_datatype(type);
   if (!datatype) {
-    map.error_at(map.node("datatype"), "unknown datatype '" + type +
-                                           "' (expected BOOL, INT32, INT64, FP32 or FP64)");
+    map.error_at(map.node("datatype"),
+                 "unknown datatype '" + type + "' (expected BOOL, INT32, INT64, FP32 or FP64)");
   }
   spec.datatype = *datatype;
   spec.shape = map.integers("shape").value_or(std::vector<std::int64_t>{});
@@ -161,8 +161,7 @@ std::string to_yaml(const ModelConfig& config) {
   out << YAML::Key << "name" << YAML::Value << config.name;
   out << YAML::Key << "version" << YAML::Value << YAML::DoubleQuoted << config.version;
   out << YAML::Key << "backend" << YAML::Value << config.backend;
-  out << YAML::Key << "artifact" << YAML::Value
-      << fs::path(config.artifact).filename().string();
+  out << YAML::Key << "artifact" << YAML::Value << fs::path(config.artifact).filename().string();
   if (!config.description.empty()) {
     out << YAML::Key << "description" << YAML::Value << config.description;
   }

@@ -4,11 +4,16 @@ namespace hone::model {
 
 std::string_view datatype_name(DataType type) {
   switch (type) {
-    case DataType::kBool: return "BOOL";
-    case DataType::kInt32: return "INT32";
-    case DataType::kInt64: return "INT64";
-    case DataType::kFp32: return "FP32";
-    case DataType::kFp64: return "FP64";
+    case DataType::kBool:
+      return "BOOL";
+    case DataType::kInt32:
+      return "INT32";
+    case DataType::kInt64:
+      return "INT64";
+    case DataType::kFp32:
+      return "FP32";
+    case DataType::kFp64:
+      return "FP64";
   }
   return "FP32";
 }

@@ -12,13 +12,13 @@ namespace hone::model {
 
 enum class DataType { kBool, kInt32, kInt64, kFp32, kFp64 };
 
-std::string_view datatype_name(DataType type);            // "FP32"
+std::string_view datatype_name(DataType type);                  // "FP32"
 std::optional<DataType> parse_datatype(std::string_view name);  // KServe v2 names
 
 struct TensorSpec {
   std::string name;
   DataType datatype = DataType::kFp32;
-  std::vector<std::int64_t> shape;  // -1 is a variable dimension (the batch, first)
+  std::vector<std::int64_t> shape;         // -1 is a variable dimension (the batch, first)
   std::vector<std::string> feature_names;  // inputs only; empty when unnamed
 
   // Elements per row: the product of every dimension after the first.

@@ -10,7 +10,7 @@ namespace hone::serve {
 struct InferRequest {
   std::vector<float> rows;  // row_count x input width, row-major; NaN = missing
   std::size_t row_count = 0;
-  std::string id;           // KServe v2 request id, echoed in the answer
+  std::string id;  // KServe v2 request id, echoed in the answer
   bool has_id = false;
 };
 

@@ -64,8 +64,7 @@ Result<simdjson::dom::element> parse_json_body(std::string& body, const JsonLimi
   simdjson::dom::element root;
   const auto error = parser.parse(body.data(), body.size(), false).get(root);
   if (error == simdjson::DEPTH_ERROR) {
-    return fail("JSON nesting is deeper than " + std::to_string(limits.max_depth) + " levels",
-                400);
+    return fail("JSON nesting is deeper than " + std::to_string(limits.max_depth) + " levels", 400);
   }
   if (error != simdjson::SUCCESS) {
     return fail(std::string("invalid JSON: ") + simdjson::error_message(error), 400);

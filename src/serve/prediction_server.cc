@@ -23,8 +23,7 @@ PredictionServer::PredictionServer(ServeOptions options,
   add_v2_routes(state_->router, state_->serve);
   add_v1_routes(state_->router, state_->serve);
   http_ = std::make_unique<http::Server>(
-      options_.http, [router = &state_->router](http::Request& request,
-                                                http::Responder responder) {
+      options_.http, [router = &state_->router](http::Request& request, http::Responder responder) {
         router->handle(request, std::move(responder));
       });
 }

@@ -11,13 +11,11 @@ void add_v1_routes(Router& router, ServeState& state) {
     answer_prediction(
         state, params, std::move(responder),
         [&](const model::Model& model) {
-          return decode_v1_predict(request.body, model, state.feature_index.at(&model),
-                                   state.json);
+          return decode_v1_predict(request.body, model, state.feature_index.at(&model), state.json);
         },
         [](const model::Model& model, const InferRequest& decoded,
-           const std::vector<float>& outputs, std::string& out) {
-          encode_v1_predictions(model, decoded.row_count, outputs, out);
-        });
+           const std::vector<float>& outputs,
+           std::string& out) { encode_v1_predictions(model, decoded.row_count, outputs, out); });
   };
   router.add(http::Method::kPost, "/v1/models/{model}:predict", predict);
   router.add(http::Method::kPost, "/v1/models/{model}/versions/{version}:predict", predict);

@@ -4,8 +4,7 @@
 
 namespace hone::serve {
 
-const model::Model* ServeState::resolve(const PathParams& params,
-                                        http::Response& not_found) const {
+const model::Model* ServeState::resolve(const PathParams& params, http::Response& not_found) const {
   const std::string& name = params.get("model");
   const model::Model* model = models->find(name);
   if (model == nullptr) {
@@ -14,8 +13,7 @@ const model::Model* ServeState::resolve(const PathParams& params,
   }
   const std::string& version = params.get("version");
   if (!version.empty() && version != model->config.version) {
-    not_found =
-        http::error_response(404, "model '" + name + "' has no version '" + version + "'");
+    not_found = http::error_response(404, "model '" + name + "' has no version '" + version + "'");
     return nullptr;
   }
   return model;
@@ -25,8 +23,8 @@ http::Response error_from(const Error& error) {
   return http::error_response(error.code >= 400 ? error.code : 500, error.message);
 }
 
-Status run_model(const model::Model& model, const std::vector<float>& rows,
-                 std::size_t row_count, std::vector<float>& outputs) {
+Status run_model(const model::Model& model, const std::vector<float>& rows, std::size_t row_count,
+                 std::vector<float>& outputs) {
   outputs.resize(row_count * static_cast<std::size_t>(model.output().row_width()));
   auto status = model.backend->predict(rows, row_count, outputs);
   if (!status) return fail("prediction failed: " + status.error().message, 500);

@@ -30,14 +30,14 @@ struct ServeState {
 http::Response error_from(const Error& error);
 
 // Runs the model on decoded rows; failures are 500s (the input was already validated).
-Status run_model(const model::Model& model, const std::vector<float>& rows,
-                 std::size_t row_count, std::vector<float>& outputs);
+Status run_model(const model::Model& model, const std::vector<float>& rows, std::size_t row_count,
+                 std::vector<float>& outputs);
 
 // The shape every prediction route shares: find the model, decode, run, encode. `decode`
 // returns Result<InferRequest>; `encode` appends the answer body. Errors become their status.
 template <typename Decode, typename Encode>
-void answer_prediction(const ServeState& state, const PathParams& params,
-                       http::Responder responder, Decode decode, Encode encode) {
+void answer_prediction(const ServeState& state, const PathParams& params, http::Responder responder,
+                       Decode decode, Encode encode) {
   http::Response response;
   const model::Model* model = state.resolve(params, response);
   if (model == nullptr) {

@@ -34,8 +34,8 @@ Status decode_named_row(simdjson::dom::object row, const model::Model& model,
     seen[it->second] = true;
     auto value = to_feature_value(field.value);
     if (!value) {
-      return fail("instance " + std::to_string(row_index) + ", feature '" +
-                      std::string(field.key) + "': " + value.error().message,
+      return fail("instance " + std::to_string(row_index) + ", feature '" + std::string(field.key) +
+                      "': " + value.error().message,
                   400);
     }
     out[it->second] = *value;
@@ -85,9 +85,8 @@ Result<InferRequest> decode_v1_predict(std::string& body, const model::Model& mo
   const std::size_t rows = instances.size();
   if (rows == 0) return fail("'instances' is empty", 400);
   if (rows > model.config.max_rows_per_request) {
-    return fail("request has " + std::to_string(rows) + " instances; model '" +
-                    model.config.name + "' accepts at most " +
-                    std::to_string(model.config.max_rows_per_request),
+    return fail("request has " + std::to_string(rows) + " instances; model '" + model.config.name +
+                    "' accepts at most " + std::to_string(model.config.max_rows_per_request),
                 413);
   }
   const auto width = static_cast<std::size_t>(model.input().row_width());

@@ -24,8 +24,7 @@ Result<std::vector<std::int64_t>> read_shape(element node) {
 }
 
 // Checks one entry of "inputs" against the model's input and appends its rows.
-Status decode_input(simdjson::dom::object input, const model::Model& model,
-                    InferRequest& request) {
+Status decode_input(simdjson::dom::object input, const model::Model& model, InferRequest& request) {
   const model::TensorSpec& spec = model.input();
   std::string_view name;
   if (input["name"].get_string().get(name) != simdjson::SUCCESS) {
@@ -41,8 +40,8 @@ Status decode_input(simdjson::dom::object input, const model::Model& model,
     return fail("input '" + spec.name + "' needs a string 'datatype'", 400);
   }
   if (datatype != model::datatype_name(spec.datatype)) {
-    return fail("input '" + spec.name + "' has datatype " + std::string(datatype) +
-                    " but model '" + model.config.name + "' expects " +
+    return fail("input '" + spec.name + "' has datatype " + std::string(datatype) + " but model '" +
+                    model.config.name + "' expects " +
                     std::string(model::datatype_name(spec.datatype)),
                 400);
   }

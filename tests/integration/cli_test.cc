@@ -39,6 +39,9 @@ struct BadUsage {
   std::string reason;
 };
 
+// Names the case by what it expects, for readable test names.
+void PrintTo(const BadUsage& value, std::ostream* out) { *out << value.reason; }
+
 class CliBadUsage : public ::testing::TestWithParam<BadUsage> {};
 
 TEST_P(CliBadUsage, ExitsNonZeroWithOneLine) {
@@ -54,8 +57,7 @@ TEST_P(CliBadUsage, ExitsNonZeroWithOneLine) {
 INSTANTIATE_TEST_SUITE_P(
     Cases, CliBadUsage,
     ::testing::Values(
-        BadUsage{{}, 2, "subcommand"},
-        BadUsage{{"frobnicate"}, 2, "unknown command 'frobnicate'"},
+        BadUsage{{}, 2, "subcommand"}, BadUsage{{"frobnicate"}, 2, "unknown command 'frobnicate'"},
         BadUsage{{"serve", "--bogus"}, 2, "--bogus"},
         BadUsage{{"serve", "--port", "99999"}, 2, "--port"},
         BadUsage{{"serve", "--port", "eighty"}, 2, "--port"},
@@ -66,8 +68,7 @@ INSTANTIATE_TEST_SUITE_P(
         BadUsage{{"serve", "--models", "/no/such/dir"}, 1, "/no/such/dir"},
         BadUsage{{"serve", "--model", "/no/such/model.json"}, 1, "/no/such/model.json"},
         BadUsage{{"serve", "--models", kExamples, "--log-level", "loud"}, 2, "unknown log level"},
-        BadUsage{{"model"}, 2, "subcommand"},
-        BadUsage{{"model", "demo"}, 2, "--out"},
+        BadUsage{{"model"}, 2, "subcommand"}, BadUsage{{"model", "demo"}, 2, "--out"},
         BadUsage{{"model", "inspect", "/no/such.json"}, 2, "/no/such.json"}));
 
 TEST(Cli, BadModelConfigStopsStartupNamingTheFile) {
@@ -88,7 +89,8 @@ TEST(Cli, BadServeConfigFileNamesTheLine) {
 }
 
 TEST(Cli, PortInUseIsAClearError) {
-  test::ChildProcess first({kHone, "serve", "--models", kExamples, "--port", "0", "--threads", "1"});
+  test::ChildProcess first(
+      {kHone, "serve", "--models", kExamples, "--port", "0", "--threads", "1"});
   const std::string port = std::to_string(test::listening_port(first.read_line()));
   ASSERT_NE(port, "0");
   const auto second = run_process({kHone, "serve", "--models", kExamples, "--port", port});

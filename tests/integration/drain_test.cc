@@ -15,20 +15,19 @@ namespace {
 
 const std::string kHone = HONE_BINARY;
 const std::string kExamples = std::string(HONE_SOURCE_DIR) + "/examples/models";
-const std::string kBody =
-    R"({"inputs":[{"name":"features","datatype":"FP32","shape":[1,12],)"
-    R"("data":[60,20,10,5,5,1800,2,30,3,1.5,98.5,10]}]})";
+const std::string kBody = R"({"inputs":[{"name":"features","datatype":"FP32","shape":[1,12],)"
+                          R"("data":[60,20,10,5,5,1800,2,30,3,1.5,98.5,10]}]})";
 
 struct ClientTally {
   int ok = 0;
-  int failed = 0;          // a request that was sent and did not get a 200
+  int failed = 0;           // a request that was sent and did not get a 200
   int closed_politely = 0;  // answers that carried Connection: close
   std::string reason;       // of the first failure
 };
 
 TEST(Drain, SigtermUnderTrafficLosesNoRequest) {
-  test::ChildProcess server({kHone, "serve", "--models", kExamples, "--port", "0", "--threads",
-                             "2", "--drain-timeout", "10s"});
+  test::ChildProcess server({kHone, "serve", "--models", kExamples, "--port", "0", "--threads", "2",
+                             "--drain-timeout", "10s"});
   const std::string line = server.read_line();
   ASSERT_NE(line.find("listening on"), std::string::npos) << line << server.stderr_text();
   const std::uint16_t port = test::listening_port(line);
@@ -78,7 +77,8 @@ TEST(Drain, SigtermUnderTrafficLosesNoRequest) {
 }
 
 TEST(Drain, SigintStopsAnIdleServer) {
-  test::ChildProcess server({kHone, "serve", "--models", kExamples, "--port", "0", "--threads", "1"});
+  test::ChildProcess server(
+      {kHone, "serve", "--models", kExamples, "--port", "0", "--threads", "1"});
   const std::string line = server.read_line();
   ASSERT_NE(line.find("listening on"), std::string::npos);
   auto client = http::Client::connect("127.0.0.1", test::listening_port(line)).value();

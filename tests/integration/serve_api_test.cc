@@ -54,7 +54,8 @@ class ServeApiTest : public ::testing::Test {
   static void SetUpTestSuite() {
     auto models = std::make_shared<model::ModelRepository>();
     ASSERT_TRUE(models->load_directory(kExamples, {2}));
-    ASSERT_TRUE(models->add_artifact("classes=" + test::test_model("softprob").path, "xgboost", {2}));
+    ASSERT_TRUE(
+        models->add_artifact("classes=" + test::test_model("softprob").path, "xgboost", {2}));
     ServeOptions options;
     options.http.port = 0;
     options.http.threads = 2;
@@ -67,7 +68,9 @@ class ServeApiTest : public ::testing::Test {
     server_ = nullptr;
   }
 
-  void SetUp() override { client_.emplace(http::Client::connect("127.0.0.1", server_->port()).value()); }
+  void SetUp() override {
+    client_.emplace(http::Client::connect("127.0.0.1", server_->port()).value());
+  }
 
   http::ClientResponse get(const std::string& target) { return client_->get(target).value(); }
   http::ClientResponse post(const std::string& target, const std::string& body) {
@@ -114,13 +117,14 @@ TEST_F(ServeApiTest, ModelMetadataAndReadiness) {
 TEST_F(ServeApiTest, V2InferMatchesLibxgboost) {
   auto data = model::demo_dataset("fraud-detector", 40, 77).value();  // holds missing values
   const std::string body = R"({"id":"batch-7","inputs":[{"name":"features","datatype":"FP32",)"
-                           R"("shape":[40,30],"data":)" + rows_json(data.features, 30) + "}]}";
+                           R"("shape":[40,30],"data":)" +
+                           rows_json(data.features, 30) + "}]}";
   auto response = post("/v2/models/fraud-detector/infer", body);
   ASSERT_EQ(response.status, 200) << response.body;
   EXPECT_NE(response.body.find(R"("id":"batch-7")"), std::string::npos);
   EXPECT_NE(response.body.find(R"("shape":[40,1])"), std::string::npos);
-  const auto expected = test::xgboost_reference(kExamples + "/fraud-detector/model.json",
-                                                data.features, 40, 30);
+  const auto expected =
+      test::xgboost_reference(kExamples + "/fraud-detector/model.json", data.features, 40, 30);
   EXPECT_EQ(floats_of(response.body, "/outputs/0/data"), expected);
 }
 
@@ -131,9 +135,9 @@ TEST_F(ServeApiTest, VersionedInferAndFlatData) {
   json.begin_array();
   for (const float x : data.features) json.value(x);
   json.end_array();
-  auto response = post("/v2/models/ceramic-armor/versions/1/infer",
-                       R"({"inputs":[{"name":"features","datatype":"FP32","shape":[3,12],"data":)" +
-                           flat + "}]}");
+  auto response = post(
+      "/v2/models/ceramic-armor/versions/1/infer",
+      R"({"inputs":[{"name":"features","datatype":"FP32","shape":[3,12],"data":)" + flat + "}]}");
   ASSERT_EQ(response.status, 200) << response.body;
   EXPECT_EQ(response.body.find(R"("id")"), std::string::npos);  // no id asked, none echoed
   EXPECT_EQ(floats_of(response.body, "/outputs/0/data"),
@@ -190,11 +194,15 @@ struct ErrorCase {
   std::string message;
 };
 
+// Names the case by what it expects, for readable test names.
+void PrintTo(const ErrorCase& value, std::ostream* out) { *out << value.message; }
+
 class ServeApiErrors : public ServeApiTest, public ::testing::WithParamInterface<ErrorCase> {};
 
 TEST_P(ServeApiErrors, AnswerWithStatusAndJsonError) {
   const auto& c = GetParam();
-  auto response = client_->request(c.method, c.target, c.body, {{"Content-Type", "application/json"}}).value();
+  auto response =
+      client_->request(c.method, c.target, c.body, {{"Content-Type", "application/json"}}).value();
   EXPECT_EQ(response.status, c.status) << response.body;
   EXPECT_EQ(response.body.rfind(R"({"error":")", 0), 0U) << response.body;
   EXPECT_NE(response.body.find(c.message), std::string::npos) << response.body;
@@ -218,9 +226,10 @@ INSTANTIATE_TEST_SUITE_P(
                   R"({"inputs":[{"name":"features","datatype":"INT64","shape":[1,12],"data":)" +
                       kRow12 + "}]}",
                   400, "datatype INT64"},
-        ErrorCase{"POST", "/v2/models/ceramic-armor/infer",
-                  R"({"inputs":[{"name":"features","datatype":"FP32","shape":[2000,12],"data":[]}]})",
-                  413, "accepts at most 1024"},
+        ErrorCase{
+            "POST", "/v2/models/ceramic-armor/infer",
+            R"({"inputs":[{"name":"features","datatype":"FP32","shape":[2000,12],"data":[]}]})",
+            413, "accepts at most 1024"},
         ErrorCase{"POST", "/v1/models/ceramic-armor:predict",
                   R"({"instances":[)" + kRow12 + R"(,[1,2]]})", 400, "instance 1 has 2 values"},
         ErrorCase{"POST", "/v1/models/ceramic-armor:predict",

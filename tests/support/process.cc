@@ -68,7 +68,8 @@ ProcessResult run_process(const std::vector<std::string>& args, std::chrono::mil
   bool out_open = true;
   bool err_open = true;
   while (out_open || err_open) {
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+    const auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
     if (left.count() <= 0) {
       result.timed_out = true;
       ::kill(pid, SIGKILL);
@@ -76,8 +77,10 @@ ProcessResult run_process(const std::vector<std::string>& args, std::chrono::mil
     }
     pollfd fds[2] = {{out_open ? out_fd : -1, POLLIN, 0}, {err_open ? err_fd : -1, POLLIN, 0}};
     if (::poll(fds, 2, static_cast<int>(left.count())) < 0 && errno != EINTR) break;
-    if (out_open && (fds[0].revents & (POLLIN | POLLHUP)) != 0) out_open = drain(out_fd, result.out);
-    if (err_open && (fds[1].revents & (POLLIN | POLLHUP)) != 0) err_open = drain(err_fd, result.err);
+    if (out_open && (fds[0].revents & (POLLIN | POLLHUP)) != 0)
+      out_open = drain(out_fd, result.out);
+    if (err_open && (fds[1].revents & (POLLIN | POLLHUP)) != 0)
+      err_open = drain(err_fd, result.err);
   }
   ::close(out_fd);
   ::close(err_fd);
@@ -111,7 +114,8 @@ std::string ChildProcess::read_line(std::chrono::milliseconds limit) {
       out_buffer_.erase(0, newline + 1);
       return line;
     }
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+    const auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
     if (left.count() <= 0) return {};
     pollfd fd{out_fd_, POLLIN, 0};
     if (::poll(&fd, 1, static_cast<int>(left.count())) <= 0) return {};

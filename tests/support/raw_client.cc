@@ -18,7 +18,8 @@ std::string RawResponse::header(const std::string& name) const {
   for (const auto line : split(head, '\n')) {
     const auto colon = line.find(':');
     if (colon == std::string_view::npos) continue;
-    if (iequals(trim(line.substr(0, colon)), name)) return std::string(trim(line.substr(colon + 1)));
+    if (iequals(trim(line.substr(0, colon)), name))
+      return std::string(trim(line.substr(colon + 1)));
   }
   return {};
 }

@@ -69,7 +69,8 @@ const std::vector<TestModel>& test_models() {
       params.params = {{"objective", recipe.objective},
                        {"max_depth", std::to_string(recipe.depth)},
                        {"base_score", "0.3"}};
-      if (recipe.classes > 2) params.params.push_back({"num_class", std::to_string(recipe.classes)});
+      if (recipe.classes > 2)
+        params.params.push_back({"num_class", std::to_string(recipe.classes)});
       const std::string model_dir = dir + "/" + recipe.name;
       std::filesystem::create_directories(model_dir);
       const std::string path = model_dir + "/model.json";

@@ -11,10 +11,10 @@
 namespace hone::test {
 
 struct TestModel {
-  std::string name;       // "regression", "binary", "softprob", "softmax"
-  std::string path;       // model.json
+  std::string name;  // "regression", "binary", "softprob", "softmax"
+  std::string path;  // model.json
   std::size_t features;
-  std::size_t outputs;    // values per row
+  std::size_t outputs;  // values per row
 };
 
 // The trained models (the first call trains them; later calls return the same files).

@@ -21,8 +21,8 @@ std::vector<float> xgboost_reference(const std::string& model_path, const std::v
   const float* result = nullptr;
   const char* config =
       R"({"type":0,"training":false,"iteration_begin":0,"iteration_end":0,"strict_shape":false})";
-  if (XGBoosterPredictFromDMatrix(booster->get(), matrix->get(), config, &shape, &dims,
-                                  &result) != 0) {
+  if (XGBoosterPredictFromDMatrix(booster->get(), matrix->get(), config, &shape, &dims, &result) !=
+      0) {
     throw std::runtime_error(XGBGetLastError());
   }
   std::size_t count = 1;

@@ -11,18 +11,18 @@ Status train_xgboost(const TrainingSet& data, const TrainingParams& params,
   }
   auto matrix = xgb::DMatrix::from_dense(data.features, data.rows, data.cols);
   if (!matrix) return matrix.error();
-  if (auto s = xgb::check(XGDMatrixSetFloatInfo(matrix->get(), "label", data.labels.data(),
-                                                data.labels.size()),
-                          "to set labels");
+  if (auto s = xgb::check(
+          XGDMatrixSetFloatInfo(matrix->get(), "label", data.labels.data(), data.labels.size()),
+          "to set labels");
       !s) {
     return s;
   }
   if (!data.feature_names.empty()) {
     std::vector<const char*> names;
     for (const auto& name : data.feature_names) names.push_back(name.c_str());
-    if (auto s = xgb::check(XGDMatrixSetStrFeatureInfo(matrix->get(), "feature_name",
-                                                       names.data(), names.size()),
-                            "to set feature names");
+    if (auto s = xgb::check(
+            XGDMatrixSetStrFeatureInfo(matrix->get(), "feature_name", names.data(), names.size()),
+            "to set feature names");
         !s) {
       return s;
     }
@@ -35,9 +35,9 @@ Status train_xgboost(const TrainingSet& data, const TrainingParams& params,
     // The booster keeps its own copy of the names; that copy is what the artifact stores.
     std::vector<const char*> names;
     for (const auto& name : data.feature_names) names.push_back(name.c_str());
-    if (auto s = xgb::check(XGBoosterSetStrFeatureInfo(raw, "feature_name", names.data(),
-                                                       names.size()),
-                            "to name the booster's features");
+    if (auto s =
+            xgb::check(XGBoosterSetStrFeatureInfo(raw, "feature_name", names.data(), names.size()),
+                       "to name the booster's features");
         !s) {
       return s;
     }
@@ -45,8 +45,7 @@ Status train_xgboost(const TrainingSet& data, const TrainingParams& params,
   if (auto s = xgb::check(XGBoosterSetParam(raw, "nthread", "1"), "to set nthread"); !s) return s;
   if (auto s = xgb::check(XGBoosterSetParam(raw, "seed", "7"), "to set seed"); !s) return s;
   for (const auto& [name, value] : params.params) {
-    if (auto s = xgb::check(XGBoosterSetParam(raw, name.c_str(), value.c_str()),
-                            "to set " + name);
+    if (auto s = xgb::check(XGBoosterSetParam(raw, name.c_str(), value.c_str()), "to set " + name);
         !s) {
       return s;
     }

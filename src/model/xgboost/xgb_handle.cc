@@ -43,8 +43,7 @@ Result<Booster> Booster::from_buffer(std::string_view bytes) {
 Result<std::string> Booster::json_config() const {
   bst_ulong length = 0;
   const char* text = nullptr;
-  if (auto s = check(XGBoosterSaveJsonConfig(handle_, &length, &text), "to read its config");
-      !s) {
+  if (auto s = check(XGBoosterSaveJsonConfig(handle_, &length, &text), "to read its config"); !s) {
     return s.error();
   }
   return std::string(text, length);

@@ -91,10 +91,10 @@ class XgboostBackend final : public Backend {
     const bst_ulong* shape = nullptr;
     bst_ulong dims = 0;
     const float* result = nullptr;
-    if (auto s = xgb::check(XGBoosterPredictFromDense(slot.booster.get(), array_interface,
-                                                      kPredictConfig, nullptr, &shape, &dims,
-                                                      &result),
-                            "to predict");
+    if (auto s =
+            xgb::check(XGBoosterPredictFromDense(slot.booster.get(), array_interface,
+                                                 kPredictConfig, nullptr, &shape, &dims, &result),
+                       "to predict");
         !s) {
       return s;
     }

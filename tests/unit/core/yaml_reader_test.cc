@@ -19,8 +19,9 @@ std::string error_of(const std::function<void()>& action) {
 }
 
 TEST(YamlReader, ReadsTypedValues) {
-  auto map = map_of("name: x\ncount: 3\nratio: 0.5\non: true\nlist: [a, b]\nwait: 250ms\n"
-                    "size: 2KiB\n");
+  auto map = map_of(
+      "name: x\ncount: 3\nratio: 0.5\non: true\nlist: [a, b]\nwait: 250ms\n"
+      "size: 2KiB\n");
   EXPECT_EQ(map.string("name").value(), "x");
   EXPECT_EQ(map.integer("count").value(), 3);
   EXPECT_DOUBLE_EQ(map.number("ratio").value(), 0.5);

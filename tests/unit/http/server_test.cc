@@ -100,7 +100,8 @@ TEST_F(ServerTest, PipelinedRequestsAreAnsweredInOrder) {
   start();
   RawClient client(port());
   std::string burst;
-  for (int i = 0; i < 50; ++i) burst += post_request("/p/" + std::to_string(i), "b" + std::to_string(i));
+  for (int i = 0; i < 50; ++i)
+    burst += post_request("/p/" + std::to_string(i), "b" + std::to_string(i));
   ASSERT_TRUE(client.send(burst));
   for (int i = 0; i < 50; ++i) {
     const auto response = client.read_response();
@@ -136,7 +137,8 @@ TEST_F(ServerTest, LargeHeadersAre431) {
   start();
   RawClient client(port());
   std::string headers;
-  for (int i = 0; i < 100; ++i) headers += "X-Filler-" + std::to_string(i) + ": " + std::string(200, 'x') + "\r\n";
+  for (int i = 0; i < 100; ++i)
+    headers += "X-Filler-" + std::to_string(i) + ": " + std::string(200, 'x') + "\r\n";
   ASSERT_TRUE(client.send(get_request("/", headers)));
   EXPECT_EQ(client.read_response().status, 431);
   EXPECT_TRUE(client.closed_by_peer());
@@ -168,8 +170,9 @@ TEST_F(ServerTest, ChunkedBodyOverTheLimitIs413) {
 TEST_F(ServerTest, ChunkedBodyWithinTheLimitIsRead) {
   start();
   RawClient client(port());
-  ASSERT_TRUE(client.send(
-      "POST /c HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n2\r\nde\r\n0\r\n\r\n"));
+  ASSERT_TRUE(
+      client.send("POST /c HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: "
+                  "chunked\r\n\r\n3\r\nabc\r\n2\r\nde\r\n0\r\n\r\n"));
   const auto response = client.read_response();
   EXPECT_EQ(response.status, 200);
   EXPECT_EQ(response.body, "POST /c abcde");
@@ -284,7 +287,8 @@ TEST_F(ServerTest, ExpectContinueGetsInterimAnswer) {
 TEST_F(ServerTest, UnknownExpectationIs417) {
   start();
   RawClient client(port());
-  ASSERT_TRUE(client.send("POST /e HTTP/1.1\r\nHost: t\r\nContent-Length: 1\r\nExpect: magic\r\n\r\nx"));
+  ASSERT_TRUE(
+      client.send("POST /e HTTP/1.1\r\nHost: t\r\nContent-Length: 1\r\nExpect: magic\r\n\r\nx"));
   EXPECT_EQ(client.read_response().status, 417);
 }
 

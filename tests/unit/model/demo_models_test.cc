@@ -43,7 +43,8 @@ TEST(DemoModels, DatasetsAreReproducibleAndShaped) {
 TEST(DemoModels, CommittedExamplesAreReproducible) {
   test::TempDir dir;
   ASSERT_TRUE(write_demo_models(dir.path().string()));
-  const std::filesystem::path committed = std::filesystem::path(HONE_SOURCE_DIR) / "examples/models";
+  const std::filesystem::path committed =
+      std::filesystem::path(HONE_SOURCE_DIR) / "examples/models";
   for (const auto& name : demo_model_names()) {
     for (const char* file : {"config.yaml", "model.json"}) {
       EXPECT_EQ(read(dir.path() / name / file), read(committed / name / file))

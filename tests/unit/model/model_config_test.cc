@@ -67,6 +67,9 @@ struct BadConfig {
   std::string expected;  // a piece of the error message
 };
 
+// Names the case by what it expects, for readable test names.
+void PrintTo(const BadConfig& value, std::ostream* out) { *out << value.expected; }
+
 class BadModelConfig : public ::testing::TestWithParam<BadConfig> {};
 
 TEST_P(BadModelConfig, NamesTheFileAndTheProblem) {

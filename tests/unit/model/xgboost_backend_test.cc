@@ -4,10 +4,10 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <cmath>
 #include <cstring>
 #include <fstream>
-#include <atomic>
 #include <thread>
 
 #include "support/temp_dir.h"
@@ -50,7 +50,8 @@ TEST_P(XgboostBackendTest, SingleRowsMatchTheBatch) {
   ASSERT_TRUE(backend->predict(input, 20, batch));
   for (std::size_t r = 0; r < 20; ++r) {
     std::vector<float> one(width);
-    ASSERT_TRUE(backend->predict(std::span(input).subspan(r * model.features, model.features), 1, one));
+    ASSERT_TRUE(
+        backend->predict(std::span(input).subspan(r * model.features, model.features), 1, one));
     for (std::size_t k = 0; k < width; ++k) EXPECT_EQ(one[k], batch[r * width + k]);
   }
 }

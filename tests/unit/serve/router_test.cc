@@ -19,14 +19,16 @@ class RouterTest : public ::testing::Test {
       seen_ = "meta:" + p.get("model");
       r.send({});
     });
-    router_.add(http::Method::kPost, "/v2/models/{model}/infer", [this](auto&, const auto& p, auto r) {
-      seen_ = "infer:" + p.get("model");
-      r.send({});
-    });
-    router_.add(http::Method::kPost, "/v1/models/{model}:predict", [this](auto&, const auto& p, auto r) {
-      seen_ = "predict:" + p.get("model");
-      r.send({});
-    });
+    router_.add(http::Method::kPost, "/v2/models/{model}/infer",
+                [this](auto&, const auto& p, auto r) {
+                  seen_ = "infer:" + p.get("model");
+                  r.send({});
+                });
+    router_.add(http::Method::kPost, "/v1/models/{model}:predict",
+                [this](auto&, const auto& p, auto r) {
+                  seen_ = "predict:" + p.get("model");
+                  r.send({});
+                });
   }
 
   http::Response call(http::Method method, const std::string& target) {

@@ -53,7 +53,8 @@ TEST(ServeConfig, ErrorsNameFileAndLine) {
   ServeConfig config;
   const auto status = load_serve_config(file, config);
   ASSERT_FALSE(status);
-  EXPECT_NE(status.error().message.find(file + ":3:3"), std::string::npos) << status.error().message;
+  EXPECT_NE(status.error().message.find(file + ":3:3"), std::string::npos)
+      << status.error().message;
   EXPECT_NE(status.error().message.find("unknown key 'max_bdoy'"), std::string::npos);
 
   const auto bad_port = dir.write("port.yaml", "port: 70000\n");

@@ -46,6 +46,9 @@ struct BadRequest {
   std::string message;
 };
 
+// Names the case by what it expects, for readable test names.
+void PrintTo(const BadRequest& value, std::ostream* out) { *out << value.message; }
+
 class V1BadRequest : public ::testing::TestWithParam<BadRequest> {};
 
 TEST_P(V1BadRequest, IsRejectedWithAClearMessage) {
@@ -64,11 +67,14 @@ INSTANTIATE_TEST_SUITE_P(
         BadRequest{R"({"inputs":[[1,2,3]]})", 400, "needs an 'instances' array"},
         BadRequest{R"({"instances":[]})", 400, "'instances' is empty"},
         BadRequest{R"({"instances":[[1,2]]})", 400, "instance 0 has 2 values; the model expects 3"},
-        BadRequest{R"({"instances":[[1,2,3],{"zz":1}]})", 400, "instance 1 has unknown feature 'zz'"},
+        BadRequest{R"({"instances":[[1,2,3],{"zz":1}]})", 400,
+                   "instance 1 has unknown feature 'zz'"},
         BadRequest{R"({"instances":[{"a":1,"a":2}]})", 400, "gives feature 'a' twice"},
-        BadRequest{R"({"instances":[{"a":"x"}]})", 400, "feature 'a': tensor values must be numbers"},
+        BadRequest{R"({"instances":[{"a":"x"}]})", 400,
+                   "feature 'a': tensor values must be numbers"},
         BadRequest{R"({"instances":[7]})", 400, "must be an array of values or an object"},
-        BadRequest{R"({"instances":[[1,2,3],[1,2,3],[1,2,3],[1,2,3],[1,2,3]]})", 413, "at most 4"}));
+        BadRequest{R"({"instances":[[1,2,3],[1,2,3],[1,2,3],[1,2,3],[1,2,3]]})", 413,
+                   "at most 4"}));
 
 TEST(V1Codec, NamedInstancesNeedFeatureNames) {
   const auto model = test::make_model(3, 1, {});

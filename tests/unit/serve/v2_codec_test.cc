@@ -44,6 +44,9 @@ struct BadRequest {
   std::string message;
 };
 
+// Names the case by what it expects, for readable test names.
+void PrintTo(const BadRequest& value, std::ostream* out) { *out << value.message; }
+
 class V2BadRequest : public ::testing::TestWithParam<BadRequest> {};
 
 TEST_P(V2BadRequest, IsRejectedWithAClearMessage) {
@@ -62,9 +65,11 @@ INSTANTIATE_TEST_SUITE_P(
         BadRequest{R"({"id":"x"})", 400, "needs an 'inputs' array"},
         BadRequest{R"({"inputs":[]})", 400, "exactly one input"},
         BadRequest{R"({"id":5,"inputs":[]})", 400, "'id' must be a string"},
-        BadRequest{request("[1,3]", "[1,2,3]", "FP64"), 400, "datatype FP64 but model 'm' expects FP32"},
+        BadRequest{request("[1,3]", "[1,2,3]", "FP64"), 400,
+                   "datatype FP64 but model 'm' expects FP32"},
         BadRequest{request("[1,3]", "[1,2,3]", "FP32", "other"), 400, "unknown input 'other'"},
-        BadRequest{request("[1,4]", "[1,2,3,4]"), 400, "shape [1, 4] but model 'm' expects [-1, 3]"},
+        BadRequest{request("[1,4]", "[1,2,3,4]"), 400,
+                   "shape [1, 4] but model 'm' expects [-1, 3]"},
         BadRequest{request("[3]", "[1,2,3]"), 400, "expects [-1, 3]"},
         BadRequest{request("[1,-3]", "[1,2,3]"), 400, "non-negative integers"},
         BadRequest{request("[2,3]", "[1,2,3]"), 400, "has 3 values but shape [2, 3] needs 6"},
@@ -75,10 +80,12 @@ INSTANTIATE_TEST_SUITE_P(
         BadRequest{request("[1,3]", "[1,1e300,3]"), 400, "out of FP32 range"},
         BadRequest{request("[0,3]", "[]"), 400, "has no rows"},
         BadRequest{request("[5,3]", "[]"), 413, "at most 4"},
-        BadRequest{R"({"inputs":[{"name":"features","datatype":"FP32","shape":[1,3],"data":[1,2,3]}],"outputs":[{"name":"nope"}]})",
-                   400, "unknown output 'nope'"},
-        BadRequest{R"({"inputs":[{"name":"features","datatype":"FP32","shape":[1,3],"parameters":{"binary_data_size":12}}]})",
-                   400, "binary tensor data"},
+        BadRequest{
+            R"({"inputs":[{"name":"features","datatype":"FP32","shape":[1,3],"data":[1,2,3]}],"outputs":[{"name":"nope"}]})",
+            400, "unknown output 'nope'"},
+        BadRequest{
+            R"({"inputs":[{"name":"features","datatype":"FP32","shape":[1,3],"parameters":{"binary_data_size":12}}]})",
+            400, "binary tensor data"},
         BadRequest{R"({"inputs":[{"name":"features","shape":[1,3],"data":[1,2,3]}]})", 400,
                    "needs a string 'datatype'"}));
 
@@ -90,9 +97,8 @@ TEST(V2Codec, EncodesTheAnswer) {
   request.has_id = true;
   std::string out;
   encode_v2_infer(model, request, std::vector<float>{0.25F, 0.75F, 1, 0}, out);
-  EXPECT_EQ(out,
-            R"({"model_name":"m","model_version":"1","id":"abc","outputs":[{"name":"score",)"
-            R"("datatype":"FP32","shape":[2,2],"data":[0.25,0.75,1,0]}]})");
+  EXPECT_EQ(out, R"({"model_name":"m","model_version":"1","id":"abc","outputs":[{"name":"score",)"
+                 R"("datatype":"FP32","shape":[2,2],"data":[0.25,0.75,1,0]}]})");
 }
 
 TEST(V2Codec, EncodesMetadata) {
