@@ -109,7 +109,8 @@ void append_number(std::string& out, Number number) {
 }
 }  // namespace
 
-JsonWriter& JsonWriter::value(double number) {
+template <typename Float>
+JsonWriter& JsonWriter::floating(Float number) {
   before_value();
   if (!std::isfinite(number)) {
     out_.append("null");
@@ -119,15 +120,8 @@ JsonWriter& JsonWriter::value(double number) {
   return *this;
 }
 
-JsonWriter& JsonWriter::value(float number) {
-  before_value();
-  if (!std::isfinite(number)) {
-    out_.append("null");
-  } else {
-    append_number(out_, number);
-  }
-  return *this;
-}
+JsonWriter& JsonWriter::value(double number) { return floating(number); }
+JsonWriter& JsonWriter::value(float number) { return floating(number); }
 
 JsonWriter& JsonWriter::value(std::int64_t number) {
   before_value();

@@ -35,6 +35,8 @@ class JsonWriter {
 
  private:
   void before_value();
+  template <typename Float>
+  JsonWriter& floating(Float number);
 
   std::string& out_;
   std::vector<bool> first_in_scope_;  // one entry per open object/array

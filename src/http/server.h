@@ -4,7 +4,8 @@
 // Threading: the Handler runs on the I/O thread that owns the connection. It must not block;
 // it answers through the Responder exactly once, from any thread (the answer is posted back to
 // the connection's loop). A Responder dropped without an answer sends 500, so a forgotten
-// request can never hang a client.
+// request can never hang a client. Every Responder must be answered or dropped before the
+// Server is destroyed (a component that keeps Responders, such as a batcher, is stopped first).
 #pragma once
 
 #include <chrono>
