@@ -5,7 +5,6 @@
 #include <string_view>
 
 #include "core/strings.h"
-#include "http/serialize.h"
 
 namespace hone::http::detail {
 namespace {
