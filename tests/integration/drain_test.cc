@@ -8,7 +8,10 @@
 #include <vector>
 
 #include "http/client.h"
+#include "model/repository.h"
+#include "serve/prediction_server.h"
 #include "support/process.h"
+#include "support/raw_client.h"
 
 namespace hone {
 namespace {
@@ -85,6 +88,29 @@ TEST(Drain, SigintStopsAnIdleServer) {
   ASSERT_EQ(client.get("/v2/health/ready")->status, 200);
   server.signal(SIGINT);
   EXPECT_EQ(server.wait(), 0);
+}
+
+TEST(Drain, ReadinessTurnsFalseWhileDraining) {
+  auto models = std::make_shared<model::ModelRepository>();
+  ASSERT_TRUE(models->load_directory(kExamples, {1}));
+  serve::ServeOptions options;
+  options.http.port = 0;
+  options.http.threads = 1;
+  options.http.limits.drain_idle_grace = std::chrono::seconds(1);  // room to ask during drain
+  serve::PredictionServer server(options, models);
+  ASSERT_TRUE(server.start());
+  test::RawClient client(server.port());
+  ASSERT_TRUE(client.send(test::get_request("/v2/health/ready")));
+  EXPECT_EQ(client.read_response().body, R"({"ready":true})");
+
+  std::thread stopper([&] { server.stop(); });
+  while (server.ready()) std::this_thread::yield();
+  ASSERT_TRUE(client.send(test::get_request("/v2/health/ready")));
+  const auto response = client.read_response();
+  EXPECT_EQ(response.status, 503);
+  EXPECT_EQ(response.body, R"({"ready":false})");
+  EXPECT_TRUE(client.closed_by_peer());  // politely, or after the grace if asked before drain
+  stopper.join();
 }
 
 }  // namespace

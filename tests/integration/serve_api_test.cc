@@ -10,6 +10,7 @@
 #include "http/client.h"
 #include "model/demo_models.h"
 #include "serve/prediction_server.h"
+#include "support/raw_client.h"
 #include "support/test_models.h"
 #include "support/xgb_reference.h"
 
@@ -241,6 +242,26 @@ INSTANTIATE_TEST_SUITE_P(
         ErrorCase{"POST", "/v1/models/ceramic-armor:predict",
                   R"({"instances":[")" + std::string(70000, 'x') + R"("]})", 413,
                   "request body too large"}));
+
+TEST_F(ServeApiTest, PipelinedPredictionsComeBackInOrder) {
+  auto data = model::demo_dataset("ceramic-armor", 20, 3).value();
+  const auto expected =
+      test::xgboost_reference(kExamples + "/ceramic-armor/model.json", data.features, 20, 12);
+  std::string burst;
+  for (std::size_t r = 0; r < 20; ++r) {
+    const std::vector<float> row(data.features.begin() + static_cast<long>(r * 12),
+                                 data.features.begin() + static_cast<long>((r + 1) * 12));
+    burst += test::post_request("/v1/models/ceramic-armor:predict",
+                                R"({"instances":)" + rows_json(row, 12) + "}");
+  }
+  test::RawClient raw(server_->port());
+  ASSERT_TRUE(raw.send(burst));  // all twenty at once, on one kept-alive connection
+  for (std::size_t r = 0; r < 20; ++r) {
+    const auto response = raw.read_response();
+    ASSERT_EQ(response.status, 200) << r;
+    EXPECT_EQ(floats_of(response.body, "/predictions"), std::vector<float>{expected[r]}) << r;
+  }
+}
 
 TEST_F(ServeApiTest, HeadAndOptions) {
   auto head = client_->request("HEAD", "/v2/models/ceramic-armor").value();
