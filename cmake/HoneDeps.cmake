@@ -6,6 +6,7 @@ find_package(CLI11 REQUIRED)
 find_package(fmt REQUIRED)
 find_package(spdlog REQUIRED)
 find_package(yaml-cpp REQUIRED)
+find_package(OpenSSL REQUIRED)
 # Debian's xgboost CMake package also demands the xgboost command-line tool; the library and
 # its header are all hone needs, so find them directly.
 find_library(XGBOOST_LIBRARY NAMES xgboost REQUIRED)

@@ -17,6 +17,8 @@ struct Command {
 Command add_serve_command(CLI::App& root);
 Command add_model_command(CLI::App& root);
 Command add_demo_command(CLI::App& root);
+Command add_load_command(CLI::App& root);
+Command add_report_command(CLI::App& root);
 
 // Validators for human units, so bad values fail at parse time with a one-line reason.
 CLI::Validator duration_validator();

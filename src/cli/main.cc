@@ -42,7 +42,8 @@ int main(int argc, char** argv) {
                "hone");
   app.set_version_flag("--version", std::string("hone ") + hone::kVersion);
   app.require_subcommand(1);
-  std::vector<Command> commands = {add_serve_command(app), add_model_command(app),
+  std::vector<Command> commands = {add_serve_command(app), add_load_command(app),
+                                   add_report_command(app), add_model_command(app),
                                    add_demo_command(app)};
   const auto is_command = [&commands](const std::string& name) {
     for (const Command& command : commands) {
@@ -52,7 +53,7 @@ int main(int argc, char** argv) {
   };
   if (argc > 1 && argv[1][0] != '-' && !is_command(argv[1])) {
     return report_error("unknown command '" + std::string(argv[1]) +
-                            "' (commands: serve, model, demo; see hone --help)",
+                            "' (commands: serve, load, report, model, demo; see hone --help)",
                         2);
   }
   try {

@@ -168,6 +168,36 @@ HdrHistogram::Sparse HdrHistogram::to_sparse() const {
   return sparse;
 }
 
+void HdrHistogram::merge_sparse(Sparse& into, const Sparse& from) {
+  if (from.counts.empty()) return;
+  if (into.counts.empty()) {
+    into = from;
+    return;
+  }
+  std::vector<std::pair<std::uint32_t, std::int64_t>> merged;
+  merged.reserve(into.counts.size() + from.counts.size());
+  std::size_t a = 0;
+  std::size_t b = 0;
+  while (a < into.counts.size() || b < from.counts.size()) {
+    if (b == from.counts.size() ||
+        (a < into.counts.size() && into.counts[a].first < from.counts[b].first)) {
+      merged.push_back(into.counts[a++]);
+    } else if (a == into.counts.size() || from.counts[b].first < into.counts[a].first) {
+      merged.push_back(from.counts[b++]);
+    } else {
+      merged.emplace_back(into.counts[a].first, into.counts[a].second + from.counts[b].second);
+      ++a;
+      ++b;
+    }
+  }
+  into.counts = std::move(merged);
+  into.min = std::min(into.min, from.min);
+  into.max = std::max(into.max, from.max);
+  into.sum += from.sum;
+  into.sum_of_squares += from.sum_of_squares;
+  into.clamped += from.clamped;
+}
+
 Result<HdrHistogram> HdrHistogram::from_sparse(const Sparse& sparse) {
   if (sparse.lowest < 1 || sparse.highest < 2 * sparse.lowest || sparse.significant_digits < 1 ||
       sparse.significant_digits > 5) {

@@ -50,6 +50,8 @@ class HdrHistogram {
   };
   Sparse to_sparse() const;
   static Result<HdrHistogram> from_sparse(const Sparse& sparse);
+  // Adds `from` into `into` (same layout assumed; an empty `into` takes from's layout).
+  static void merge_sparse(Sparse& into, const Sparse& from);
 
   std::int64_t lowest() const { return lowest_; }
   std::int64_t highest() const { return highest_; }

@@ -2,5 +2,6 @@
 // BOOST_BEAST_SEPARATE_COMPILATION are set for every user of the http target), instead of
 // in every translation unit that includes them.
 #include <boost/asio/impl/src.hpp>
+#include <boost/asio/ssl/impl/src.hpp>
 #include <boost/beast/src.hpp>
 #include <utility>

@@ -79,6 +79,22 @@ TEST(HdrHistogram, MergeAndSparseRoundTripAreExact) {
   EXPECT_FALSE(merged.add(HdrHistogram(1, 1000, 2)));
 }
 
+TEST(HdrHistogram, SparseMergeEqualsHistogramMerge) {
+  HdrHistogram a(1, 3'600'000'000, 2);
+  HdrHistogram b(1, 3'600'000'000, 2);
+  for (int v = 1; v < 5000; v += 7) a.record(v * 13);
+  for (int v = 1; v < 9000; v += 5) b.record(v * 3);
+  HdrHistogram::Sparse sparse;
+  HdrHistogram::merge_sparse(sparse, a.to_sparse());
+  HdrHistogram::merge_sparse(sparse, b.to_sparse());
+  ASSERT_TRUE(a.add(b));
+  const auto merged = HdrHistogram::from_sparse(sparse).value();
+  EXPECT_EQ(merged.count(), a.count());
+  EXPECT_EQ(merged.value_at_percentile(99), a.value_at_percentile(99));
+  EXPECT_EQ(merged.min(), a.min());
+  EXPECT_EQ(merged.max(), a.max());
+}
+
 TEST(HdrHistogram, SparseInputIsValidated) {
   HdrHistogram::Sparse bad;
   bad.highest = 3'600'000'000;

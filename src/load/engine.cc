@@ -1,0 +1,96 @@
+#include "load/engine.h"
+
+#include <chrono>
+#include <map>
+#include <thread>
+
+#include "core/version.h"
+#include "load/worker.h"
+
+namespace hone::load {
+namespace {
+
+Result<std::vector<http::tcp::endpoint>> resolve(const Url& url) {
+  asio::io_context io;
+  http::tcp::resolver resolver(io);
+  boost::system::error_code error;
+  const auto results = resolver.resolve(url.host, std::to_string(url.port), error);
+  if (error) return fail("cannot resolve " + url.host + ": " + error.message());
+  std::vector<http::tcp::endpoint> endpoints;
+  for (const auto& entry : results) endpoints.push_back(entry.endpoint());
+  if (endpoints.empty()) return fail("cannot resolve " + url.host + ": no addresses");
+  return endpoints;
+}
+
+}  // namespace
+
+Result<report::LoadResult> run_load(const LoadPlan& plan, LiveBoard* live,
+                                    const std::atomic<bool>& stop) {
+  if (plan.endpoints.empty()) return fail("nothing to send: no endpoints");
+  std::vector<Origin> origins;
+  std::map<std::string, std::size_t> origin_index;
+  std::vector<std::size_t> endpoint_origin;
+  for (const auto& endpoint : plan.endpoints) {
+    const std::string key = endpoint.url.origin();
+    auto found = origin_index.find(key);
+    if (found == origin_index.end()) {
+      auto endpoints = resolve(endpoint.url);
+      if (!endpoints) return endpoints.error();
+      origins.push_back({endpoint.url.host, endpoint.url.tls(), std::move(*endpoints)});
+      found = origin_index.emplace(key, origins.size() - 1).first;
+    }
+    endpoint_origin.push_back(found->second);
+  }
+
+  const TimePoint start = Clock::now();
+  const std::int64_t start_unix_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                                         std::chrono::system_clock::now().time_since_epoch())
+                                         .count();
+  std::vector<std::unique_ptr<Worker>> workers;
+  for (int i = 0; i < plan.threads; ++i) {
+    WorkerSetup setup;
+    setup.plan = &plan;
+    setup.origins = &origins;
+    setup.endpoint_origin = endpoint_origin;
+    setup.index = i;
+    setup.start = start;
+    setup.start_unix_ms = start_unix_ms;
+    setup.live = live;
+    setup.stop = &stop;
+    workers.push_back(std::make_unique<Worker>(std::move(setup)));
+  }
+  std::vector<std::thread> threads;
+  for (auto& worker : workers) threads.emplace_back([&worker] { worker->run(); });
+  for (auto& thread : threads) thread.join();
+
+  report::LoadResult result;
+  result.version = kVersion;
+  result.target = plan.target;
+  result.config_json = plan.config_json;
+  result.started_ms = start_unix_ms;
+  result.schedule.model = plan.model == LoadModel::kOpen ? "open" : "closed";
+  if (plan.model == LoadModel::kOpen) {
+    result.schedule.target_rps = plan.profile.mean_value() / plan.shard_count;
+  }
+  TimePoint last = start;
+  for (const auto& endpoint : plan.endpoints) result.endpoints.push_back({endpoint.name, {}});
+  for (auto& worker : workers) {
+    Recorder& recorder = worker->recorder();
+    for (std::size_t e = 0; e < plan.endpoints.size(); ++e) {
+      result.endpoints[e].stats.add(recorder.endpoints()[e]);
+      result.total.add(recorder.endpoints()[e]);
+    }
+    for (const auto& row : recorder.timeline()) report::add_timeline_row(result.timeline, row);
+    const report::Schedule& schedule = recorder.schedule();
+    result.schedule.intended += schedule.intended;
+    result.schedule.sent += schedule.sent;
+    result.schedule.lag.add(schedule.lag);
+    result.schedule.lag_when_connections_free += schedule.lag_when_connections_free;
+    result.schedule.max_connections += schedule.max_connections;
+    last = std::max(last, worker->finished_at());
+  }
+  result.duration_s = std::chrono::duration<double>(last - start).count();
+  return result;
+}
+
+}  // namespace hone::load

@@ -1,0 +1,53 @@
+#include "report/result.h"
+
+#include <algorithm>
+
+namespace hone::report {
+
+HdrHistogram make_latency_histogram() { return HdrHistogram(1, 3'600'000'000, 3); }
+HdrHistogram make_timeline_histogram() { return HdrHistogram(1, 3'600'000'000, 2); }
+
+void Stats::add(const Stats& other) {
+  latency.add(other.latency);
+  service.add(other.service);
+  requests += other.requests;
+  ok += other.ok;
+  failed += other.failed;
+  bytes_in += other.bytes_in;
+  bytes_out += other.bytes_out;
+  for (const auto& [status, count] : other.by_status) by_status[status] += count;
+  for (const auto& [status, count] : other.failed_by_status) failed_by_status[status] += count;
+  for (const auto& [kind, count] : other.by_kind) by_kind[kind] += count;
+}
+
+double LoadResult::rps() const {
+  return duration_s > 0 ? static_cast<double>(total.requests) / duration_s : 0;
+}
+
+double LoadResult::error_rate() const {
+  return total.requests > 0 ? static_cast<double>(total.failed) / static_cast<double>(total.requests)
+                            : 0;
+}
+
+Stats* LoadResult::endpoint(const std::string& name) {
+  for (auto& endpoint : endpoints) {
+    if (endpoint.name == name) return &endpoint.stats;
+  }
+  return nullptr;
+}
+
+void add_timeline_row(std::vector<TimelineRow>& timeline, const TimelineRow& row) {
+  auto it = std::lower_bound(timeline.begin(), timeline.end(), row.second,
+                             [](const TimelineRow& r, std::int64_t s) { return r.second < s; });
+  if (it == timeline.end() || it->second != row.second) {
+    it = timeline.insert(it, TimelineRow{});
+    it->second = row.second;
+  }
+  it->requests += row.requests;
+  it->ok += row.ok;
+  it->failed += row.failed;
+  it->bytes_in += row.bytes_in;
+  HdrHistogram::merge_sparse(it->latency, row.latency);
+}
+
+}  // namespace hone::report

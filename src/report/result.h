@@ -1,0 +1,89 @@
+// The outcome of a load run, as kept in memory and in result files: statistics in total and per
+// endpoint (HDR histograms of latency from the intended send time and of service time from the
+// actual send, counts by status and by error kind, bytes), a per-second timeline, and how well
+// the generator kept to its schedule. Everything merges exactly (counts and histograms add).
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "core/hdr_histogram.h"
+
+namespace hone::report {
+
+// Layouts shared by every histogram of a result (merging needs identical layouts).
+HdrHistogram make_latency_histogram();   // 1 us .. 1 h, 3 significant digits
+HdrHistogram make_timeline_histogram();  // 1 us .. 1 h, 2 significant digits (per second)
+
+// Error kinds of requests that got no usable answer, or an unwanted one.
+inline constexpr const char* kErrorConnect = "connect";
+inline constexpr const char* kErrorTimeout = "timeout";
+inline constexpr const char* kErrorReset = "reset";
+inline constexpr const char* kErrorCheck = "check failed";
+inline constexpr const char* kErrorProtocol = "protocol";
+
+struct Stats {
+  HdrHistogram latency = make_latency_histogram();  // us, from the intended send time
+  HdrHistogram service = make_latency_histogram();  // us, from the actual send
+  std::int64_t requests = 0;  // finished: answered or failed
+  std::int64_t ok = 0;
+  std::int64_t failed = 0;
+  std::int64_t bytes_in = 0;
+  std::int64_t bytes_out = 0;
+  std::map<int, std::int64_t> by_status;         // every answer's status
+  std::map<int, std::int64_t> failed_by_status;  // answers that counted as failures
+  std::map<std::string, std::int64_t> by_kind;   // failures by kind
+
+  void add(const Stats& other);
+};
+
+struct TimelineRow {
+  std::int64_t second = 0;  // Unix time of the second the requests finished in
+  std::int64_t requests = 0;
+  std::int64_t ok = 0;
+  std::int64_t failed = 0;
+  std::int64_t bytes_in = 0;
+  HdrHistogram::Sparse latency;  // a make_timeline_histogram() layout, kept sparse
+};
+
+// How the generator kept to its plan (open model: intended send times).
+struct Schedule {
+  std::string model;           // "open" (rate) or "closed" (concurrency)
+  double target_rps = 0;       // mean of the rate profile over the run (open model)
+  std::int64_t intended = 0;   // requests the schedule asked for
+  std::int64_t sent = 0;       // requests actually sent
+  HdrHistogram lag = make_latency_histogram();  // actual send - intended send, us
+  std::int64_t lag_when_connections_free = 0;   // lagging sends while a connection was idle
+  std::int64_t max_connections = 0;             // most connections open at once
+};
+
+struct EndpointResult {
+  std::string name;
+  Stats stats;
+  double duration_s = 0;  // when measured apart from the rest (hone load suite); 0: the run's
+};
+
+struct LoadResult {
+  std::string tool = "hone";
+  std::string version;
+  std::string target;           // base URL
+  std::string config_json;      // the run's settings, as a JSON object (kept verbatim)
+  std::int64_t started_ms = 0;  // Unix time in milliseconds
+  double duration_s = 0;        // wall time of the measured run
+  Stats total;
+  std::vector<EndpointResult> endpoints;
+  std::vector<TimelineRow> timeline;
+  Schedule schedule;
+  int shards = 1;               // how many result files were merged into this one
+
+  double rps() const;
+  double error_rate() const;  // failed / requests
+  Stats* endpoint(const std::string& name);
+};
+
+// Adds `row` into a timeline kept sorted by second.
+void add_timeline_row(std::vector<TimelineRow>& timeline, const TimelineRow& row);
+
+}  // namespace hone::report

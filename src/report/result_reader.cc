@@ -1,0 +1,214 @@
+// Reading result files back (the inverse of result_json.cc's writer).
+#include <simdjson.h>
+
+#include "report/result_json.h"
+
+namespace hone::report {
+namespace {
+
+using simdjson::dom::element;
+using simdjson::dom::object;
+
+class Reader {
+ public:
+  explicit Reader(std::string name) : name_(std::move(name)) {}
+
+  Error error(const std::string& what) const { return fail(name_ + ": " + what); }
+
+  // After the first failure every accessor returns a default without touching its object,
+  // which may be the empty result of a failed child().
+  std::int64_t integer(object o, const char* key) {
+    std::int64_t value = 0;
+    if (!bad_.empty()) return value;
+    if (o[key].get_int64().get(value) != simdjson::SUCCESS) bad_ = std::string("'") + key + "'";
+    return value;
+  }
+  double number(object o, const char* key) {
+    double value = 0;
+    if (!bad_.empty()) return value;
+    if (o[key].get_double().get(value) != simdjson::SUCCESS) {
+      std::int64_t whole = 0;
+      if (o[key].get_int64().get(whole) == simdjson::SUCCESS) return static_cast<double>(whole);
+      bad_ = std::string("'") + key + "'";
+    }
+    return value;
+  }
+  std::string string(object o, const char* key) {
+    std::string_view value;
+    if (!bad_.empty()) return {};
+    if (o[key].get_string().get(value) != simdjson::SUCCESS) bad_ = std::string("'") + key + "'";
+    return std::string(value);
+  }
+  object child(object o, const char* key) {
+    object value;
+    if (!bad_.empty()) return value;
+    if (o[key].get_object().get(value) != simdjson::SUCCESS) bad_ = std::string("'") + key + "'";
+    return value;
+  }
+
+  HdrHistogram::Sparse sparse(object o) {
+    HdrHistogram::Sparse out;
+    if (!bad_.empty()) return out;
+    out.lowest = integer(o, "lowest");
+    out.highest = integer(o, "highest");
+    out.significant_digits = static_cast<int>(integer(o, "digits"));
+    out.min = integer(o, "min");
+    out.max = integer(o, "max");
+    out.sum = number(o, "sum");
+    out.sum_of_squares = number(o, "sum_sq");
+    out.clamped = integer(o, "clamped");
+    simdjson::dom::array counts;
+    if (o["counts"].get_array().get(counts) != simdjson::SUCCESS || counts.size() % 2 != 0) {
+      bad_ = "'counts'";
+      return out;
+    }
+    for (auto it = counts.begin(); it != counts.end();) {
+      std::int64_t index = 0;
+      std::int64_t count = 0;
+      if ((*it).get_int64().get(index) != simdjson::SUCCESS) bad_ = "'counts'";
+      ++it;
+      if ((*it).get_int64().get(count) != simdjson::SUCCESS) bad_ = "'counts'";
+      ++it;
+      out.counts.emplace_back(static_cast<std::uint32_t>(index), count);
+    }
+    return out;
+  }
+
+  bool histogram(object o, HdrHistogram& into) {
+    if (!bad_.empty()) return false;
+    auto rebuilt = HdrHistogram::from_sparse(sparse(o));
+    if (!rebuilt || !bad_.empty()) {
+      if (bad_.empty()) bad_ = "a histogram (" + rebuilt.error().message + ")";
+      return false;
+    }
+    into = std::move(*rebuilt);
+    return true;
+  }
+
+  template <typename Key>
+  void counts(object o, std::map<Key, std::int64_t>& into) {
+    if (!bad_.empty()) return;
+    for (const auto field : o) {
+      std::int64_t count = 0;
+      if (field.value.get_int64().get(count) != simdjson::SUCCESS) {
+        bad_ = "a count";
+        return;
+      }
+      if constexpr (std::is_same_v<Key, int>) {
+        into[std::atoi(std::string(field.key).c_str())] = count;
+      } else {
+        into[std::string(field.key)] = count;
+      }
+    }
+  }
+
+  void stats(object summary, object histograms, Stats& out) {
+    if (!bad_.empty()) return;
+    out.requests = integer(summary, "requests");
+    out.ok = integer(summary, "ok");
+    out.failed = integer(summary, "failed");
+    out.bytes_in = integer(summary, "bytes_in");
+    out.bytes_out = integer(summary, "bytes_out");
+    counts(child(summary, "status"), out.by_status);
+    object errors = child(summary, "errors");
+    if (!bad_.empty()) return;
+    counts(child(errors, "by_status"), out.failed_by_status);
+    counts(child(errors, "by_kind"), out.by_kind);
+    histogram(child(histograms, "latency"), out.latency);
+    histogram(child(histograms, "service"), out.service);
+  }
+
+  const std::string& bad() const { return bad_; }
+
+ private:
+  std::string name_;
+  std::string bad_;  // the first missing or malformed field
+};
+
+}  // namespace
+
+Result<LoadResult> parse_result_json(std::string text, const std::string& name) {
+  simdjson::dom::parser parser;
+  element root;
+  if (const auto error = parser.parse(text).get(root); error != simdjson::SUCCESS) {
+    return fail(name + ": not a JSON result file (" + simdjson::error_message(error) + ")");
+  }
+  object top;
+  std::string_view format;
+  if (root.get_object().get(top) != simdjson::SUCCESS ||
+      top["format"].get_string().get(format) != simdjson::SUCCESS || format != "hone-load-result") {
+    return fail(name + ": not a hone load result (no \"format\": \"hone-load-result\")");
+  }
+  std::int64_t version = 0;
+  if (top["version"].get_int64().get(version) != simdjson::SUCCESS ||
+      version != kResultFormatVersion) {
+    return fail(name + ": result format version " + std::to_string(version) +
+                " is not supported (this hone reads version " +
+                std::to_string(kResultFormatVersion) + ")");
+  }
+  Reader read(name);
+  LoadResult result;
+  result.tool = read.string(top, "tool");
+  result.version = read.string(top, "tool_version");
+  result.target = read.string(top, "target");
+  result.started_ms = read.integer(top, "started_ms");
+  result.duration_s = read.number(top, "duration_s");
+  result.shards = static_cast<int>(read.integer(top, "shards"));
+  element config;
+  if (top["config"].get(config) == simdjson::SUCCESS) result.config_json = simdjson::minify(config);
+  object histograms = read.child(top, "histograms");
+  if (!read.bad().empty()) return read.error("missing or malformed " + read.bad());
+  read.stats(read.child(top, "summary"), read.child(histograms, "total"), result.total);
+
+  simdjson::dom::array endpoints;
+  if (top["endpoints"].get_array().get(endpoints) != simdjson::SUCCESS) {
+    return read.error("missing 'endpoints'");
+  }
+  object endpoint_histograms = read.child(histograms, "endpoints");
+  for (const element item : endpoints) {
+    object endpoint;
+    if (item.get_object().get(endpoint) != simdjson::SUCCESS) return read.error("bad endpoint");
+    EndpointResult out;
+    out.name = read.string(endpoint, "name");
+    if (!read.bad().empty()) break;
+    double duration = 0;
+    if (endpoint["duration_s"].get_double().get(duration) == simdjson::SUCCESS) {
+      out.duration_s = duration;
+    }
+    read.stats(endpoint, read.child(endpoint_histograms, out.name.c_str()), out.stats);
+    result.endpoints.push_back(std::move(out));
+  }
+  if (!read.bad().empty()) return read.error("missing or malformed " + read.bad());
+
+  simdjson::dom::array timeline;
+  if (top["timeline"].get_array().get(timeline) != simdjson::SUCCESS) {
+    return read.error("missing 'timeline'");
+  }
+  for (const element item : timeline) {
+    object row_object;
+    if (item.get_object().get(row_object) != simdjson::SUCCESS) return read.error("bad timeline row");
+    TimelineRow row;
+    row.second = read.integer(row_object, "t");
+    row.requests = read.integer(row_object, "requests");
+    row.ok = read.integer(row_object, "ok");
+    row.failed = read.integer(row_object, "failed");
+    row.bytes_in = read.integer(row_object, "bytes_in");
+    row.latency = read.sparse(read.child(row_object, "hist"));
+    result.timeline.push_back(std::move(row));
+  }
+  if (!read.bad().empty()) return read.error("missing or malformed " + read.bad());
+
+  object schedule = read.child(top, "schedule");
+  if (!read.bad().empty()) return read.error("missing or malformed " + read.bad());
+  result.schedule.model = read.string(schedule, "model");
+  result.schedule.target_rps = read.number(schedule, "target_rps");
+  result.schedule.intended = read.integer(schedule, "intended");
+  result.schedule.sent = read.integer(schedule, "sent");
+  result.schedule.lag_when_connections_free = read.integer(schedule, "late_with_free_connection");
+  result.schedule.max_connections = read.integer(schedule, "max_connections");
+  read.histogram(read.child(histograms, "schedule_lag"), result.schedule.lag);
+  if (!read.bad().empty()) return read.error("missing or malformed " + read.bad());
+  return result;
+}
+
+}  // namespace hone::report

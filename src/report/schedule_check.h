@@ -1,0 +1,23 @@
+// Whether an open-model run kept to its schedule, and if not, why: a generator that falls
+// behind must say so instead of reporting flattering numbers.
+#pragma once
+
+#include <string>
+
+#include "report/result.h"
+
+namespace hone::report {
+
+// A run is behind when it sent under 99% of the requests its schedule intended, or when sends
+// were late by more than kLagLimitUs at the 99th percentile.
+inline constexpr std::int64_t kLagLimitUs = 50'000;
+
+struct ScheduleVerdict {
+  double send_ratio = 1;  // sent / intended (1 for closed-model runs)
+  bool behind = false;
+  std::string warning;    // empty when on schedule
+};
+
+ScheduleVerdict check_schedule(const LoadResult& result);
+
+}  // namespace hone::report
