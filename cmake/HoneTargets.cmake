@@ -22,8 +22,6 @@ function(hone_test name)
   target_compile_options(${name} PRIVATE ${HONE_WARNINGS})
   target_include_directories(${name} PRIVATE ${PROJECT_SOURCE_DIR}/src ${PROJECT_SOURCE_DIR}/tests)
   target_link_libraries(${name} PRIVATE ${ARG_DEPS} GTest::gtest GTest::gtest_main GTest::gmock)
-  target_compile_definitions(${name} PRIVATE
-    HONE_SOURCE_DIR="${PROJECT_SOURCE_DIR}"
-    HONE_BINARY="$<TARGET_FILE:hone>")
+  target_compile_definitions(${name} PRIVATE HONE_BINARY="$<TARGET_FILE:hone>")
   gtest_discover_tests(${name} DISCOVERY_TIMEOUT 60 PROPERTIES TIMEOUT 300 LABELS "${ARG_LABELS}")
 endfunction()

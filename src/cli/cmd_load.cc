@@ -1,7 +1,7 @@
 // hone load: generate load against any HTTP/1.1 API, then summarise, check thresholds and
 // write result files. Exit codes: 0 ok, 1 the run failed, 2 bad usage, 99 thresholds failed.
-#include <csignal>
 #include <chrono>
+#include <csignal>
 #include <cstdio>
 #include <ctime>
 #include <filesystem>
@@ -79,9 +79,10 @@ Status write_outputs(const LoadFlags& flags, const report::LoadResult& result) {
 void describe(const load::LoadPlan& plan) {
   const bool open = plan.model == load::LoadModel::kOpen;
   std::printf("hone load: %s for %s, %s model, %s %g%s, %d thread%s, up to %d connection%s\n",
-              plan.target.c_str(), format_duration(std::chrono::nanoseconds(static_cast<std::int64_t>(
-                                                       plan.profile.total_seconds() * 1e9)))
-                                       .c_str(),
+              plan.target.c_str(),
+              format_duration(std::chrono::nanoseconds(
+                                  static_cast<std::int64_t>(plan.profile.total_seconds() * 1e9)))
+                  .c_str(),
               open ? "open" : "closed", open ? "peak" : "at most", plan.profile.max_value(),
               open ? " req/s" : " users", plan.threads, plan.threads == 1 ? "" : "s",
               plan.connections, plan.connections == 1 ? "" : "s");
@@ -89,14 +90,16 @@ void describe(const load::LoadPlan& plan) {
 }
 
 // Runs the plans one after another and returns their results.
-Result<std::vector<report::LoadResult>> run_plans(const std::vector<load::LoadPlan>& plans, bool quiet) {
+Result<std::vector<report::LoadResult>> run_plans(const std::vector<load::LoadPlan>& plans,
+                                                  bool quiet) {
   std::vector<report::LoadResult> results;
   std::signal(SIGINT, on_interrupt);
   for (const auto& plan : plans) {
     if (g_stop) break;
     describe(plan);
     load::LiveBoard live;
-    load::Progress progress(live, plan.profile.total_seconds(), !quiet && load::stderr_is_terminal());
+    load::Progress progress(live, plan.profile.total_seconds(),
+                            !quiet && load::stderr_is_terminal());
     progress.start();
     auto result = load::run_load(plan, &live, g_stop);
     progress.stop();
@@ -122,7 +125,8 @@ int finish(const LoadFlags& flags, const report::LoadResult& result,
   }
   if (!failed.empty()) return report_error("thresholds failed: " + failed, 99);
   if (result.total.requests > 0 && result.total.ok == 0) {
-    return report_error("no request succeeded (" + std::to_string(result.total.failed) + " failed)", 1);
+    return report_error("no request succeeded (" + std::to_string(result.total.failed) + " failed)",
+                        1);
   }
   if (result.total.requests == 0) return report_error("no request finished", 1);
   return 0;
@@ -170,7 +174,8 @@ int run_suite(LoadFlags& flags) {
     suite.schedule.sent += result.schedule.sent;
     suite.schedule.lag.add(result.schedule.lag);
     suite.schedule.lag_when_connections_free += result.schedule.lag_when_connections_free;
-    suite.schedule.max_connections = std::max(suite.schedule.max_connections, result.schedule.max_connections);
+    suite.schedule.max_connections =
+        std::max(suite.schedule.max_connections, result.schedule.max_connections);
     suite.duration_s += result.duration_s;
   }
   return finish(flags, suite, plans->front().thresholds);
@@ -184,31 +189,39 @@ void add_run_flags(CLI::App* app, LoadFlags& f) {
       ->check(CLI::PositiveNumber);
   app->add_option("--stages", o.stages,
                   "Ramp the rate or users linearly: 30s:100,1m:500,30s:0 (from --rate/-c, or 0)");
-  app->add_option("--duration,-d", f.duration, "Run time (default 30s; stretches --preset/--stages)")
+  app->add_option("--duration,-d", f.duration,
+                  "Run time (default 30s; stretches --preset/--stages)")
       ->check(duration_validator());
   app->add_option("--preset", o.preset, "basic, stress, spike, endurance, ramp or soak");
-  app->add_option("--scale", o.scale, "Multiply the preset's or stages' load")->check(CLI::PositiveNumber);
+  app->add_option("--scale", o.scale, "Multiply the preset's or stages' load")
+      ->check(CLI::PositiveNumber);
   app->add_option("--threshold", o.thresholds,
                   "Pass/fail check, e.g. 'p99<200ms', 'error_rate<1%', 'rps>1000' (repeatable)");
   app->add_option("--threads", o.threads, "Event-loop threads (default: number of cores)")
       ->check(CLI::Range(1, 256));
-  app->add_option("--connections", o.connections, "Most open connections")->check(CLI::Range(1, 100000));
+  app->add_option("--connections", o.connections, "Most open connections")
+      ->check(CLI::Range(1, 100000));
   app->add_option("--timeout", f.timeout, "Per-request and connect timeout (default 30s)")
       ->check(duration_validator());
-  app->add_option("--think", o.think, "Closed model: pause after each answer, 200ms or 100ms-500ms");
-  app->add_option("--shard", o.shard, "Run share i/N of the load (merge the results with hone report merge)");
+  app->add_option("--think", o.think,
+                  "Closed model: pause after each answer, 200ms or 100ms-500ms");
+  app->add_option("--shard", o.shard,
+                  "Run share i/N of the load (merge the results with hone report merge)");
   app->add_option("-H,--header", o.headers, "Request header 'Name: value' (repeatable)");
   app->add_option("--bearer", o.bearer, "Send Authorization: Bearer TOKEN");
   app->add_option("--jwt-secret", o.jwt_secret, "Mint HS256 JWTs with this secret");
   app->add_option("--jwt-claims", o.jwt_claims, "JWT claims as a JSON object (iat/exp are added)");
-  app->add_option("--jwt-expiry", f.jwt_expiry, "JWT lifetime (default 1h)")->check(duration_validator());
-  app->add_option("--expect-status", o.expect_status, "Statuses that count as success (default: < 400)");
+  app->add_option("--jwt-expiry", f.jwt_expiry, "JWT lifetime (default 1h)")
+      ->check(duration_validator());
+  app->add_option("--expect-status", o.expect_status,
+                  "Statuses that count as success (default: < 400)");
   app->add_option("--expect-body", o.expect_body, "Text every successful answer must contain");
   app->add_flag("--insecure,-k", o.insecure, "https: do not verify certificates");
   app->add_option("--seed", o.seed, "Random seed for endpoint and data choices");
   app->add_option("--out,-o", f.out, "Write the result as JSON");
   app->add_option("--csv", f.csv, "Write the per-second timeline as CSV");
-  app->add_option("--out-dir", f.out_dir, "Write result.json and timeline.csv into a new time-stamped folder here");
+  app->add_option("--out-dir", f.out_dir,
+                  "Write result.json and timeline.csv into a new time-stamped folder here");
   app->add_flag("--quiet,-q", f.quiet, "No progress line");
 }
 
@@ -218,16 +231,23 @@ Command add_load_command(CLI::App& root) {
   auto flags = std::make_shared<LoadFlags>();
   CLI::App* app = root.add_subcommand("load", "Load-test an HTTP API (open or closed model)");
   app->add_option("url", flags->options.url, "Base URL, or the URL to hit");
-  app->add_option("--scenario", flags->options.scenario_file, "Scenario YAML: endpoints, weights, data, stages")
+  app->add_option("--scenario", flags->options.scenario_file,
+                  "Scenario YAML: endpoints, weights, data, stages")
       ->check(CLI::ExistingFile);
-  app->add_option("-X,--method", flags->options.method, "HTTP method (default GET, or POST with --body)");
+  app->add_option("-X,--method", flags->options.method,
+                  "HTTP method (default GET, or POST with --body)");
   app->add_option("--body", flags->options.body, "Request body, or @FILE");
   add_run_flags(app, *flags);
-  CLI::App* suite = app->add_subcommand("suite", "Run each endpoint of a scenario alone, one after another");
-  suite->add_option("file", flags->suite_file, "Scenario YAML")->required()->check(CLI::ExistingFile);
+  CLI::App* suite =
+      app->add_subcommand("suite", "Run each endpoint of a scenario alone, one after another");
+  suite->add_option("file", flags->suite_file, "Scenario YAML")
+      ->required()
+      ->check(CLI::ExistingFile);
   suite->add_option("url", flags->options.url, "Base URL (overrides base_url)");
   add_run_flags(suite, *flags);
-  return {app, [flags, suite] { return suite->parsed() ? run_suite(*flags) : run_load_command(*flags); }};
+  return {app, [flags, suite] {
+            return suite->parsed() ? run_suite(*flags) : run_load_command(*flags);
+          }};
 }
 
 }  // namespace hone::cli

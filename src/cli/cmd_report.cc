@@ -1,8 +1,9 @@
 // hone report: read result files: print a summary (and check thresholds), or merge the results
 // of several generators into one.
+#include <simdjson.h>
+
 #include <cstdio>
 #include <memory>
-#include <simdjson.h>
 
 #include "cli/commands.h"
 #include "report/merge.h"
@@ -38,7 +39,8 @@ std::vector<std::string> recorded_thresholds(const report::LoadResult& result) {
 int run_show(const ReportFlags& flags) {
   auto result = report::read_result_file(flags.file);
   if (!result) return report_error(result.error().message, 1);
-  std::vector<std::string> texts = flags.thresholds.empty() ? recorded_thresholds(*result) : flags.thresholds;
+  std::vector<std::string> texts =
+      flags.thresholds.empty() ? recorded_thresholds(*result) : flags.thresholds;
   std::vector<report::Threshold> thresholds;
   for (const auto& text : texts) {
     auto threshold = report::parse_threshold(text);
@@ -65,7 +67,8 @@ int run_merge(const ReportFlags& flags) {
   if (!merged) return report_error(merged.error().message, 1);
   std::string json;
   report::write_result_json(*merged, json);
-  if (auto s = report::write_text_file(flags.output, json); !s) return report_error(s.error().message, 1);
+  if (auto s = report::write_text_file(flags.output, json); !s)
+    return report_error(s.error().message, 1);
   std::printf("%s", report::format_summary(*merged).c_str());
   return 0;
 }
@@ -75,15 +78,19 @@ int run_merge(const ReportFlags& flags) {
 Command add_report_command(CLI::App& root) {
   auto flags = std::make_shared<ReportFlags>();
   CLI::App* app = root.add_subcommand("report", "Summarise or merge load result files");
-  app->add_option("result", flags->file, "Result file (from hone load --out)")->check(CLI::ExistingFile);
-  app->add_option("--threshold", flags->thresholds, "Check these instead of the run's own (repeatable)");
-  CLI::App* merge = app->add_subcommand("merge", "Merge the results of several generators (--shard) exactly");
+  app->add_option("result", flags->file, "Result file (from hone load --out)")
+      ->check(CLI::ExistingFile);
+  app->add_option("--threshold", flags->thresholds,
+                  "Check these instead of the run's own (repeatable)");
+  CLI::App* merge =
+      app->add_subcommand("merge", "Merge the results of several generators (--shard) exactly");
   merge->add_option("inputs", flags->inputs, "Result files")->required()->check(CLI::ExistingFile);
   merge->add_option("-o,--out", flags->output, "Merged result file")->required();
   return {app, [flags, merge, app] {
             if (merge->parsed()) return run_merge(*flags);
             if (flags->file.empty()) {
-              return report_error("give a result file, or: hone report merge A.json B.json -o OUT.json", 2);
+              return report_error(
+                  "give a result file, or: hone report merge A.json B.json -o OUT.json", 2);
             }
             (void)app;
             return run_show(*flags);

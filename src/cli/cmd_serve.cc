@@ -85,18 +85,19 @@ Result<std::shared_ptr<model::ModelRepository>> load_models(const serve::ServeCo
 
 int run_serve(const ServeFlags& flags) {
   const auto started = std::chrono::steady_clock::now();
-  auto config = build_config(flags);
-  if (!config) return report_error(config.error().message, 2);
-  if (auto s = set_log_level(config->log_level); !s) return report_error(s.error().message, 2);
-  auto models = load_models(*config);
-  if (!models) return report_error(models.error().message, 1);
-
-  // Signals are taken by this thread alone (sigwait below); the I/O threads inherit the mask.
+  // Signals are taken by this thread alone (sigwait below). Block them before anything starts a
+  // thread (libxgboost's OpenMP pool while loading, the I/O threads): threads inherit the mask,
+  // and a thread with SIGTERM unblocked would let it kill the process without a drain.
   sigset_t signals;
   sigemptyset(&signals);
   sigaddset(&signals, SIGINT);
   sigaddset(&signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  auto config = build_config(flags);
+  if (!config) return report_error(config.error().message, 2);
+  if (auto s = set_log_level(config->log_level); !s) return report_error(s.error().message, 2);
+  auto models = load_models(*config);
+  if (!models) return report_error(models.error().message, 1);
 
   serve::PredictionServer server(config->options, *models);
   if (auto s = server.start(); !s) return report_error(s.error().message, 1);

@@ -4,7 +4,6 @@
 #include <boost/asio/ssl/error.hpp>
 #include <boost/asio/ssl/host_name_verification.hpp>
 #include <boost/asio/ssl/stream.hpp>
-
 #include <optional>
 #include <type_traits>
 
@@ -27,8 +26,13 @@ class Connection final : public ClientConnection {
  public:
   Connection(asio::io_context& io, const Origin& origin, asio::ssl::context* tls,
              const ConnectionSettings& settings, ConnectionEvents& events)
-      : io_(io), origin_(origin), tls_(tls), settings_(settings), events_(events),
-        timer_(io.get_executor()), buffer_(kReadBuffer) {}
+      : io_(io),
+        origin_(origin),
+        tls_(tls),
+        settings_(settings),
+        events_(events),
+        timer_(io.get_executor()),
+        buffer_(kReadBuffer) {}
 
   bool open() const override { return open_; }
 
@@ -37,8 +41,8 @@ class Connection final : public ClientConnection {
     if constexpr (kTls) {
       stream_.emplace(Socket(io_.get_executor()), *tls_);
       // SNI; SSL_set_tlsext_host_name is a macro with a C cast, so call what it expands to.
-      SSL_ctrl(stream_->native_handle(), SSL_CTRL_SET_TLSEXT_HOSTNAME,
-               TLSEXT_NAMETYPE_host_name, const_cast<char*>(origin_.host.c_str()));
+      SSL_ctrl(stream_->native_handle(), SSL_CTRL_SET_TLSEXT_HOSTNAME, TLSEXT_NAMETYPE_host_name,
+               const_cast<char*>(origin_.host.c_str()));
       if (!settings_.insecure) {
         stream_->set_verify_mode(asio::ssl::verify_peer);
         stream_->set_verify_callback(asio::ssl::host_name_verification(origin_.host));

@@ -6,7 +6,6 @@
 #pragma once
 
 #include <boost/asio/ssl/context.hpp>
-
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -57,8 +56,7 @@ class ClientConnection {
   virtual ~ClientConnection() = default;
   virtual void connect() = 0;
   // `request` is copied. keep_body: the check needs the body; head: a HEAD request.
-  virtual void send(const Ticket& ticket, std::string_view request, bool keep_body,
-                    bool head) = 0;
+  virtual void send(const Ticket& ticket, std::string_view request, bool keep_body, bool head) = 0;
   virtual void close() = 0;
   virtual bool open() const = 0;
 };

@@ -23,7 +23,9 @@ class DataFeed {
 
   const std::vector<std::string>& columns() const { return columns_; }
   std::size_t size() const { return rows_.size(); }
-  const std::vector<std::string>& row(std::size_t index) const { return rows_[index % rows_.size()]; }
+  const std::vector<std::string>& row(std::size_t index) const {
+    return rows_[index % rows_.size()];
+  }
   // The next row in file order, shared by every thread (wraps around).
   std::size_t next_index() { return next_.fetch_add(1, std::memory_order_relaxed); }
   int column(const std::string& name) const;  // -1 when absent

@@ -13,17 +13,17 @@
 namespace hone::load {
 
 struct LoadOptions {
-  std::string url;                     // base URL (or the one URL to hit)
-  std::optional<double> rate;          // open model, requests/s
-  std::optional<double> concurrency;   // closed model, virtual users
-  std::string stages;                  // "30s:100,1m:500"
+  std::string url;                    // base URL (or the one URL to hit)
+  std::optional<double> rate;         // open model, requests/s
+  std::optional<double> concurrency;  // closed model, virtual users
+  std::string stages;                 // "30s:100,1m:500"
   std::optional<double> duration_s;
   std::string preset;
   std::optional<double> scale;
   std::string scenario_file;
   std::string method;
-  std::vector<std::string> headers;    // "Name: value"
-  std::string body;                    // text, or @FILE
+  std::vector<std::string> headers;  // "Name: value"
+  std::string body;                  // text, or @FILE
   std::string bearer;
   std::string jwt_secret;
   std::string jwt_claims;
@@ -32,8 +32,8 @@ struct LoadOptions {
   int threads = 0;
   int connections = 0;
   std::optional<double> timeout_s;
-  std::string think;                   // "200ms" or "100ms-500ms"
-  std::string shard;                   // "i/N", 0-based
+  std::string think;  // "200ms" or "100ms-500ms"
+  std::string shard;  // "i/N", 0-based
   bool insecure = false;
   std::vector<int> expect_status;
   std::string expect_body;

@@ -45,21 +45,21 @@ enum class LoadModel { kOpen, kClosed };
 struct LoadPlan {
   std::vector<EndpointPlan> endpoints;
   LoadModel model = LoadModel::kClosed;
-  Profile profile;                 // requests/s (open) or virtual users (closed)
-  double think_min_s = 0;          // closed model: pause after each answer, uniform in [min, max]
+  Profile profile;         // requests/s (open) or virtual users (closed)
+  double think_min_s = 0;  // closed model: pause after each answer, uniform in [min, max]
   double think_max_s = 0;
   int threads = 1;
-  int connections = 1;             // most open connections, over all threads
-  double timeout_s = 30;           // per request, and per connection attempt
-  int shard_index = 0;             // this generator's share of the run: i of N
+  int connections = 1;    // most open connections, over all threads
+  double timeout_s = 30;  // per request, and per connection attempt
+  int shard_index = 0;    // this generator's share of the run: i of N
   int shard_count = 1;
   bool insecure = false;           // https: skip certificate checks
   std::string bearer;              // Authorization: Bearer, unless a header sets it
   std::optional<JwtSettings> jwt;  // mint HS256 tokens instead
   std::vector<report::Threshold> thresholds;
   std::uint64_t seed = 1;
-  std::string target;              // the base URL, for display
-  std::string config_json;         // the plan as JSON, for the result file
+  std::string target;       // the base URL, for display
+  std::string config_json;  // the plan as JSON, for the result file
 };
 
 }  // namespace hone::load

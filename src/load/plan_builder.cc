@@ -77,7 +77,8 @@ Status resolve_profile(const LoadOptions& options, const ScenarioFile* scenario,
     users = scenario->concurrency;
   }
   std::string preset = options.preset;
-  if (preset.empty() && scenario && !options.rate && !options.concurrency) preset = scenario->preset;
+  if (preset.empty() && scenario && !options.rate && !options.concurrency)
+    preset = scenario->preset;
   std::optional<std::vector<Stage>> stages;
   if (!options.stages.empty()) {
     auto parsed = parse_stages(options.stages);
@@ -88,7 +89,8 @@ Status resolve_profile(const LoadOptions& options, const ScenarioFile* scenario,
   }
   std::optional<double> duration = options.duration_s;
   if (!duration && scenario) duration = scenario->duration_s;
-  if (rate && users) return fail("choose --rate (open model) or --concurrency (closed model), not both");
+  if (rate && users)
+    return fail("choose --rate (open model) or --concurrency (closed model), not both");
   if (!preset.empty() && (rate || users || stages)) {
     return fail("--preset sets the load shape; drop --rate, --concurrency and --stages");
   }
@@ -112,7 +114,8 @@ Status resolve_profile(const LoadOptions& options, const ScenarioFile* scenario,
   } else {
     return fail("say how much load: --rate R, --concurrency N, --stages or --preset");
   }
-  const std::optional<double> scale = options.scale ? options.scale : (scenario ? scenario->scale : std::nullopt);
+  const std::optional<double> scale =
+      options.scale ? options.scale : (scenario ? scenario->scale : std::nullopt);
   if (scale) {
     if (*scale <= 0) return fail("--scale must be positive");
     plan.profile = plan.profile.scaled(*scale);
@@ -133,7 +136,8 @@ Status add_endpoint(LoadPlan& plan, const Url& base, const HeaderList& global,
   if (!url) return fail(where + url.error().message);
   endpoint.url = *url;
   endpoint.body = source.body;
-  endpoint.method = source.method.empty() ? (endpoint.body.empty() ? "GET" : "POST") : source.method;
+  endpoint.method =
+      source.method.empty() ? (endpoint.body.empty() ? "GET" : "POST") : source.method;
   endpoint.name = source.name.empty() ? endpoint.method + " " + endpoint.url.target : source.name;
   endpoint.weight = source.weight;
   endpoint.headers = global;
@@ -150,10 +154,13 @@ Status add_endpoint(LoadPlan& plan, const Url& base, const HeaderList& global,
     endpoint.feed = *feed;
     endpoint.order = source.order;
   }
-  endpoint.expect.statuses = source.expect_status.empty() ? options.expect_status : source.expect_status;
-  endpoint.expect.body_contains = source.expect_body.empty() ? options.expect_body : source.expect_body;
+  endpoint.expect.statuses =
+      source.expect_status.empty() ? options.expect_status : source.expect_status;
+  endpoint.expect.body_contains =
+      source.expect_body.empty() ? options.expect_body : source.expect_body;
   for (const auto& existing : plan.endpoints) {
-    if (existing.name == endpoint.name) return fail(where + "two endpoints are named '" + endpoint.name + "'");
+    if (existing.name == endpoint.name)
+      return fail(where + "two endpoints are named '" + endpoint.name + "'");
   }
   plan.endpoints.push_back(std::move(endpoint));
   return {};
@@ -174,7 +181,8 @@ std::string plan_json(const LoadPlan& plan, const LoadOptions& options) {
   json.key("connections").value(plan.connections);
   json.key("timeout_s").value(plan.timeout_s);
   json.key("think_s").begin_array().value(plan.think_min_s).value(plan.think_max_s).end_array();
-  json.key("shard").value(std::to_string(plan.shard_index) + "/" + std::to_string(plan.shard_count));
+  json.key("shard").value(std::to_string(plan.shard_index) + "/" +
+                          std::to_string(plan.shard_count));
   json.key("endpoints").begin_array();
   for (const auto& endpoint : plan.endpoints) {
     json.begin_object();
@@ -230,13 +238,16 @@ Result<LoadPlan> build_plan(const LoadOptions& options) {
     if (!body) return body.error();
     single.body = *body;
     single.method = to_lower(options.method);
-    for (char& c : single.method) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    for (char& c : single.method)
+      c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
     single.path = base->target;
     if (auto s = add_endpoint(plan, *base, global, single, options); !s) return s.error();
   }
 
-  plan.threads = options.threads > 0 ? options.threads : (file && file->threads > 0 ? file->threads : 0);
-  if (plan.threads <= 0) plan.threads = static_cast<int>(std::max(1U, std::thread::hardware_concurrency()));
+  plan.threads =
+      options.threads > 0 ? options.threads : (file && file->threads > 0 ? file->threads : 0);
+  if (plan.threads <= 0)
+    plan.threads = static_cast<int>(std::max(1U, std::thread::hardware_concurrency()));
   if (plan.threads > 256) return fail("--threads: at most 256");
   plan.connections = options.connections > 0 ? options.connections : (file ? file->connections : 0);
   if (plan.connections <= 0) {
@@ -246,7 +257,8 @@ Result<LoadPlan> build_plan(const LoadOptions& options) {
                            : static_cast<int>(std::ceil(most));
   }
   plan.connections = std::max(plan.connections, plan.threads);
-  const auto timeout = options.timeout_s ? options.timeout_s : (file ? file->timeout_s : std::nullopt);
+  const auto timeout =
+      options.timeout_s ? options.timeout_s : (file ? file->timeout_s : std::nullopt);
   plan.timeout_s = timeout.value_or(30);
   if (plan.timeout_s <= 0) return fail("--timeout must be positive");
   const std::string think = !options.think.empty() ? options.think : (file ? file->think : "");
@@ -256,13 +268,16 @@ Result<LoadPlan> build_plan(const LoadOptions& options) {
   plan.seed = options.seed.value_or(1);
 
   plan.bearer = !options.bearer.empty() ? options.bearer : (file ? file->bearer : "");
-  const std::string secret = !options.jwt_secret.empty() ? options.jwt_secret : (file ? file->jwt_secret : "");
+  const std::string secret =
+      !options.jwt_secret.empty() ? options.jwt_secret : (file ? file->jwt_secret : "");
   if (!secret.empty()) {
     JwtSettings jwt;
     jwt.secret = secret;
-    const std::string claims = !options.jwt_claims.empty() ? options.jwt_claims : (file ? file->jwt_claims : "");
+    const std::string claims =
+        !options.jwt_claims.empty() ? options.jwt_claims : (file ? file->jwt_claims : "");
     if (!claims.empty()) jwt.claims_json = claims;
-    const auto expiry = options.jwt_expiry_s ? options.jwt_expiry_s : (file ? file->jwt_expiry_s : std::nullopt);
+    const auto expiry =
+        options.jwt_expiry_s ? options.jwt_expiry_s : (file ? file->jwt_expiry_s : std::nullopt);
     if (expiry) jwt.expiry_s = static_cast<std::int64_t>(std::llround(*expiry));
     if (auto s = validate_jwt(jwt); !s) return fail("--jwt-secret: " + s.error().message);
     if (!plan.bearer.empty()) return fail("give --bearer or --jwt-secret, not both");

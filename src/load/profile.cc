@@ -15,10 +15,12 @@ Result<std::vector<Stage>> parse_stages(std::string_view text) {
     const auto item = trim(part);
     const auto colon = item.find(':');
     if (colon == std::string_view::npos) {
-      return fail("invalid stage '" + std::string(item) + "': expected DURATION:TARGET like 30s:100");
+      return fail("invalid stage '" + std::string(item) +
+                  "': expected DURATION:TARGET like 30s:100");
     }
     auto duration = parse_duration(item.substr(0, colon));
-    if (!duration) return fail("invalid stage '" + std::string(item) + "': " + duration.error().message);
+    if (!duration)
+      return fail("invalid stage '" + std::string(item) + "': " + duration.error().message);
     const std::string target_text(trim(item.substr(colon + 1)));
     char* end = nullptr;
     const double target = std::strtod(target_text.c_str(), &end);
@@ -35,13 +37,15 @@ std::string stages_to_string(const std::vector<Stage>& stages) {
   std::string out;
   for (const auto& stage : stages) {
     char text[64];
-    std::snprintf(text, sizeof text, "%s%gs:%g", out.empty() ? "" : ",", stage.seconds, stage.target);
+    std::snprintf(text, sizeof text, "%s%gs:%g", out.empty() ? "" : ",", stage.seconds,
+                  stage.target);
     out += text;
   }
   return out;
 }
 
-Profile::Profile(double start, std::vector<Stage> stages) : start_(start), stages_(std::move(stages)) {
+Profile::Profile(double start, std::vector<Stage> stages)
+    : start_(start), stages_(std::move(stages)) {
   double time = 0;
   double value = start_;
   double area = 0;

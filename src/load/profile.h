@@ -48,8 +48,8 @@ class Profile {
  private:
   double start_ = 0;
   std::vector<Stage> stages_;
-  std::vector<double> begin_;     // start time of each stage
-  std::vector<double> from_;      // value at the start of each stage
+  std::vector<double> begin_;       // start time of each stage
+  std::vector<double> from_;        // value at the start of each stage
   std::vector<double> cumulative_;  // integral at the start of each stage
   double total_ = 0;
 };

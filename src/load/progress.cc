@@ -24,7 +24,8 @@ void Progress::start() {
     const auto begin = std::chrono::steady_clock::now();
     while (running_) {
       draw(std::chrono::duration<double>(std::chrono::steady_clock::now() - begin).count());
-      for (int i = 0; i < 5 && running_; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      for (int i = 0; i < 5 && running_; ++i)
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
     }
   });
 }
@@ -58,10 +59,11 @@ void Progress::draw(double elapsed) const {
   }
   const auto requests = live_.requests();
   const auto failed = live_.failed();
-  std::fprintf(stderr, "\r\033[K[%s] %.0fs/%.0fs  %.0f req/s  p50 %s  p99 %s  errors %lld (%.2f%%)",
-               bar.c_str(), elapsed, total_seconds_, rate, p50.c_str(), p99.c_str(),
-               static_cast<long long>(failed),
-               requests > 0 ? 100.0 * static_cast<double>(failed) / static_cast<double>(requests) : 0.0);
+  std::fprintf(
+      stderr, "\r\033[K[%s] %.0fs/%.0fs  %.0f req/s  p50 %s  p99 %s  errors %lld (%.2f%%)",
+      bar.c_str(), elapsed, total_seconds_, rate, p50.c_str(), p99.c_str(),
+      static_cast<long long>(failed),
+      requests > 0 ? 100.0 * static_cast<double>(failed) / static_cast<double>(requests) : 0.0);
   std::fflush(stderr);
 }
 

@@ -13,7 +13,8 @@ std::int64_t Recorder::micros(std::chrono::nanoseconds duration) {
 }
 
 std::int64_t Recorder::unix_second(TimePoint when) const {
-  const auto elapsed_ms = std::chrono::duration_cast<std::chrono::milliseconds>(when - start_).count();
+  const auto elapsed_ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(when - start_).count();
   return (start_unix_ms_ + elapsed_ms) / 1000;
 }
 
@@ -30,9 +31,9 @@ void Recorder::roll_to(std::int64_t second) {
   current_second_ = second;
 }
 
-void Recorder::answer(std::size_t endpoint, int status, const char* failure,
-                      bool status_unexpected, TimePoint intended, TimePoint sent, TimePoint done,
-                      std::int64_t bytes_in, std::int64_t bytes_out) {
+void Recorder::answer(std::size_t endpoint, int status, const char* failure, bool status_unexpected,
+                      TimePoint intended, TimePoint sent, TimePoint done, std::int64_t bytes_in,
+                      std::int64_t bytes_out) {
   report::Stats& stats = endpoints_[endpoint];
   const std::int64_t latency = micros(done - intended);
   stats.latency.record(latency);

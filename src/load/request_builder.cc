@@ -42,7 +42,8 @@ void RequestBuilder::prepare_all(std::int64_t now_unix_s) {
     const EndpointPlan& endpoint = plan_.endpoints[i];
     Prepared& p = prepared_[i];
     p.head = endpoint.method + " " + endpoint.url.target + " HTTP/1.1\r\n";
-    if (!has_header(endpoint.headers, "host")) p.head += "Host: " + endpoint.url.host_header() + "\r\n";
+    if (!has_header(endpoint.headers, "host"))
+      p.head += "Host: " + endpoint.url.host_header() + "\r\n";
     if (!has_header(endpoint.headers, "user-agent")) {
       p.head += std::string("User-Agent: hone/") + kVersion + "\r\n";
     }

@@ -161,14 +161,17 @@ std::size_t ResponseParser::feed(std::string_view data) {
         used += newline + 1;
         if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
         if (state_ == State::kChunkDataEnd) {
-          if (!line.empty()) fail_with("chunk data not followed by CRLF");
-          else state_ = State::kChunkSize;
+          if (!line.empty())
+            fail_with("chunk data not followed by CRLF");
+          else
+            state_ = State::kChunkSize;
         } else if (state_ == State::kTrailer) {
           if (line.empty()) state_ = State::kDone;
         } else {
           const std::string_view size_text = line.substr(0, line.find(';'));
           std::int64_t size = 0;
-          const auto [end, ec] = std::from_chars(size_text.data(), size_text.data() + size_text.size(), size, 16);
+          const auto [end, ec] =
+              std::from_chars(size_text.data(), size_text.data() + size_text.size(), size, 16);
           if (ec != std::errc() || size < 0) {
             fail_with("bad chunk size");
           } else if (size == 0) {

@@ -13,7 +13,17 @@ namespace hone::load {
 
 class ResponseParser {
  public:
-  enum class State { kHead, kBody, kChunkSize, kChunkData, kChunkDataEnd, kTrailer, kUntilClose, kDone, kError };
+  enum class State {
+    kHead,
+    kBody,
+    kChunkSize,
+    kChunkData,
+    kChunkDataEnd,
+    kTrailer,
+    kUntilClose,
+    kDone,
+    kError
+  };
 
   // head_request: the answer has no body whatever its headers say.
   void reset(bool head_request, bool keep_body);

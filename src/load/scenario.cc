@@ -16,7 +16,8 @@ HeaderList read_headers(YamlMap& map, const std::string& key) {
   HeaderList headers;
   const YAML::Node node = map.node(key);
   if (!node.IsDefined()) return headers;
-  if (!node.IsMap()) map.error_at(node, "'" + key + "' must be a mapping of header names to values");
+  if (!node.IsMap())
+    map.error_at(node, "'" + key + "' must be a mapping of header names to values");
   for (const auto& entry : node) {
     if (!entry.second.IsScalar()) map.error_at(entry.second, "header values must be text");
     headers.emplace_back(entry.first.Scalar(), entry.second.Scalar());
@@ -65,7 +66,8 @@ ScenarioEndpoint read_endpoint(const YAML::Node& node, const std::string& file,
   endpoint.where = yaml_location(file, node);
   endpoint.path = map.required_string("path");
   endpoint.method = to_lower(map.string("method").value_or(""));
-  for (char& c : endpoint.method) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  for (char& c : endpoint.method)
+    c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
   endpoint.name = map.string("name").value_or("");
   if (auto weight = map.number("weight")) {
     if (*weight <= 0) map.error_at(map.node("weight"), "'weight' must be positive");
@@ -74,7 +76,8 @@ ScenarioEndpoint read_endpoint(const YAML::Node& node, const std::string& file,
   endpoint.headers = read_headers(map, "headers");
   endpoint.body = map.string("body").value_or("");
   if (auto body_file = map.string("body_file")) {
-    if (map.has("body")) map.error_at(map.node("body_file"), "give 'body' or 'body_file', not both");
+    if (map.has("body"))
+      map.error_at(map.node("body_file"), "give 'body' or 'body_file', not both");
     endpoint.body = read_text_file(map, map.node("body_file"), folder / *body_file);
   }
   const YAML::Node data = map.node("data");
@@ -161,7 +164,8 @@ Result<ScenarioFile> read_scenario(const std::string& path) {
     if (!endpoints.IsDefined() || !endpoints.IsSequence() || endpoints.size() == 0) {
       map.error_at(endpoints, "the scenario needs a non-empty 'endpoints' list");
     }
-    for (const auto& item : endpoints) scenario.endpoints.push_back(read_endpoint(item, path, folder));
+    for (const auto& item : endpoints)
+      scenario.endpoints.push_back(read_endpoint(item, path, folder));
     map.finish();
     return scenario;
   } catch (const ConfigError& e) {

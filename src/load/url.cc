@@ -48,7 +48,8 @@ Result<Url> parse_url(std::string_view text) {
   if (url.host.empty()) return fail("invalid URL '" + original + "': no host");
   if (!port_text.empty() || (authority.size() > 0 && authority.back() == ':')) {
     unsigned port = 0;
-    const auto [end, ec] = std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
+    const auto [end, ec] =
+        std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
     if (ec != std::errc() || end != port_text.data() + port_text.size() || port == 0 ||
         port > 65535) {
       return fail("invalid URL '" + original + "': bad port '" + std::string(port_text) + "'");

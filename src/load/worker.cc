@@ -81,8 +81,8 @@ class Worker::Pool final : public ConnectionEvents {
     --busy_;
     const Expectation& expect = worker_.plan_.endpoints[ticket.endpoint].expect;
     const bool unexpected = !expect.accepts(response.status());
-    const bool body_ok = !expect.needs_body() ||
-                         response.body().find(expect.body_contains) != std::string::npos;
+    const bool body_ok =
+        !expect.needs_body() || response.body().find(expect.body_contains) != std::string::npos;
     const char* failure = unexpected || !body_ok ? report::kErrorCheck : nullptr;
     worker_.recorder_.answer(ticket.endpoint, response.status(), failure, unexpected,
                              ticket.intended, sent, done, bytes_in, bytes_out);
@@ -143,7 +143,8 @@ class Worker::Pool final : public ConnectionEvents {
         connection = spare_.back();
         spare_.pop_back();
       } else {
-        all_.push_back(make_connection(worker_.io_, origin_, worker_.tls_.get(), settings(), *this));
+        all_.push_back(
+            make_connection(worker_.io_, origin_, worker_.tls_.get(), settings(), *this));
         connection = all_.back().get();
       }
       ++connecting_;
@@ -364,7 +365,8 @@ void Worker::begin_end() {
     const auto offset = static_cast<std::uint64_t>(plan_.shard_index) +
                         static_cast<std::uint64_t>(plan_.shard_count) * setup_.index;
     while (true) {
-      const double at = plan_.profile.time_of(static_cast<double>(offset + stride * next_slot_) + 0.5);
+      const double at =
+          plan_.profile.time_of(static_cast<double>(offset + stride * next_slot_) + 0.5);
       if (at < 0 || at >= elapsed) break;
       recorder_.intended(1);
       ++next_slot_;

@@ -3,9 +3,8 @@
 // users), request builder and recorder. run() blocks until the run ends or `stop` is set.
 #pragma once
 
-#include <boost/asio/ssl/context.hpp>
-
 #include <atomic>
+#include <boost/asio/ssl/context.hpp>
 #include <cmath>
 #include <deque>
 #include <memory>
@@ -78,7 +77,7 @@ class Worker {
   http::Timer control_timer_;
   std::uint64_t next_slot_ = 0;  // open model: this worker's next request of the schedule
   bool pacing_done_ = false;
-  std::vector<User> users_;      // closed model: this worker's share of the users
+  std::vector<User> users_;  // closed model: this worker's share of the users
   bool ending_ = false;
   bool finished_ = false;
   TimePoint end_deadline_;

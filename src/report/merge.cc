@@ -23,7 +23,8 @@ Result<LoadResult> merge_results(const std::vector<LoadResult>& results) {
       if (Stats* mine = merged.endpoint(endpoint.name)) {
         mine->add(endpoint.stats);
         for (auto& own : merged.endpoints) {
-          if (own.name == endpoint.name) own.duration_s = std::max(own.duration_s, endpoint.duration_s);
+          if (own.name == endpoint.name)
+            own.duration_s = std::max(own.duration_s, endpoint.duration_s);
         }
       } else {
         merged.endpoints.push_back(endpoint);

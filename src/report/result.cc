@@ -25,8 +25,9 @@ double LoadResult::rps() const {
 }
 
 double LoadResult::error_rate() const {
-  return total.requests > 0 ? static_cast<double>(total.failed) / static_cast<double>(total.requests)
-                            : 0;
+  return total.requests > 0
+             ? static_cast<double>(total.failed) / static_cast<double>(total.requests)
+             : 0;
 }
 
 Stats* LoadResult::endpoint(const std::string& name) {

@@ -27,7 +27,7 @@ inline constexpr const char* kErrorProtocol = "protocol";
 struct Stats {
   HdrHistogram latency = make_latency_histogram();  // us, from the intended send time
   HdrHistogram service = make_latency_histogram();  // us, from the actual send
-  std::int64_t requests = 0;  // finished: answered or failed
+  std::int64_t requests = 0;                        // finished: answered or failed
   std::int64_t ok = 0;
   std::int64_t failed = 0;
   std::int64_t bytes_in = 0;
@@ -50,10 +50,10 @@ struct TimelineRow {
 
 // How the generator kept to its plan (open model: intended send times).
 struct Schedule {
-  std::string model;           // "open" (rate) or "closed" (concurrency)
-  double target_rps = 0;       // mean of the rate profile over the run (open model)
-  std::int64_t intended = 0;   // requests the schedule asked for
-  std::int64_t sent = 0;       // requests actually sent
+  std::string model;          // "open" (rate) or "closed" (concurrency)
+  double target_rps = 0;      // mean of the rate profile over the run (open model)
+  std::int64_t intended = 0;  // requests the schedule asked for
+  std::int64_t sent = 0;      // requests actually sent
   HdrHistogram lag = make_latency_histogram();  // actual send - intended send, us
   std::int64_t lag_when_connections_free = 0;   // lagging sends while a connection was idle
   std::int64_t max_connections = 0;             // most connections open at once
@@ -76,7 +76,7 @@ struct LoadResult {
   std::vector<EndpointResult> endpoints;
   std::vector<TimelineRow> timeline;
   Schedule schedule;
-  int shards = 1;               // how many result files were merged into this one
+  int shards = 1;  // how many result files were merged into this one
 
   double rps() const;
   double error_rate() const;  // failed / requests

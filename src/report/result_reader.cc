@@ -186,7 +186,8 @@ Result<LoadResult> parse_result_json(std::string text, const std::string& name) 
   }
   for (const element item : timeline) {
     object row_object;
-    if (item.get_object().get(row_object) != simdjson::SUCCESS) return read.error("bad timeline row");
+    if (item.get_object().get(row_object) != simdjson::SUCCESS)
+      return read.error("bad timeline row");
     TimelineRow row;
     row.second = read.integer(row_object, "t");
     row.requests = read.integer(row_object, "requests");

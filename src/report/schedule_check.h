@@ -15,7 +15,7 @@ inline constexpr std::int64_t kLagLimitUs = 50'000;
 struct ScheduleVerdict {
   double send_ratio = 1;  // sent / intended (1 for closed-model runs)
   bool behind = false;
-  std::string warning;    // empty when on schedule
+  std::string warning;  // empty when on schedule
 };
 
 ScheduleVerdict check_schedule(const LoadResult& result);

@@ -53,22 +53,19 @@ std::string format_bytes(double bytes) {
 
 std::string format_summary(const LoadResult& result) {
   const Stats& t = result.total;
-  std::string out = printf_string("hone load: %s, %.1fs%s\n", result.target.c_str(),
-                                  result.duration_s,
-                                  result.shards > 1 ? (", " + std::to_string(result.shards) +
-                                                       " shards merged")
-                                                          .c_str()
-                                                    : "");
+  std::string out = printf_string(
+      "hone load: %s, %.1fs%s\n", result.target.c_str(), result.duration_s,
+      result.shards > 1 ? (", " + std::to_string(result.shards) + " shards merged").c_str() : "");
   out += printf_string("  %-10s %lld (%lld ok, %lld failed%s%s%s)  %.1f req/s  %.3g%% errors\n",
-                       "requests", static_cast<long long>(t.requests),
-                       static_cast<long long>(t.ok), static_cast<long long>(t.failed),
-                       t.failed ? ": " : "", failures(t).c_str(), "", result.rps(),
-                       100 * result.error_rate());
+                       "requests", static_cast<long long>(t.requests), static_cast<long long>(t.ok),
+                       static_cast<long long>(t.failed), t.failed ? ": " : "", failures(t).c_str(),
+                       "", result.rps(), 100 * result.error_rate());
   if (t.latency.count() > 0) {
     out += latency_line("latency", t.latency);
     out += latency_line("service", t.service);
   }
-  out += printf_string("  %-10s in %s, out %s\n", "bytes", format_bytes(static_cast<double>(t.bytes_in)).c_str(),
+  out += printf_string("  %-10s in %s, out %s\n", "bytes",
+                       format_bytes(static_cast<double>(t.bytes_in)).c_str(),
                        format_bytes(static_cast<double>(t.bytes_out)).c_str());
   if (!t.by_status.empty()) {
     std::string statuses;
@@ -80,18 +77,20 @@ std::string format_summary(const LoadResult& result) {
   if (result.endpoints.size() > 1) {
     for (const auto& endpoint : result.endpoints) {
       const Stats& s = endpoint.stats;
-      out += printf_string("  %-10s %-20s %lld req, %lld failed, p50 %s, p99 %s\n", "endpoint",
-                           endpoint.name.c_str(), static_cast<long long>(s.requests),
-                           static_cast<long long>(s.failed),
-                           format_us(static_cast<double>(s.latency.value_at_percentile(50))).c_str(),
-                           format_us(static_cast<double>(s.latency.value_at_percentile(99))).c_str());
+      out +=
+          printf_string("  %-10s %-20s %lld req, %lld failed, p50 %s, p99 %s\n", "endpoint",
+                        endpoint.name.c_str(), static_cast<long long>(s.requests),
+                        static_cast<long long>(s.failed),
+                        format_us(static_cast<double>(s.latency.value_at_percentile(50))).c_str(),
+                        format_us(static_cast<double>(s.latency.value_at_percentile(99))).c_str());
     }
   }
   const Schedule& schedule = result.schedule;
   if (schedule.model == "open") {
     const ScheduleVerdict verdict = check_schedule(result);
     out += printf_string(
-        "  %-10s open model, %.1f req/s target: sent %lld of %lld intended (%.2f%%), send lag p99 %s, "
+        "  %-10s open model, %.1f req/s target: sent %lld of %lld intended (%.2f%%), send lag p99 "
+        "%s, "
         "%lld connections at most\n",
         "schedule", schedule.target_rps, static_cast<long long>(schedule.sent),
         static_cast<long long>(schedule.intended), 100 * verdict.send_ratio,
@@ -109,10 +108,10 @@ std::string format_thresholds(const std::vector<ThresholdOutcome>& outcomes) {
   if (outcomes.empty()) return {};
   std::string out = "thresholds\n";
   for (const auto& outcome : outcomes) {
-    const std::string actual =
-        outcome.note.empty() ? outcome.threshold.metric + " = " +
-                                   format_metric(outcome.threshold.metric, outcome.actual)
-                             : outcome.note;
+    const std::string actual = outcome.note.empty()
+                                   ? outcome.threshold.metric + " = " +
+                                         format_metric(outcome.threshold.metric, outcome.actual)
+                                   : outcome.note;
     out += printf_string("  %s %-28s (%s)\n", outcome.passed ? "pass" : "FAIL",
                          outcome.threshold.text.c_str(), actual.c_str());
   }

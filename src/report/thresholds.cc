@@ -96,8 +96,7 @@ Result<Threshold> parse_threshold(const std::string& text) {
     left = trim(left.substr(colon + 1));
   }
   threshold.metric = to_lower(left);
-  if (!is_latency(threshold.metric) && !is_rate(threshold.metric) &&
-      !is_count(threshold.metric)) {
+  if (!is_latency(threshold.metric) && !is_rate(threshold.metric) && !is_count(threshold.metric)) {
     return bad("unknown metric '" + threshold.metric +
                "' (p50, p90, p95, p99, p999, min, mean, max, service_p99, ..., rps, requests, "
                "failed, error_rate, success_rate)");

@@ -17,8 +17,8 @@ struct Threshold {
   std::string text;      // as written
   std::string endpoint;  // empty = the whole run
   std::string metric;
-  std::string op;        // <, <=, >, >=, ==
-  double value = 0;      // in the metric's unit: us for latencies, fraction for rates
+  std::string op;    // <, <=, >, >=, ==
+  double value = 0;  // in the metric's unit: us for latencies, fraction for rates
 };
 
 struct ThresholdOutcome {

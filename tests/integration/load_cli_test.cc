@@ -1,0 +1,204 @@
+// hone load and hone report as users run them: exit codes (0, 1, 2, 99), one-line reasons,
+// result files, merge of shards, suites, and scenario mistakes named by file and line.
+#include <gtest/gtest.h>
+#include <simdjson.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "support/process.h"
+#include "support/temp_dir.h"
+#include "support/test_server.h"
+
+namespace hone {
+namespace {
+
+using test::run_process;
+const std::string kHone = HONE_BINARY;
+
+std::string read(const std::string& path) {
+  std::ifstream in(path);
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+std::int64_t summary_requests(const std::string& path) {
+  simdjson::dom::parser parser;
+  return parser.load(path)["summary"]["requests"].get_int64().value();
+}
+
+TEST(LoadCli, RunWritesResultsAndPassesThresholds) {
+  test::TestServer server;
+  test::TempDir dir;
+  const auto result = run_process({kHone, "load", server.url("/x"), "--rate", "200", "-d", "1s",
+                                   "--out", dir.file("r.json"), "--csv", dir.file("t.csv"),
+                                   "--threshold", "p99<5s", "--threshold", "error_rate<1%"});
+  EXPECT_EQ(result.exit_code, 0) << result.out << result.err;
+  EXPECT_EQ(result.err, "");  // no progress line on a pipe
+  EXPECT_NE(result.out.find("pass p99<5s"), std::string::npos) << result.out;
+  EXPECT_EQ(summary_requests(dir.file("r.json")), 200);
+  EXPECT_EQ(read(dir.file("t.csv")).rfind("second,elapsed_s,requests", 0), 0U);
+}
+
+TEST(LoadCli, FailedThresholdExits99NamingIt) {
+  test::TestServer server;
+  const auto result = run_process({kHone, "load", server.url("/"), "--rate", "50", "-d", "0.2s",
+                                   "--threshold", "p99<1us", "--threshold", "rps>1"});
+  EXPECT_EQ(result.exit_code, 99);
+  EXPECT_EQ(result.err, "hone: thresholds failed: p99<1us\n");
+  EXPECT_NE(result.out.find("FAIL p99<1us"), std::string::npos);
+}
+
+TEST(LoadCli, NothingSucceededExits1) {
+  const auto result =
+      run_process({kHone, "load", "http://127.0.0.1:1/", "--rate", "20", "-d", "0.2s"});
+  EXPECT_EQ(result.exit_code, 1);
+  EXPECT_NE(result.err.find("no request succeeded"), std::string::npos) << result.err;
+}
+
+struct BadLoad {
+  std::vector<std::string> args;
+  std::string reason;
+};
+
+void PrintTo(const BadLoad& value, std::ostream* out) { *out << value.reason; }
+
+class LoadCliBadUsage : public ::testing::TestWithParam<BadLoad> {};
+
+TEST_P(LoadCliBadUsage, Exits2WithOneLine) {
+  std::vector<std::string> args = {kHone, "load"};
+  for (const auto& arg : GetParam().args) args.push_back(arg);
+  const auto result = run_process(args);
+  EXPECT_EQ(result.exit_code, 2) << result.err;
+  EXPECT_EQ(std::count(result.err.begin(), result.err.end(), '\n'), 1) << result.err;
+  EXPECT_NE(result.err.find(GetParam().reason), std::string::npos) << result.err;
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Cases, LoadCliBadUsage,
+    ::testing::Values(
+        BadLoad{{"--rate", "10"}, "no URL"}, BadLoad{{"http://127.0.0.1:9/"}, "say how much load"},
+        BadLoad{{"localhost:80", "--rate", "5"}, "invalid URL"},
+        BadLoad{{"http://127.0.0.1:9/", "--rate", "5", "-c", "2"}, "not both"},
+        BadLoad{{"http://127.0.0.1:9/", "--stages", "30s"}, "invalid stage '30s'"},
+        BadLoad{{"http://127.0.0.1:9/", "--preset", "chaos"}, "unknown preset 'chaos'"},
+        BadLoad{{"http://127.0.0.1:9/", "--preset", "basic", "--rate", "5"}, "--preset sets"},
+        BadLoad{{"http://127.0.0.1:9/", "--rate", "5", "--threshold", "p99"}, "threshold 'p99'"},
+        BadLoad{{"http://127.0.0.1:9/", "--rate", "5", "--shard", "3/2"}, "--shard '3/2'"},
+        BadLoad{{"http://127.0.0.1:9/", "--rate", "5", "-H", "nocolon"}, "-H 'nocolon'"},
+        BadLoad{{"http://127.0.0.1:9/", "--rate", "5", "--think", "soon"}, "think time 'soon'"},
+        BadLoad{{"http://127.0.0.1:9/", "--rate", "5", "--body", "@/no/such"}, "--body @/no/such"},
+        BadLoad{{"http://127.0.0.1:9/", "--rate", "5", "--jwt-secret", "k", "--jwt-claims", "[]"},
+                "JWT claims must be a JSON object"},
+        BadLoad{{"http://127.0.0.1:9/", "--rate", "-5"}, "--rate"},
+        BadLoad{{"http://127.0.0.1:9/", "--rate", "5", "--duration", "forever"}, "--duration"}));
+
+struct BadScenario {
+  std::string yaml;
+  std::string reason;
+};
+
+void PrintTo(const BadScenario& value, std::ostream* out) { *out << value.reason; }
+
+class LoadCliBadScenario : public ::testing::TestWithParam<BadScenario> {};
+
+TEST_P(LoadCliBadScenario, NamesFileLineAndReason) {
+  test::TempDir dir;
+  dir.write("rows.csv", "a\n1\n");
+  const auto file = dir.write("s.yaml", GetParam().yaml);
+  const auto result = run_process({kHone, "load", "--scenario", file});
+  EXPECT_EQ(result.exit_code, 2) << result.err;
+  EXPECT_NE(result.err.find(file + ":"), std::string::npos) << result.err;
+  EXPECT_NE(result.err.find(GetParam().reason), std::string::npos) << result.err;
+}
+
+const std::string kHead = "base_url: http://127.0.0.1:9\nrate: 5\n";
+
+INSTANTIATE_TEST_SUITE_P(
+    Cases, LoadCliBadScenario,
+    ::testing::Values(
+        BadScenario{kHead + "endpoints:\n  - path: /\n    wieght: 2\n",
+                    "5:5: unknown key 'wieght'"},
+        BadScenario{kHead + "endpoints: []\n", "non-empty 'endpoints'"},
+        BadScenario{kHead + "endpoints:\n  - method: GET\n", "endpoint needs 'path'"},
+        BadScenario{kHead + "stages: 10s\nendpoints:\n  - path: /\n", "3:9: invalid stage"},
+        BadScenario{kHead + "endpoints:\n  - path: /\n    weight: -1\n",
+                    "'weight' must be positive"},
+        BadScenario{kHead + "endpoints:\n  - path: /\n    expect: {status: abc}\n",
+                    "HTTP status code"},
+        BadScenario{
+            kHead + "endpoints:\n  - path: /\n    body: '{{b}}'\n    data: {file: rows.csv}\n",
+            "uses {{b}} but the data has columns a"},
+        BadScenario{kHead + "endpoints:\n  - path: /\n    data: {file: none.csv}\n",
+                    "cannot open the data file"},
+        BadScenario{kHead + "endpoints:\n  - path: /\n    body_file: none.json\n", "cannot read"},
+        BadScenario{kHead + "duration: soon\nendpoints:\n  - path: /\n", "3:11: 'duration'"},
+        BadScenario{"rate: [1\n", "s.yaml:"}));
+
+TEST(LoadCli, ShardsMergeIntoOneResult) {
+  test::TestServer server;
+  test::TempDir dir;
+  for (const char* shard : {"0/2", "1/2"}) {
+    const auto run =
+        run_process({kHone, "load", server.url("/"), "--rate", "400", "-d", "1s", "--shard", shard,
+                     "--out", dir.file(std::string("part") + shard[0] + ".json")});
+    ASSERT_EQ(run.exit_code, 0) << run.err;
+  }
+  const auto merged = run_process({kHone, "report", "merge", dir.file("part0.json"),
+                                   dir.file("part1.json"), "-o", dir.file("all.json")});
+  ASSERT_EQ(merged.exit_code, 0) << merged.err;
+  EXPECT_EQ(summary_requests(dir.file("all.json")), 400);
+  EXPECT_NE(merged.out.find("2 shards merged"), std::string::npos) << merged.out;
+  EXPECT_EQ(run_process({kHone, "report", dir.file("all.json"), "--threshold", "requests==400"})
+                .exit_code,
+            0);
+  const auto failing =
+      run_process({kHone, "report", dir.file("all.json"), "--threshold", "requests>400"});
+  EXPECT_EQ(failing.exit_code, 99);
+  const auto bad = run_process({kHone, "report", dir.write("x.json", "{}")});
+  EXPECT_EQ(bad.exit_code, 1);
+  EXPECT_NE(bad.err.find("not a hone load result"), std::string::npos);
+}
+
+TEST(LoadCli, SuiteRunsEachEndpointAlone) {
+  test::TestServer server;
+  test::TempDir dir;
+  const auto file = dir.write("s.yaml", "base_url: " + server.url() +
+                                            "\nendpoints:\n  - name: a\n    path: /a\n"
+                                            "  - name: b\n    path: /b\n    weight: 9\n");
+  const auto result = run_process({kHone, "load", "suite", file, "--rate", "100", "-d", "0.5s",
+                                   "--out", dir.file("suite.json")});
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  const auto paths = server.paths();
+  EXPECT_EQ(paths.at("/a"), 50);
+  EXPECT_EQ(paths.at("/b"), 50);
+  simdjson::dom::parser parser;
+  auto root = parser.load(dir.file("suite.json")).value();
+  simdjson::dom::array endpoints = root["endpoints"].get_array().value();
+  ASSERT_EQ(endpoints.size(), 2U);
+  for (const auto endpoint : endpoints) {
+    EXPECT_EQ(endpoint["requests"].get_int64().value(), 50);
+    EXPECT_NEAR(endpoint["duration_s"].get_double().value(), 0.5, 0.1);
+  }
+  EXPECT_EQ(root["summary"]["requests"].get_int64().value(), 100);
+}
+
+TEST(LoadCli, OutDirMakesATimeStampedFolder) {
+  test::TestServer server;
+  test::TempDir dir;
+  const auto result = run_process(
+      {kHone, "load", server.url("/"), "-c", "1", "-d", "0.2s", "--out-dir", dir.file("runs")});
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  int folders = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(dir.file("runs"))) {
+    ++folders;
+    EXPECT_TRUE(std::filesystem::exists(entry.path() / "result.json"));
+    EXPECT_TRUE(std::filesystem::exists(entry.path() / "timeline.csv"));
+  }
+  EXPECT_EQ(folders, 1);
+}
+
+}  // namespace
+}  // namespace hone

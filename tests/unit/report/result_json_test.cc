@@ -1,0 +1,110 @@
+#include "report/result_json.h"
+
+#include <gtest/gtest.h>
+#include <simdjson.h>
+
+#include "report/merge.h"
+#include "report/timeline_csv.h"
+#include "result_fixture.h"
+
+namespace hone::report {
+namespace {
+
+TEST(ResultJson, SummaryKeysAreThere) {
+  std::string json;
+  write_result_json(test::make_result(1, 1000), json);
+  simdjson::dom::parser parser;
+  auto root = parser.parse(json).value();
+  EXPECT_EQ(root["format"].get_string().value(), "hone-load-result");
+  EXPECT_EQ(root["version"].get_int64().value(), 1);
+  EXPECT_EQ(root["summary"]["requests"].get_int64().value(), 1000);
+  EXPECT_EQ(root["summary"]["failed"].get_int64().value(), 20);
+  EXPECT_EQ(root["summary"]["ok"].get_int64().value(), 980);
+  EXPECT_DOUBLE_EQ(root["summary"]["rps"].get_double().value(), 100);
+  for (const char* key : {"min", "mean", "p50", "p90", "p95", "p99", "p999", "max"}) {
+    EXPECT_EQ(root["summary"]["latency_us"][key].error(), simdjson::SUCCESS) << key;
+  }
+  EXPECT_EQ(root["summary"]["errors"]["by_status"]["500"].get_int64().value(), 20);
+  EXPECT_EQ(root["summary"]["errors"]["by_kind"]["check failed"].get_int64().value(), 20);
+  EXPECT_EQ(root["endpoints"].get_array().value().size(), 2U);
+  EXPECT_EQ(root["timeline"].get_array().value().size(), 10U);
+  EXPECT_EQ(root["config"]["thresholds"].get_array().value().size(), 1U);
+}
+
+TEST(ResultJson, RoundTripIsExact) {
+  const LoadResult original = test::make_result(2, 3000);
+  std::string first;
+  write_result_json(original, first);
+  auto back = parse_result_json(first, "r.json");
+  ASSERT_TRUE(back) << back.error().message;
+  std::string second;
+  write_result_json(*back, second);
+  EXPECT_EQ(first, second);
+}
+
+TEST(ResultJson, BadFilesAreNamed) {
+  auto not_json = parse_result_json("{", "a.json");
+  ASSERT_FALSE(not_json);
+  EXPECT_EQ(not_json.error().message.rfind("a.json: ", 0), 0U);
+  EXPECT_FALSE(parse_result_json(R"({"format":"other"})", "b.json"));
+  auto version = parse_result_json(R"({"format":"hone-load-result","version":9})", "c.json");
+  ASSERT_FALSE(version);
+  EXPECT_NE(version.error().message.find("version 9 is not supported"), std::string::npos);
+  std::string json;
+  write_result_json(test::make_result(3, 10), json);
+  json.replace(json.find("\"histograms\""), 12, "\"histogramz\"");
+  auto broken = parse_result_json(json, "d.json");
+  ASSERT_FALSE(broken);
+  EXPECT_NE(broken.error().message.find("'histograms'"), std::string::npos);
+}
+
+TEST(Merge, AddsExactly) {
+  const LoadResult a = test::make_result(4, 2000);
+  const LoadResult b = test::make_result(5, 3000, 1'700'000'002'000);
+  // Merging the files read back equals merging in memory, and equals adding the histograms.
+  std::string ja;
+  std::string jb;
+  write_result_json(a, ja);
+  write_result_json(b, jb);
+  auto merged =
+      merge_results({parse_result_json(ja, "a").value(), parse_result_json(jb, "b").value()});
+  ASSERT_TRUE(merged);
+  EXPECT_EQ(merged->total.requests, 5000);
+  EXPECT_EQ(merged->total.failed, a.total.failed + b.total.failed);
+  EXPECT_EQ(merged->total.by_status[200], a.total.by_status.at(200) + b.total.by_status.at(200));
+  HdrHistogram expected = a.total.latency;
+  expected.add(b.total.latency);
+  for (const double p : {50.0, 90.0, 99.0, 99.9, 100.0}) {
+    EXPECT_EQ(merged->total.latency.value_at_percentile(p), expected.value_at_percentile(p));
+  }
+  EXPECT_EQ(merged->endpoint("predict")->requests,
+            a.endpoints[0].stats.requests + b.endpoints[0].stats.requests);
+  EXPECT_EQ(merged->shards, 2);
+  EXPECT_EQ(merged->started_ms, a.started_ms);
+  EXPECT_DOUBLE_EQ(merged->duration_s, 12);  // from a's start to b's end
+  EXPECT_EQ(merged->schedule.intended, 5000);
+  EXPECT_EQ(merged->timeline.size(), 12U);
+  std::int64_t timeline_total = 0;
+  for (const auto& row : merged->timeline) timeline_total += row.requests;
+  EXPECT_EQ(timeline_total, 5000);
+}
+
+TEST(Merge, RefusesMixedModels) {
+  LoadResult a = test::make_result(6, 10);
+  LoadResult b = test::make_result(7, 10);
+  b.schedule.model = "closed";
+  EXPECT_FALSE(merge_results({a, b}));
+  EXPECT_FALSE(merge_results({}));
+}
+
+TEST(TimelineCsv, OneRowPerSecond) {
+  std::string csv;
+  write_timeline_csv(test::make_result(8, 100), csv);
+  EXPECT_EQ(
+      csv.rfind("second,elapsed_s,requests,ok,failed,bytes_in,p50_us,p90_us,p99_us,max_us\n", 0),
+      0U);
+  EXPECT_EQ(std::count(csv.begin(), csv.end(), '\n'), 11);
+}
+
+}  // namespace
+}  // namespace hone::report
