@@ -1,0 +1,77 @@
+# Shared helpers for bench scripts: free ports, an nginx on one core, CPU accounting, and a
+# section writer for docs/BENCHMARKS.md. Source it; do not run it.
+
+bench_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+hone_bin="${HONE:-$bench_root/build/release/src/cli/hone}"
+
+free_port() {
+  python3 - <<'PY' 2>/dev/null || echo $(( 20000 + RANDOM % 20000 ))
+import socket
+s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()
+PY
+}
+
+# start_nginx PORT CORE: one worker pinned to CORE answering a small JSON body at /.
+start_nginx() {
+  local port=$1 core=$2
+  nginx_dir=$(mktemp -d)
+  mkdir -p "$nginx_dir/logs"
+  cat > "$nginx_dir/nginx.conf" <<CONF
+worker_processes 1;
+worker_cpu_affinity auto;
+daemon off;
+error_log $nginx_dir/logs/error.log warn;
+pid $nginx_dir/nginx.pid;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  keepalive_requests 1000000;
+  keepalive_timeout 120s;
+  client_body_temp_path $nginx_dir/body;
+  proxy_temp_path $nginx_dir/proxy;
+  fastcgi_temp_path $nginx_dir/fastcgi;
+  uwsgi_temp_path $nginx_dir/uwsgi;
+  scgi_temp_path $nginx_dir/scgi;
+  server {
+    listen 127.0.0.1:$port reuseport;
+    location / { default_type application/json; return 200 '{"ok":true}'; }
+  }
+}
+CONF
+  taskset -c "$core" nginx -c "$nginx_dir/nginx.conf" -p "$nginx_dir" &
+  nginx_pid=$!
+  for _ in $(seq 1 50); do
+    curl -sf "http://127.0.0.1:$port/" >/dev/null && return 0
+    sleep 0.1
+  done
+  echo "nginx did not start" >&2
+  return 1
+}
+
+stop_nginx() {
+  [ -n "${nginx_pid:-}" ] && kill "$nginx_pid" 2>/dev/null && wait "$nginx_pid" 2>/dev/null
+  rm -rf "${nginx_dir:-}"
+}
+
+# cpu_seconds FILE: user+system seconds recorded by /usr/bin/time -f "%U %S" -o FILE.
+cpu_seconds() { awk '{print $1 + $2}' "$1"; }
+
+# replace_section FILE NAME CONTENT-FILE: replaces the text between
+# <!-- NAME:start --> and <!-- NAME:end --> (appends the block when absent).
+replace_section() {
+  local file=$1 name=$2 content=$3
+  touch "$file"
+  python3 - "$file" "$name" "$content" <<'PY'
+import sys, re
+path, name, content_path = sys.argv[1:4]
+text = open(path).read()
+block = open(content_path).read().rstrip() + "\n"
+start, end = f"<!-- {name}:start -->", f"<!-- {name}:end -->"
+new = f"{start}\n{block}{end}"
+if start in text and end in text:
+    text = re.sub(re.escape(start) + ".*?" + re.escape(end), lambda m: new, text, flags=re.S)
+else:
+    text = text.rstrip() + "\n\n" + new + "\n"
+open(path, "w").write(text)
+PY
+}
