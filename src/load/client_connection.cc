@@ -174,18 +174,22 @@ class Connection final : public ClientConnection {
     read();
   }
 
+  // The callbacks get copies: the pool may start the next request on this connection (which
+  // overwrites ticket_) before it is done with the finished one.
   void finish() {
     timer_.cancel();
     ++answered_;
     if (!parser_.keep_alive()) close();
-    events_.on_answer(*this, ticket_, parser_, sent_, Clock::now(), bytes_in_,
+    const Ticket finished = ticket_;
+    events_.on_answer(*this, finished, parser_, sent_, Clock::now(), bytes_in_,
                       static_cast<std::int64_t>(out_.size()));
   }
 
   void fail(const char* kind) {
     if (kind == report::kErrorReset && bytes_in_ == 0 && answered_ > 0) kind = kStaleConnection;
     close();
-    events_.on_failure(*this, ticket_, kind, Clock::now(), static_cast<std::int64_t>(out_.size()));
+    const Ticket failed = ticket_;
+    events_.on_failure(*this, failed, kind, Clock::now(), static_cast<std::int64_t>(out_.size()));
   }
 
   asio::io_context& io_;

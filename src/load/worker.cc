@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <utility>
 
 #include "report/result.h"
 
@@ -42,7 +43,8 @@ class Worker::Pool final : public ConnectionEvents {
     grow();
   }
 
-  void drop_waiting() { waiting_.clear(); }
+  // Forgets the requests still waiting for a connection (the run is over); returns them.
+  std::deque<Ticket> drop_waiting() { return std::exchange(waiting_, {}); }
   std::size_t busy() const { return busy_; }
   std::int64_t open() const { return open_; }
 
@@ -356,7 +358,12 @@ void Worker::begin_end() {
     user.active = false;
     user.think->cancel();
   }
-  for (auto& pool : pools_) pool->drop_waiting();
+  for (auto& pool : pools_) {
+    // Users whose request never got a connection are idle now.
+    for (const Ticket& ticket : pool->drop_waiting()) {
+      if (ticket.vu >= 0) users_[static_cast<std::size_t>(ticket.vu)].busy = false;
+    }
+  }
   if (plan_.model == LoadModel::kOpen && !pacing_done_) {
     // Requests the schedule wanted before now but that were never generated count as
     // intended and not sent: the run was behind.

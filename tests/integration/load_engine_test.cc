@@ -91,6 +91,28 @@ TEST(LoadEngine, ClosedModelRunsTheUsersWithThinkTime) {
   EXPECT_EQ(result.total.failed, 0);
 }
 
+TEST(LoadEngine, ClosedModelUsersShareFewerConnections) {
+  // 4 users over 2 connections to a server that answers in 10 ms: the connections stay busy,
+  // about 2 x 100 answers a second, and no user is lost while others wait for a connection.
+  test::TestServerOptions slow;
+  slow.delay = std::chrono::milliseconds(10);
+  test::TestServer server(slow);
+  LoadOptions options;
+  options.url = server.url("/");
+  options.concurrency = 4;
+  options.connections = 2;
+  options.duration_s = 1;
+  options.threads = 1;
+  const auto result = run(options);
+  EXPECT_EQ(result.schedule.max_connections, 2);
+  EXPECT_LT(result.duration_s, 2.0);  // every user was accounted for, so the run ended on time
+  EXPECT_GT(result.total.requests, 160);
+  EXPECT_LE(result.total.requests, 202);
+  // Waiting for a connection counts in the latency: about twice the service time.
+  EXPECT_GT(result.total.latency.value_at_percentile(50), 15'000);
+  EXPECT_LT(result.total.service.value_at_percentile(50), 15'000);
+}
+
 TEST(LoadEngine, ClosedModelRampsUsersByStage) {
   test::TestServer server;
   LoadOptions options;
