@@ -177,7 +177,8 @@ Worker::Worker(WorkerSetup setup)
       recorder_(plan_.endpoints.size(), setup_.start, setup_.start_unix_ms, setup_.live),
       random_(plan_.seed * 104729 + static_cast<std::uint64_t>(setup_.index)),
       pacer_(io_.get_executor()),
-      control_timer_(io_.get_executor()) {
+      control_timer_(io_.get_executor()),
+      end_timer_(io_.get_executor()) {
   bool any_tls = false;
   for (const auto& origin : *setup_.origins) any_tls = any_tls || origin.tls;
   if (any_tls) {
@@ -240,6 +241,11 @@ void Worker::run() {
     asio::post(io_, [this] { pace(); });
   }
   asio::post(io_, [this] { control(); });
+  // The run ends exactly at the profile's end, not at the next control tick.
+  end_timer_.expires_at(setup_.start + seconds_to_ns(plan_.profile.total_seconds()));
+  end_timer_.async_wait([this](const boost::system::error_code& error) {
+    if (!error && !ending_) begin_end();
+  });
   io_.run();
   recorder_.finish();
 }
@@ -285,7 +291,9 @@ void Worker::control() {
     io_.stop();
     return;
   }
-  control_timer_.expires_after(kControlPeriod);
+  // Ticks on a fixed grid from the start, so that they do not drift with the work done.
+  ++control_ticks_;
+  control_timer_.expires_at(setup_.start + kControlPeriod * control_ticks_);
   control_timer_.async_wait([this](const boost::system::error_code& error) {
     if (!error) control();
   });
@@ -391,6 +399,7 @@ void Worker::maybe_finish() {
   for (auto& pool : pools_) pool->close_all();
   pacer_.cancel();
   control_timer_.cancel();
+  end_timer_.cancel();
   finished_ = true;
   finished_at_ = Clock::now();
   io_.stop();

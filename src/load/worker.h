@@ -75,6 +75,8 @@ class Worker {
   std::vector<double> cumulative_weights_;
   http::Timer pacer_;
   http::Timer control_timer_;
+  http::Timer end_timer_;
+  std::int64_t control_ticks_ = 0;
   std::uint64_t next_slot_ = 0;  // open model: this worker's next request of the schedule
   bool pacing_done_ = false;
   std::vector<User> users_;  // closed model: this worker's share of the users
