@@ -10,6 +10,7 @@
 #include "load/engine.h"
 #include "load/options.h"
 #include "report/merge.h"
+#include "report/schedule_check.h"
 #include "support/temp_dir.h"
 #include "support/test_server.h"
 #include "support/tls_server.h"
@@ -74,6 +75,28 @@ TEST(LoadEngine, StallsShowInCorrectedLatencyButNotInServiceTime) {
   EXPECT_LT(service_p99, 0.05);
   EXPECT_GT(result.total.latency.max(), 950'000);
   EXPECT_GT(result.total.service.max(), 900'000);  // the in-flight ones did see it
+}
+
+TEST(LoadEngine, SaysSoWhenItFallsBehind) {
+  // 1000 requests/s offered over 2 connections to a server that takes 20 ms: at most 100/s can
+  // be sent, and the run must say it was behind rather than report flattering numbers.
+  test::TestServerOptions slow;
+  slow.delay = std::chrono::milliseconds(20);
+  test::TestServer server(slow);
+  LoadOptions options;
+  options.url = server.url("/");
+  options.rate = 1000;
+  options.connections = 2;
+  options.threads = 1;
+  options.duration_s = 1;
+  const auto result = run(options);
+  const auto verdict = report::check_schedule(result);
+  EXPECT_TRUE(verdict.behind);
+  EXPECT_LT(verdict.send_ratio, 0.2);
+  EXPECT_NE(verdict.warning.find("every connection was busy"), std::string::npos) << verdict.warning;
+  // Latency counts from the intended times: the queue shows in it, not in the service time.
+  EXPECT_GT(result.total.latency.value_at_percentile(50), 100'000);
+  EXPECT_LT(result.total.service.value_at_percentile(50), 40'000);
 }
 
 TEST(LoadEngine, ClosedModelRunsTheUsersWithThinkTime) {
