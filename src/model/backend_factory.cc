@@ -1,11 +1,12 @@
 #include "model/backend_factory.h"
 
 #include "core/strings.h"
+#include "model/trees/trees_backend.h"
 #include "model/xgboost/xgboost_backend.h"
 
 namespace hone::model {
 
-std::vector<std::string> backend_names() { return {"xgboost"}; }
+std::vector<std::string> backend_names() { return {"xgboost", "trees"}; }
 
 Result<std::unique_ptr<Backend>> create_backend(const std::string& backend,
                                                 const std::string& artifact,
@@ -15,6 +16,7 @@ Result<std::unique_ptr<Backend>> create_backend(const std::string& backend,
     xgboost.pool_size = options.pool_size;
     return load_xgboost_backend(artifact, xgboost);
   }
+  if (backend == "trees") return load_trees_backend(artifact);
   return fail("unknown backend '" + backend + "' (available: " + join(backend_names(), ", ") + ")");
 }
 

@@ -132,7 +132,7 @@ Status reconcile(ModelConfig& config, const BackendInfo& info) {
   TensorSpec& output = config.outputs.front();
   if (input.shape.empty()) input.shape = {-1, static_cast<std::int64_t>(info.num_features)};
   if (output.shape.empty()) output.shape = {-1, static_cast<std::int64_t>(info.num_outputs)};
-  if (input.datatype != DataType::kFp32 || output.datatype != DataType::kFp32) {
+  if (input.datatype != DataType::kFp32 || output.datatype != DataType::kFp32) {  // both backends
     return fail(where + "backend '" + config.backend + "' reads and writes FP32 tensors");
   }
   if (input.row_width() != static_cast<std::int64_t>(info.num_features)) {

@@ -1,0 +1,49 @@
+#include "model/trees/trees_backend.h"
+
+#include <fstream>
+#include <sstream>
+
+#include "model/trees/forest.h"
+
+namespace hone::model {
+namespace {
+
+class TreesBackend final : public Backend {
+ public:
+  explicit TreesBackend(trees::Forest forest) : forest_(std::move(forest)) {
+    info_.backend = "trees";
+    info_.objective = forest_.objective();
+    info_.num_features = forest_.num_features();
+    info_.num_outputs = forest_.num_outputs();
+    info_.num_trees = forest_.num_trees();
+    info_.feature_names = forest_.feature_names();
+  }
+
+  const BackendInfo& info() const override { return info_; }
+
+  Status predict(std::span<const float> rows, std::size_t row_count, std::span<float> out) override {
+    if (rows.size() != row_count * info_.num_features || out.size() != row_count * info_.num_outputs) {
+      return fail("predict called with mismatched buffer sizes");
+    }
+    forest_.predict(rows, row_count, out);
+    return {};
+  }
+
+ private:
+  trees::Forest forest_;
+  BackendInfo info_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<Backend>> load_trees_backend(const std::string& artifact_path) {
+  std::ifstream in(artifact_path, std::ios::binary);
+  if (!in) return fail(artifact_path + ": cannot open the model file");
+  std::ostringstream text;
+  text << in.rdbuf();
+  auto forest = trees::Forest::from_xgboost_json(text.str(), artifact_path);
+  if (!forest) return forest.error();
+  return std::unique_ptr<Backend>(std::make_unique<TreesBackend>(std::move(*forest)));
+}
+
+}  // namespace hone::model

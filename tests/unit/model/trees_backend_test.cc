@@ -1,0 +1,157 @@
+// The native tree engine against libxgboost itself: 10k random rows with missing values, every
+// demo model and models of several objectives, depths, tree counts and forests; max relative
+// difference under 1e-6. And refusals of what it does not support.
+#include "model/trees/trees_backend.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <filesystem>
+#include <random>
+
+#include "model/demo_models.h"
+#include "model/xgboost/trainer.h"
+#include "support/temp_dir.h"
+#include "support/test_models.h"
+#include "support/xgb_reference.h"
+
+namespace hone::model {
+namespace {
+
+double max_relative_difference(const std::vector<float>& a, const std::vector<float>& b) {
+  double worst = 0;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    const double scale = std::max({std::fabs(static_cast<double>(a[i])), std::fabs(static_cast<double>(b[i])), 1e-6});
+    worst = std::max(worst, std::fabs(static_cast<double>(a[i]) - b[i]) / scale);
+  }
+  return worst;
+}
+
+void expect_matches(const std::string& path, std::size_t features, unsigned seed) {
+  auto backend = load_trees_backend(path);
+  ASSERT_TRUE(backend) << backend.error().message;
+  const std::size_t rows = 10000;
+  // Rows mix values around the split points with missing ones.
+  auto input = hone::test::random_rows(rows, features, seed);
+  std::vector<float> out(rows * (*backend)->info().num_outputs);
+  ASSERT_TRUE((*backend)->predict(input, rows, out));
+  const auto expected = hone::test::xgboost_reference(path, input, rows, features);
+  ASSERT_EQ(out.size(), expected.size());
+  EXPECT_LT(max_relative_difference(out, expected), 1e-6) << path;
+}
+
+TEST(TreesBackend, MatchesLibxgboostOnEveryTestObjective) {
+  for (const auto& model : hone::test::test_models()) expect_matches(model.path, model.features, 17);
+}
+
+TEST(TreesBackend, MatchesLibxgboostOnTheDemoModels) {
+  const std::string examples = std::string(HONE_SOURCE_DIR) + "/examples/models/";
+  // The demo data's own distribution exercises the real split points.
+  for (const auto& name : demo_model_names()) {
+    const std::string path = examples + name + "/model.json";
+    auto data = demo_dataset(name, 10000, 99).value();
+    auto backend = load_trees_backend(path).value();
+    std::vector<float> out(10000);
+    ASSERT_TRUE(backend->predict(data.features, 10000, out));
+    const auto expected = hone::test::xgboost_reference(path, data.features, 10000, data.cols);
+    EXPECT_LT(max_relative_difference(out, expected), 1e-6) << name;
+    expect_matches(path, data.cols, 5);
+  }
+}
+
+struct Recipe {
+  std::string objective;
+  int depth;
+  int rounds;
+  int classes;
+  std::vector<std::pair<std::string, std::string>> extra;
+};
+
+class TreesObjectives : public ::testing::TestWithParam<Recipe> {};
+
+TEST_P(TreesObjectives, MatchLibxgboost) {
+  const Recipe& recipe = GetParam();
+  hone::test::TempDir dir;
+  TrainingSet set;
+  set.rows = 3000;
+  set.cols = 8;
+  set.features = hone::test::random_rows(set.rows, set.cols, 3);
+  std::mt19937 engine(4);
+  std::uniform_real_distribution<float> noise(0, 1);
+  for (std::size_t r = 0; r < set.rows; ++r) {
+    const float a = std::isnan(set.features[r * 8]) ? 0 : set.features[r * 8];
+    const float b = std::isnan(set.features[r * 8 + 3]) ? 1 : set.features[r * 8 + 3];
+    const float score = a * a + b + noise(engine);
+    if (recipe.classes > 1) {
+      set.labels.push_back(static_cast<float>(static_cast<int>(std::fabs(score) * 2) % recipe.classes));
+    } else if (recipe.objective.find("logistic") != std::string::npos || recipe.objective.find("logitraw") != std::string::npos) {
+      set.labels.push_back(score > 1.5F ? 1.0F : 0.0F);
+    } else {
+      set.labels.push_back(std::fabs(score) + 0.1F);  // positive for poisson/gamma/tweedie
+    }
+  }
+  TrainingParams params;
+  params.rounds = recipe.rounds;
+  params.params = {{"objective", recipe.objective}, {"max_depth", std::to_string(recipe.depth)}};
+  if (recipe.classes > 1) params.params.push_back({"num_class", std::to_string(recipe.classes)});
+  for (const auto& extra : recipe.extra) params.params.push_back(extra);
+  const std::string path = dir.file("model.json");
+  ASSERT_TRUE(train_xgboost(set, params, path));
+  expect_matches(path, 8, 21);
+}
+
+void PrintTo(const Recipe& recipe, std::ostream* out) { *out << recipe.objective << "/" << recipe.depth; }
+
+INSTANTIATE_TEST_SUITE_P(
+    Shapes, TreesObjectives,
+    ::testing::Values(Recipe{"reg:squarederror", 2, 5, 0, {}}, Recipe{"reg:squarederror", 10, 60, 0, {}},
+                      Recipe{"reg:squarederror", 6, 20, 0, {{"num_parallel_tree", "4"}, {"subsample", "0.8"}}},
+                      Recipe{"reg:logistic", 4, 30, 0, {}}, Recipe{"binary:logitraw", 5, 30, 0, {}},
+                      Recipe{"count:poisson", 4, 30, 0, {}}, Recipe{"reg:gamma", 4, 30, 0, {}},
+                      Recipe{"reg:tweedie", 4, 30, 0, {}}, Recipe{"reg:pseudohubererror", 4, 20, 0, {}},
+                      Recipe{"multi:softprob", 4, 15, 5, {}}, Recipe{"multi:softmax", 3, 15, 4, {}},
+                      Recipe{"binary:logistic", 6, 40, 0, {{"base_score", "0.2"}}}));
+
+TEST(TreesBackend, ReportsWhatItLoaded) {
+  const auto& model = hone::test::test_model("softprob");
+  auto backend = load_trees_backend(model.path).value();
+  EXPECT_EQ(backend->info().backend, "trees");
+  EXPECT_EQ(backend->info().objective, "multi:softprob");
+  EXPECT_EQ(backend->info().num_outputs, 3U);
+  EXPECT_EQ(backend->info().num_trees, 60U);
+  auto demo = load_trees_backend(std::string(HONE_SOURCE_DIR) + "/examples/models/fraud-detector/model.json").value();
+  EXPECT_EQ(demo->info().feature_names.size(), 30U);
+}
+
+TEST(TreesBackend, RefusesWhatItDoesNotSupport) {
+  hone::test::TempDir dir;
+  TrainingSet set;
+  set.rows = 200;
+  set.cols = 3;
+  set.features = hone::test::random_rows(200, 3, 1);
+  for (std::size_t r = 0; r < 200; ++r) set.labels.push_back(static_cast<float>(r % 2));
+  const auto train = [&](const std::vector<std::pair<std::string, std::string>>& params) {
+    TrainingParams p;
+    p.rounds = 3;
+    p.params = params;
+    const std::string path = dir.file(params.front().second + ".json");
+    EXPECT_TRUE(train_xgboost(set, p, path));
+    return path;
+  };
+  const auto expect_refused = [](const std::string& path, const std::string& reason) {
+    auto loaded = load_trees_backend(path);
+    ASSERT_FALSE(loaded) << path;
+    EXPECT_NE(loaded.error().message.find(reason), std::string::npos) << loaded.error().message;
+    EXPECT_NE(loaded.error().message.find("xgboost backend"), std::string::npos);
+  };
+  expect_refused(train({{"booster", "gblinear"}}), "booster 'gblinear'");
+  expect_refused(train({{"booster", "dart"}}), "booster 'dart'");
+  expect_refused(train({{"objective", "rank:pairwise"}}), "objective 'rank:pairwise'");
+  expect_refused(dir.write("ubj.ubj", "\x7b\x4c"), "XGBoost JSON models only");
+  expect_refused(dir.write("x.json", "{\"a\":1}"), "no 'learner'");
+  expect_refused(dir.write("bin.json", "\x01\x02"), "JSON models only");
+  EXPECT_FALSE(load_trees_backend(dir.file("absent.json")));
+}
+
+}  // namespace
+}  // namespace hone::model
