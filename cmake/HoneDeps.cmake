@@ -18,3 +18,6 @@ set_target_properties(xgboost::xgboost PROPERTIES
 if(HONE_BUILD_TESTS)
   find_package(GTest REQUIRED)
 endif()
+if(HONE_BUILD_BENCH)
+  find_package(benchmark REQUIRED)
+endif()

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstdlib>
 #include <deque>
+#include <tuple>
 
 namespace hone::model::trees {
 namespace {
@@ -90,7 +91,8 @@ Result<Forest> Forest::from_xgboost_json(std::string text, const std::string& na
   const auto bad = [&name](const std::string& why) {
     return fail(name + ": " + why + " (the xgboost backend serves any model libxgboost loads)");
   };
-  if (text.empty() || text.front() != '{') return bad("the trees backend reads XGBoost JSON models only");
+  if (text.empty() || text.front() != '{')
+    return bad("the trees backend reads XGBoost JSON models only");
   simdjson::dom::parser parser;
   element document;
   if (parser.parse(text).get(document) != simdjson::SUCCESS) {
@@ -119,7 +121,8 @@ Result<Forest> Forest::from_xgboost_json(std::string text, const std::string& na
   for (const auto& candidate : kObjectives) {
     if (objective == candidate.name) spec = &candidate;
   }
-  if (spec == nullptr) return bad("objective '" + forest.objective_ + "' is not supported by the trees backend");
+  if (spec == nullptr)
+    return bad("objective '" + forest.objective_ + "' is not supported by the trees backend");
   forest.transform_ = spec->transform;
 
   object params;
@@ -138,15 +141,22 @@ Result<Forest> Forest::from_xgboost_json(std::string text, const std::string& na
   if (forest.num_features_ == 0) return bad("the model has no features");
   const auto base = static_cast<float>(*base_score);
   switch (spec->base) {
-    case ObjectiveSpec::Base::kIdentity: forest.base_margin_ = base; break;
-    case ObjectiveSpec::Base::kLogit: forest.base_margin_ = -std::log(1.0F / base - 1.0F); break;
-    case ObjectiveSpec::Base::kLog: forest.base_margin_ = std::log(base); break;
+    case ObjectiveSpec::Base::kIdentity:
+      forest.base_margin_ = base;
+      break;
+    case ObjectiveSpec::Base::kLogit:
+      forest.base_margin_ = -std::log(1.0F / base - 1.0F);
+      break;
+    case ObjectiveSpec::Base::kLog:
+      forest.base_margin_ = std::log(base);
+      break;
   }
   array names;
   if (learner["feature_names"].get_array().get(names) == simdjson::SUCCESS) {
     for (const element item : names) {
       std::string_view feature;
-      if (item.get_string().get(feature) == simdjson::SUCCESS) forest.feature_names_.emplace_back(feature);
+      if (item.get_string().get(feature) == simdjson::SUCCESS)
+        forest.feature_names_.emplace_back(feature);
     }
   }
 
@@ -178,7 +188,8 @@ Result<Forest> Forest::from_xgboost_json(std::string text, const std::string& na
     auto indices = numbers(tree, "split_indices");
     auto default_left = numbers(tree, "default_left");
     auto split_type = numbers(tree, "split_type");
-    if (!left || !right || !conditions || !indices || !default_left) return bad(where + "missing arrays");
+    if (!left || !right || !conditions || !indices || !default_left)
+      return bad(where + "missing arrays");
     const std::size_t count = left->size();
     if (count == 0 || right->size() != count || conditions->size() != count ||
         indices->size() != count || default_left->size() != count) {
@@ -186,7 +197,8 @@ Result<Forest> Forest::from_xgboost_json(std::string text, const std::string& na
     }
     if (split_type) {
       for (const double type : *split_type) {
-        if (type != 0) return bad(where + "categorical splits are not supported by the trees backend");
+        if (type != 0)
+          return bad(where + "categorical splits are not supported by the trees backend");
       }
     }
     // Lay the tree out breadth-first with each pair of children side by side.
@@ -217,7 +229,8 @@ Result<Forest> Forest::from_xgboost_json(std::string text, const std::string& na
                    " of a " + std::to_string(forest.num_features_) + "-feature model");
       }
       const auto children = static_cast<std::uint32_t>(forest.nodes_.size());
-      node.split = static_cast<std::uint32_t>(feature) | ((*default_left)[source] != 0 ? kDefaultLeft : 0);
+      node.split =
+          static_cast<std::uint32_t>(feature) | ((*default_left)[source] != 0 ? kDefaultLeft : 0);
       node.left = children;
       forest.nodes_.push_back({});
       forest.nodes_.push_back({});
@@ -226,7 +239,59 @@ Result<Forest> Forest::from_xgboost_json(std::string text, const std::string& na
     }
   }
   if (forest.roots_.empty()) return bad("the model has no trees");
+  forest.build_complete();
   return forest;
+}
+
+// Pads every tree to a complete tree of the ensemble's depth, when that depth is small.
+void Forest::build_complete() {
+  int depth = 0;
+  for (const std::uint32_t root : roots_) {
+    std::vector<std::pair<std::uint32_t, int>> stack{{root, 0}};
+    while (!stack.empty()) {
+      const auto [index, level] = stack.back();
+      stack.pop_back();
+      depth = std::max(depth, level);
+      if (nodes_[index].left != 0 && level < kMaxCompleteDepth + 1) {
+        stack.emplace_back(nodes_[index].left, level + 1);
+        stack.emplace_back(nodes_[index].left + 1, level + 1);
+      }
+    }
+  }
+  if (depth == 0 || depth > kMaxCompleteDepth || num_features_ > 65535) return;
+  depth_ = depth;
+  const std::size_t inner = (std::size_t{1} << depth) - 1;
+  const std::size_t leaves = std::size_t{1} << depth;
+  splits_.assign(roots_.size() * inner, Split{0, 0, 0});
+  leaves_.assign(roots_.size() * leaves, 0);
+  for (std::size_t t = 0; t < roots_.size(); ++t) {
+    Split* splits = splits_.data() + t * inner;
+    float* tree_leaves = leaves_.data() + t * leaves;
+    // (source node, position in the complete tree, level)
+    std::vector<std::tuple<std::uint32_t, std::size_t, int>> stack{{roots_[t], 0, 0}};
+    while (!stack.empty()) {
+      const auto [index, position, level] = stack.back();
+      stack.pop_back();
+      const Node& node = nodes_[index];
+      if (node.left == 0) {
+        // A leaf at `level`: every complete-tree leaf below `position` takes its value; the
+        // padding splits above them (threshold 0, feature 0) may go either way.
+        const std::size_t first = position;
+        std::size_t lo = first;
+        std::size_t hi = first;
+        for (int l = level; l < depth; ++l) {
+          lo = 2 * lo + 1;
+          hi = 2 * hi + 2;
+        }
+        for (std::size_t p = lo; p <= hi; ++p) tree_leaves[p - inner] = node.value;
+        continue;
+      }
+      splits[position] = {node.value, static_cast<std::uint16_t>(node.split & ~kDefaultLeft),
+                          static_cast<std::uint16_t>((node.split & kDefaultLeft) == 0 ? 1 : 0)};
+      stack.emplace_back(node.left, 2 * position + 1, level + 1);
+      stack.emplace_back(node.left + 1, 2 * position + 2, level + 1);
+    }
+  }
 }
 
 inline float Forest::tree_value(std::uint32_t root, const float* row) const {
@@ -240,7 +305,88 @@ inline float Forest::tree_value(std::uint32_t root, const float* row) const {
   return node->value;
 }
 
-void Forest::predict(std::span<const float> rows, std::size_t row_count, std::span<float> out) const {
+void Forest::margins_nodes(const float* row, float* margin) const {
+  for (std::size_t t = 0; t < roots_.size(); ++t) margin[groups_[t]] += tree_value(roots_[t], row);
+}
+
+// Walks kLanes trees at once: their loads are independent, so the CPU overlaps them. The depth
+// is a template argument so that both loops unroll and the positions stay in registers. A row
+// with no missing value takes the shorter step (kMayBeMissing = false).
+template <bool kMayBeMissing, int kDepth>
+void Forest::margins_complete(const float* row, float* margin) const {
+  constexpr std::size_t kLanes = 8;
+  constexpr std::size_t kInner = (std::size_t{1} << kDepth) - 1;
+  constexpr std::size_t kLeaves = kInner + 1;
+  const std::size_t trees = roots_.size();
+  const auto step = [row](const Split& node, std::size_t position) {
+    const float x = row[node.feature];
+    // Right when x >= threshold, or when x is missing and the default is right.
+    std::size_t right = static_cast<std::size_t>(x >= node.threshold);
+    if constexpr (kMayBeMissing) right |= static_cast<std::size_t>(x != x) & node.default_right;
+    return 2 * position + 1 + right;
+  };
+  std::size_t t = 0;
+  for (; t + kLanes <= trees; t += kLanes) {
+    const Split* base = splits_.data() + t * kInner;
+    std::size_t position[kLanes] = {};
+#pragma GCC unroll 16
+    for (int level = 0; level < kDepth; ++level) {
+#pragma GCC unroll 8
+      for (std::size_t lane = 0; lane < kLanes; ++lane) {
+        position[lane] = step(base[lane * kInner + position[lane]], position[lane]);
+      }
+    }
+    const float* leaves = leaves_.data() + t * kLeaves - kInner;
+    for (std::size_t lane = 0; lane < kLanes; ++lane) {
+      margin[groups_[t + lane]] += leaves[lane * kLeaves + position[lane]];
+    }
+  }
+  for (; t < trees; ++t) {
+    std::size_t position = 0;
+    for (int level = 0; level < kDepth; ++level)
+      position = step(splits_[t * kInner + position], position);
+    margin[groups_[t]] += leaves_[t * kLeaves + position - kInner];
+  }
+}
+
+template <bool kMayBeMissing>
+void Forest::margins_complete_any_depth(const float* row, float* margin) const {
+  switch (depth_) {
+    case 1:
+      margins_complete<kMayBeMissing, 1>(row, margin);
+      break;
+    case 2:
+      margins_complete<kMayBeMissing, 2>(row, margin);
+      break;
+    case 3:
+      margins_complete<kMayBeMissing, 3>(row, margin);
+      break;
+    case 4:
+      margins_complete<kMayBeMissing, 4>(row, margin);
+      break;
+    case 5:
+      margins_complete<kMayBeMissing, 5>(row, margin);
+      break;
+    case 6:
+      margins_complete<kMayBeMissing, 6>(row, margin);
+      break;
+    case 7:
+      margins_complete<kMayBeMissing, 7>(row, margin);
+      break;
+    case 8:
+      margins_complete<kMayBeMissing, 8>(row, margin);
+      break;
+    case 9:
+      margins_complete<kMayBeMissing, 9>(row, margin);
+      break;
+    default:
+      margins_complete<kMayBeMissing, 10>(row, margin);
+      break;
+  }
+}
+
+void Forest::predict(std::span<const float> rows, std::size_t row_count,
+                     std::span<float> out) const {
   const std::size_t outputs = num_outputs();
   float margins[64];
   std::vector<float> wide;  // more than 64 classes: rare, allocate
@@ -252,12 +398,27 @@ void Forest::predict(std::span<const float> rows, std::size_t row_count, std::sp
   for (std::size_t r = 0; r < row_count; ++r) {
     const float* row = rows.data() + r * num_features_;
     std::fill(margin, margin + num_groups_, base_margin_);
-    for (std::size_t t = 0; t < roots_.size(); ++t) margin[groups_[t]] += tree_value(roots_[t], row);
+    if (depth_ > 0) {
+      const bool missing = std::any_of(row, row + num_features_, [](float x) { return x != x; });
+      if (missing) {
+        margins_complete_any_depth<true>(row, margin);
+      } else {
+        margins_complete_any_depth<false>(row, margin);
+      }
+    } else {
+      margins_nodes(row, margin);
+    }
     float* target = out.data() + r * outputs;
     switch (transform_) {
-      case Transform::kIdentity: target[0] = margin[0]; break;
-      case Transform::kSigmoid: target[0] = 1.0F / (1.0F + std::exp(-margin[0])); break;
-      case Transform::kExp: target[0] = std::exp(margin[0]); break;
+      case Transform::kIdentity:
+        target[0] = margin[0];
+        break;
+      case Transform::kSigmoid:
+        target[0] = 1.0F / (1.0F + std::exp(-margin[0]));
+        break;
+      case Transform::kExp:
+        target[0] = std::exp(margin[0]);
+        break;
       case Transform::kSoftprob:
       case Transform::kSoftmax: {
         float top = margin[0];

@@ -21,8 +21,10 @@ class TreesBackend final : public Backend {
 
   const BackendInfo& info() const override { return info_; }
 
-  Status predict(std::span<const float> rows, std::size_t row_count, std::span<float> out) override {
-    if (rows.size() != row_count * info_.num_features || out.size() != row_count * info_.num_outputs) {
+  Status predict(std::span<const float> rows, std::size_t row_count,
+                 std::span<float> out) override {
+    if (rows.size() != row_count * info_.num_features ||
+        out.size() != row_count * info_.num_outputs) {
       return fail("predict called with mismatched buffer sizes");
     }
     forest_.predict(rows, row_count, out);

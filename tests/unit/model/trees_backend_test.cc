@@ -7,9 +7,12 @@
 
 #include <cmath>
 #include <filesystem>
+#include <fstream>
 #include <random>
+#include <sstream>
 
 #include "model/demo_models.h"
+#include "model/trees/forest.h"
 #include "model/xgboost/trainer.h"
 #include "support/temp_dir.h"
 #include "support/test_models.h"
@@ -21,7 +24,8 @@ namespace {
 double max_relative_difference(const std::vector<float>& a, const std::vector<float>& b) {
   double worst = 0;
   for (std::size_t i = 0; i < a.size(); ++i) {
-    const double scale = std::max({std::fabs(static_cast<double>(a[i])), std::fabs(static_cast<double>(b[i])), 1e-6});
+    const double scale = std::max(
+        {std::fabs(static_cast<double>(a[i])), std::fabs(static_cast<double>(b[i])), 1e-6});
     worst = std::max(worst, std::fabs(static_cast<double>(a[i]) - b[i]) / scale);
   }
   return worst;
@@ -41,7 +45,8 @@ void expect_matches(const std::string& path, std::size_t features, unsigned seed
 }
 
 TEST(TreesBackend, MatchesLibxgboostOnEveryTestObjective) {
-  for (const auto& model : hone::test::test_models()) expect_matches(model.path, model.features, 17);
+  for (const auto& model : hone::test::test_models())
+    expect_matches(model.path, model.features, 17);
 }
 
 TEST(TreesBackend, MatchesLibxgboostOnTheDemoModels) {
@@ -83,8 +88,10 @@ TEST_P(TreesObjectives, MatchLibxgboost) {
     const float b = std::isnan(set.features[r * 8 + 3]) ? 1 : set.features[r * 8 + 3];
     const float score = a * a + b + noise(engine);
     if (recipe.classes > 1) {
-      set.labels.push_back(static_cast<float>(static_cast<int>(std::fabs(score) * 2) % recipe.classes));
-    } else if (recipe.objective.find("logistic") != std::string::npos || recipe.objective.find("logitraw") != std::string::npos) {
+      set.labels.push_back(
+          static_cast<float>(static_cast<int>(std::fabs(score) * 2) % recipe.classes));
+    } else if (recipe.objective.find("logistic") != std::string::npos ||
+               recipe.objective.find("logitraw") != std::string::npos) {
       set.labels.push_back(score > 1.5F ? 1.0F : 0.0F);
     } else {
       set.labels.push_back(std::fabs(score) + 0.1F);  // positive for poisson/gamma/tweedie
@@ -100,17 +107,47 @@ TEST_P(TreesObjectives, MatchLibxgboost) {
   expect_matches(path, 8, 21);
 }
 
-void PrintTo(const Recipe& recipe, std::ostream* out) { *out << recipe.objective << "/" << recipe.depth; }
+void PrintTo(const Recipe& recipe, std::ostream* out) {
+  *out << recipe.objective << "/" << recipe.depth;
+}
 
 INSTANTIATE_TEST_SUITE_P(
     Shapes, TreesObjectives,
-    ::testing::Values(Recipe{"reg:squarederror", 2, 5, 0, {}}, Recipe{"reg:squarederror", 10, 60, 0, {}},
-                      Recipe{"reg:squarederror", 6, 20, 0, {{"num_parallel_tree", "4"}, {"subsample", "0.8"}}},
-                      Recipe{"reg:logistic", 4, 30, 0, {}}, Recipe{"binary:logitraw", 5, 30, 0, {}},
-                      Recipe{"count:poisson", 4, 30, 0, {}}, Recipe{"reg:gamma", 4, 30, 0, {}},
-                      Recipe{"reg:tweedie", 4, 30, 0, {}}, Recipe{"reg:pseudohubererror", 4, 20, 0, {}},
-                      Recipe{"multi:softprob", 4, 15, 5, {}}, Recipe{"multi:softmax", 3, 15, 4, {}},
-                      Recipe{"binary:logistic", 6, 40, 0, {{"base_score", "0.2"}}}));
+    ::testing::Values(
+        Recipe{"reg:squarederror", 2, 5, 0, {}}, Recipe{"reg:squarederror", 10, 60, 0, {}},
+        Recipe{"reg:squarederror", 16, 20, 0, {{"min_child_weight", "0"}}},
+        Recipe{"reg:squarederror", 6, 20, 0, {{"num_parallel_tree", "4"}, {"subsample", "0.8"}}},
+        Recipe{"reg:logistic", 4, 30, 0, {}}, Recipe{"binary:logitraw", 5, 30, 0, {}},
+        Recipe{"count:poisson", 4, 30, 0, {}}, Recipe{"reg:gamma", 4, 30, 0, {}},
+        Recipe{"reg:tweedie", 4, 30, 0, {}}, Recipe{"reg:pseudohubererror", 4, 20, 0, {}},
+        Recipe{"multi:softprob", 4, 15, 5, {}}, Recipe{"multi:softmax", 3, 15, 4, {}},
+        Recipe{"binary:logistic", 6, 40, 0, {{"base_score", "0.2"}}}));
+
+TEST(TreesBackend, ChoosesTheLayoutByDepth) {
+  const auto read = [](const std::string& path) {
+    std::ifstream in(path);
+    std::ostringstream text;
+    text << in.rdbuf();
+    return text.str();
+  };
+  auto shallow =
+      trees::Forest::from_xgboost_json(read(hone::test::test_model("regression").path), "r")
+          .value();
+  EXPECT_EQ(shallow.complete_depth(), 6);
+  hone::test::TempDir dir;
+  TrainingSet set;
+  set.rows = 4000;
+  set.cols = 4;
+  set.features = hone::test::random_rows(set.rows, 4, 9);
+  for (std::size_t r = 0; r < set.rows; ++r) set.labels.push_back(static_cast<float>(r % 97));
+  TrainingParams params;
+  params.rounds = 2;
+  params.params = {{"max_depth", "14"}, {"min_child_weight", "0"}, {"lambda", "0"}};
+  ASSERT_TRUE(train_xgboost(set, params, dir.file("deep.json")));
+  auto deep = trees::Forest::from_xgboost_json(read(dir.file("deep.json")), "d").value();
+  EXPECT_EQ(deep.complete_depth(), 0);  // deeper than 10: node layout
+  expect_matches(dir.file("deep.json"), 4, 8);
+}
 
 TEST(TreesBackend, ReportsWhatItLoaded) {
   const auto& model = hone::test::test_model("softprob");
@@ -119,7 +156,9 @@ TEST(TreesBackend, ReportsWhatItLoaded) {
   EXPECT_EQ(backend->info().objective, "multi:softprob");
   EXPECT_EQ(backend->info().num_outputs, 3U);
   EXPECT_EQ(backend->info().num_trees, 60U);
-  auto demo = load_trees_backend(std::string(HONE_SOURCE_DIR) + "/examples/models/fraud-detector/model.json").value();
+  auto demo = load_trees_backend(std::string(HONE_SOURCE_DIR) +
+                                 "/examples/models/fraud-detector/model.json")
+                  .value();
   EXPECT_EQ(demo->info().feature_names.size(), 30U);
 }
 

@@ -1,0 +1,38 @@
+// Per-call cost of a prediction: hone's native tree engine against libxgboost's C API, on the
+// demo regressor (ceramic-armor: 100 trees, depth 6, 12 features), one row and batches.
+// Run through bench/serve_vs_peers.sh, or: build/release/bench/micro/predict_bench
+#include <benchmark/benchmark.h>
+
+#include <string>
+
+#include "model/backend_factory.h"
+#include "model/demo_models.h"
+
+namespace {
+
+const std::string kModel =
+    std::string(HONE_SOURCE_DIR) + "/examples/models/ceramic-armor/model.json";
+
+void run(benchmark::State& state, const char* backend_name) {
+  hone::model::BackendOptions options;
+  options.pool_size = 1;
+  auto backend = hone::model::create_backend(backend_name, kModel, options).value();
+  const auto rows = static_cast<std::size_t>(state.range(0));
+  auto data = hone::model::demo_dataset("ceramic-armor", rows, 7).value();
+  std::vector<float> out(rows);
+  for (auto _ : state) {
+    if (!backend->predict(data.features, rows, out)) state.SkipWithError("predict failed");
+    benchmark::DoNotOptimize(out.data());
+  }
+  state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * rows));
+}
+
+void BM_Trees(benchmark::State& state) { run(state, "trees"); }
+void BM_Xgboost(benchmark::State& state) { run(state, "xgboost"); }
+
+BENCHMARK(BM_Trees)->Arg(1)->Arg(64)->Arg(1024);
+BENCHMARK(BM_Xgboost)->Arg(1)->Arg(64)->Arg(1024);
+
+}  // namespace
+
+BENCHMARK_MAIN();
