@@ -6,6 +6,7 @@
 
 #include "core/strings.h"
 #include "core/yaml_reader.h"
+#include "model/serving_settings.h"
 
 namespace hone::model {
 namespace fs = std::filesystem;
@@ -85,6 +86,9 @@ Result<ModelConfig> load_model_config(const std::string& dir) {
     }
     config.inputs = parse_tensors(map, "inputs");
     config.outputs = parse_tensors(map, "outputs");
+    read_batching(map, config.batching);
+    read_cache(map, config.cache);
+    read_warmup(map, config.warmup);
     map.finish();
     if (!valid_model_name(config.name)) {
       return fail(file + ": model name '" + config.name +
@@ -146,6 +150,11 @@ Status reconcile(ModelConfig& config, const BackendInfo& info) {
                 std::to_string(info.num_outputs) + " values per row");
   }
   if (input.feature_names.empty()) input.feature_names = info.feature_names;
+  for (const auto& row : config.warmup.rows) {
+    if (row.size() != static_cast<std::size_t>(input.row_width())) {
+      return fail(where + "warmup rows must have " + std::to_string(input.row_width()) + " values");
+    }
+  }
   if (!input.feature_names.empty() &&
       input.feature_names.size() != static_cast<std::size_t>(input.row_width())) {
     return fail(where + "input '" + input.name + "' lists " +
@@ -182,6 +191,7 @@ std::string to_yaml(const ModelConfig& config) {
   };
   emit("inputs", config.inputs);
   emit("outputs", config.outputs);
+  emit_serving_settings(out, config);
   out << YAML::EndMap;
   return std::string(out.c_str()) + "\n";
 }

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -12,6 +13,7 @@ struct InferRequest {
   std::size_t row_count = 0;
   std::string id;  // KServe v2 request id, echoed in the answer
   bool has_id = false;
+  std::int64_t timeout_us = 0;  // KServe v2 parameters.timeout (microseconds); 0 = the model's
 };
 
 }  // namespace hone::serve

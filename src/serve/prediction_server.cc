@@ -19,6 +19,7 @@ PredictionServer::PredictionServer(ServeOptions options,
   state_->serve.json = options_.json;
   for (const model::Model* model : state_->serve.models->models()) {
     state_->serve.feature_index.emplace(model, make_feature_index(*model));
+    state_->serve.runners.emplace(model, make_runner(*model));
   }
   add_v2_routes(state_->router, state_->serve);
   add_v1_routes(state_->router, state_->serve);
@@ -39,6 +40,8 @@ Status PredictionServer::start() {
 void PredictionServer::stop() {
   state_->serve.ready = false;
   http_->stop(options_.drain_timeout);
+  // After the drain: queued requests were answered, or their connections are gone.
+  for (auto& [model, runner] : state_->serve.runners) runner->stop();
 }
 
 std::uint16_t PredictionServer::port() const { return http_->port(); }

@@ -23,12 +23,11 @@ http::Response error_from(const Error& error) {
   return http::error_response(error.code >= 400 ? error.code : 500, error.message);
 }
 
-Status run_model(const model::Model& model, const std::vector<float>& rows, std::size_t row_count,
-                 std::vector<float>& outputs) {
-  outputs.resize(row_count * static_cast<std::size_t>(model.output().row_width()));
-  auto status = model.backend->predict(rows, row_count, outputs);
-  if (!status) return fail("prediction failed: " + status.error().message, 500);
-  return {};
+http::Response error_from_outcome(const JobOutcome& outcome) {
+  http::Response response = http::error_response(outcome.status, outcome.error);
+  if (outcome.status == 503) response.headers.push_back({"Retry-After", "1"});
+  return response;
 }
+
 
 }  // namespace hone::serve

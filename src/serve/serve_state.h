@@ -11,6 +11,7 @@
 #include "http/message.h"
 #include "model/repository.h"
 #include "serve/json_input.h"
+#include "serve/model_runner.h"
 #include "serve/router.h"
 #include "serve/v1_codec.h"
 
@@ -21,6 +22,7 @@ struct ServeState {
   std::atomic<bool> ready{false};
   JsonLimits json;
   std::unordered_map<const model::Model*, FeatureIndex> feature_index;
+  std::unordered_map<const model::Model*, std::unique_ptr<ModelRunner>> runners;
 
   // The model named in the path (and its version, when given), or a 404 answer.
   const model::Model* resolve(const PathParams& params, http::Response& not_found) const;
@@ -28,15 +30,24 @@ struct ServeState {
 
 // An Error whose code is an HTTP status, as {"error": message}.
 http::Response error_from(const Error& error);
+// A failed job: its status and message; 503s say when to retry.
+http::Response error_from_outcome(const JobOutcome& outcome);
 
-// Runs the model on decoded rows; failures are 500s (the input was already validated).
-Status run_model(const model::Model& model, const std::vector<float>& rows, std::size_t row_count,
-                 std::vector<float>& outputs);
+template <typename Encode>
+http::Response encode_outcome(const model::Model& model, const InferRequest& request,
+                              const JobOutcome& outcome, const Encode& encode) {
+  http::Response response;
+  encode(model, request, outcome.outputs, response.body);
+  return response;
+}
 
-// The shape every prediction route shares: find the model, decode, run, encode. `decode`
-// returns Result<InferRequest>; `encode` appends the answer body. Errors become their status.
+
+
+// The shape every prediction route shares: find the model, decode, hand the rows to the model's
+// runner, encode the answer when it comes back (possibly on a worker thread). `decode` returns
+// Result<InferRequest>; `encode(model, request, outputs, body)` appends the answer body.
 template <typename Decode, typename Encode>
-void answer_prediction(const ServeState& state, const PathParams& params, http::Responder responder,
+void answer_prediction(ServeState& state, const PathParams& params, http::Responder responder,
                        Decode decode, Encode encode) {
   http::Response response;
   const model::Model* model = state.resolve(params, response);
@@ -49,13 +60,19 @@ void answer_prediction(const ServeState& state, const PathParams& params, http::
     responder.send(error_from(decoded.error()));
     return;
   }
-  std::vector<float> outputs;
-  if (auto s = run_model(*model, decoded->rows, decoded->row_count, outputs); !s) {
-    responder.send(error_from(s.error()));
-    return;
+  auto request = std::make_shared<InferRequest>(std::move(*decoded));
+  auto answer = std::make_shared<http::Responder>(std::move(responder));
+  Job job;
+  job.rows = std::move(request->rows);
+  job.row_count = request->row_count;
+  if (request->timeout_us > 0) {
+    job.deadline = SteadyClock::now() + std::chrono::microseconds(request->timeout_us);
   }
-  encode(*model, *decoded, outputs, response.body);
-  responder.send(std::move(response));
+  job.done = [model, request, answer, encode](JobOutcome&& outcome) {
+    answer->send(outcome.status == 200 ? encode_outcome(*model, *request, outcome, encode)
+                                       : error_from_outcome(outcome));
+  };
+  state.runners.at(model)->submit(std::move(job));
 }
 
 void add_v2_routes(Router& router, ServeState& state);

@@ -159,6 +159,17 @@ Result<InferRequest> decode_v2_infer(std::string& body, const model::Model& mode
     request.id = std::string(text);
     request.has_id = true;
   }
+  simdjson::dom::object parameters;
+  if (root["parameters"].get_object().get(parameters) == simdjson::SUCCESS) {
+    element timeout;
+    if (parameters["timeout"].get(timeout) == simdjson::SUCCESS) {
+      std::int64_t micros = 0;
+      if (timeout.get_int64().get(micros) != simdjson::SUCCESS || micros <= 0) {
+        return fail("parameters.timeout must be a positive number of microseconds", 400);
+      }
+      request.timeout_us = micros;
+    }
+  }
   simdjson::dom::array inputs;
   if (root["inputs"].get_array().get(inputs) != simdjson::SUCCESS) {
     return fail("the request needs an 'inputs' array", 400);

@@ -1,0 +1,18 @@
+// Parsing and printing of a model config's serving sections: batching, cache and warmup.
+#pragma once
+
+#include <yaml-cpp/yaml.h>
+
+#include "core/yaml_reader.h"
+#include "model/model_config.h"
+
+namespace hone::model {
+
+// Each reads its section from `parent` when present (throws ConfigError on mistakes).
+void read_batching(YamlMap& parent, BatchingSettings& batching);
+void read_cache(YamlMap& parent, CacheSettings& cache);
+void read_warmup(YamlMap& parent, WarmupSettings& warmup);
+
+void emit_serving_settings(YAML::Emitter& out, const ModelConfig& config);
+
+}  // namespace hone::model
