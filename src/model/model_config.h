@@ -18,12 +18,12 @@ namespace hone::model {
 // inline on the I/O thread and slow ones get a worker queue of batch size 1.
 struct BatchingSettings {
   bool enabled = false;
-  std::size_t max_batch_size = 64;           // rows in one backend call
-  std::int64_t max_queue_delay_us = 500;     // counted from the oldest queued request
+  std::size_t max_batch_size = 64;        // rows in one backend call
+  std::int64_t max_queue_delay_us = 500;  // counted from the oldest queued request
   std::vector<std::size_t> preferred_batch_sizes;
-  std::size_t max_queue_size = 1024;         // requests waiting; more are refused with 503
-  std::int64_t timeout_us = 0;               // default per-request deadline; 0 = none
-  int workers = 1;                           // threads calling the backend
+  std::size_t max_queue_size = 1024;  // requests waiting; more are refused with 503
+  std::int64_t timeout_us = 0;        // default per-request deadline; 0 = none
+  int workers = 1;                    // threads calling the backend
 };
 
 // The response cache (see serve/response_cache.h).
@@ -35,8 +35,8 @@ struct CacheSettings {
 // Requests run before the model is declared ready, so that the first user does not pay for
 // cold caches and lazy initialisation.
 struct WarmupSettings {
-  int rounds = 1;                          // passes over the samples
-  std::vector<std::vector<float>> rows;    // explicit samples; empty = one synthetic row
+  int rounds = 1;                        // passes over the samples
+  std::vector<std::vector<float>> rows;  // explicit samples; empty = one synthetic row
 };
 
 struct ModelConfig {
@@ -53,8 +53,6 @@ struct ModelConfig {
   CacheSettings cache;
   WarmupSettings warmup;
 };
-
-
 
 // Reads DIR/config.yaml; the name defaults to the folder's name and the artifact to model.json.
 Result<ModelConfig> load_model_config(const std::string& dir);

@@ -11,7 +11,8 @@ void read_batching(YamlMap& parent, BatchingSettings& batching) {
   YamlMap map(node, parent.file(), "batching");
   batching.enabled = map.boolean("enabled").value_or(true);
   if (auto v = map.integer("max_batch_size")) {
-    if (*v < 1 || *v > 65536) map.error_at(map.node("max_batch_size"), "max_batch_size must be 1..65536");
+    if (*v < 1 || *v > 65536)
+      map.error_at(map.node("max_batch_size"), "max_batch_size must be 1..65536");
     batching.max_batch_size = static_cast<std::size_t>(*v);
   }
   if (auto v = map.duration_us("max_queue_delay")) batching.max_queue_delay_us = *v;
@@ -78,18 +79,22 @@ void emit_serving_settings(YAML::Emitter& out, const ModelConfig& config) {
   if (b.enabled) {
     out << YAML::Key << "batching" << YAML::Value << YAML::BeginMap;
     out << YAML::Key << "max_batch_size" << YAML::Value << b.max_batch_size;
-    out << YAML::Key << "max_queue_delay" << YAML::Value << (std::to_string(b.max_queue_delay_us) + "us");
+    out << YAML::Key << "max_queue_delay" << YAML::Value
+        << (std::to_string(b.max_queue_delay_us) + "us");
     if (!b.preferred_batch_sizes.empty()) {
-      out << YAML::Key << "preferred_batch_sizes" << YAML::Value << YAML::Flow << b.preferred_batch_sizes;
+      out << YAML::Key << "preferred_batch_sizes" << YAML::Value << YAML::Flow
+          << b.preferred_batch_sizes;
     }
     out << YAML::Key << "max_queue_size" << YAML::Value << b.max_queue_size;
-    if (b.timeout_us > 0) out << YAML::Key << "timeout" << YAML::Value << (std::to_string(b.timeout_us) + "us");
+    if (b.timeout_us > 0)
+      out << YAML::Key << "timeout" << YAML::Value << (std::to_string(b.timeout_us) + "us");
     out << YAML::Key << "workers" << YAML::Value << b.workers;
     out << YAML::EndMap;
   }
   if (config.cache.enabled) {
     out << YAML::Key << "cache" << YAML::Value << YAML::BeginMap;
-    out << YAML::Key << "ttl" << YAML::Value << (std::to_string(config.cache.ttl_us / 1'000'000) + "s");
+    out << YAML::Key << "ttl" << YAML::Value
+        << (std::to_string(config.cache.ttl_us / 1'000'000) + "s");
     out << YAML::EndMap;
   }
 }

@@ -16,7 +16,8 @@ JobOutcome failure(int status, std::string message) {
 
 Batcher::Batcher(const model::Model& model, model::BatchingSettings settings)
     : model_(model), settings_(std::move(settings)) {
-  for (int i = 0; i < std::max(1, settings_.workers); ++i) workers_.emplace_back([this] { work(); });
+  for (int i = 0; i < std::max(1, settings_.workers); ++i)
+    workers_.emplace_back([this] { work(); });
   deadline_thread_ = std::thread([this] { watch_deadlines(); });
 }
 
@@ -34,9 +35,9 @@ void Batcher::submit(Job job) {
     ++stats_.rejected;
     const bool stopping = stopping_;
     lock.unlock();
-    pending->job.done(failure(503, stopping ? "the server is shutting down"
-                                            : "model '" + model_.config.name +
-                                                  "' is overloaded: its queue is full"));
+    pending->job.done(failure(
+        503, stopping ? "the server is shutting down"
+                      : "model '" + model_.config.name + "' is overloaded: its queue is full"));
     return;
   }
   queued_rows_ += pending->job.row_count;
@@ -53,11 +54,13 @@ std::vector<Batcher::PendingPtr> Batcher::take_batch(std::unique_lock<std::mutex
   while (true) {
     work_ready_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
     if (queue_.empty()) return {};  // stopping
-    const auto send_by = queue_.front()->enqueued + std::chrono::microseconds(settings_.max_queue_delay_us);
+    const auto send_by =
+        queue_.front()->enqueued + std::chrono::microseconds(settings_.max_queue_delay_us);
     std::size_t target = settings_.max_batch_size;
     const auto ready = [&] {
       if (stopping_ || queue_.empty() || queued_rows_ >= settings_.max_batch_size) return true;
-      for (auto it = settings_.preferred_batch_sizes.rbegin(); it != settings_.preferred_batch_sizes.rend(); ++it) {
+      for (auto it = settings_.preferred_batch_sizes.rbegin();
+           it != settings_.preferred_batch_sizes.rend(); ++it) {
         if (queued_rows_ >= *it) return true;
       }
       return false;
@@ -66,7 +69,8 @@ std::vector<Batcher::PendingPtr> Batcher::take_batch(std::unique_lock<std::mutex
     if (queue_.empty()) continue;  // the deadline thread took what was there
     // A preferred size that the queue can fill exactly is sent as is.
     if (queued_rows_ < settings_.max_batch_size) {
-      for (auto it = settings_.preferred_batch_sizes.rbegin(); it != settings_.preferred_batch_sizes.rend(); ++it) {
+      for (auto it = settings_.preferred_batch_sizes.rbegin();
+           it != settings_.preferred_batch_sizes.rend(); ++it) {
         if (queued_rows_ >= *it) {
           target = *it;
           break;
@@ -167,8 +171,9 @@ void Batcher::watch_deadlines() {
     if (!claim(*pending)) continue;
     ++stats_.timed_out;
     lock.unlock();
-    pending->job.done(failure(504, waiting ? "timed out waiting in model '" + model_.config.name + "' queue"
-                                           : "timed out while model '" + model_.config.name + "' computed"));
+    pending->job.done(
+        failure(504, waiting ? "timed out waiting in model '" + model_.config.name + "' queue"
+                             : "timed out while model '" + model_.config.name + "' computed"));
     lock.lock();
   }
 }
@@ -184,11 +189,12 @@ void Batcher::stop() {
   }
   work_ready_.notify_all();
   deadline_changed_.notify_all();
-  for (auto& worker : workers_) worker.join();
-  deadline_thread_.join();
+  // Queued requests are answered now, not after the batch being computed.
   for (auto& pending : left) {
     if (claim(*pending)) pending->job.done(failure(503, "the server is shutting down"));
   }
+  for (auto& worker : workers_) worker.join();
+  deadline_thread_.join();
 }
 
 BatcherStats Batcher::stats() const {

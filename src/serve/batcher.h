@@ -24,9 +24,9 @@ namespace hone::serve {
 struct BatcherStats {
   std::int64_t batches = 0;
   std::int64_t rows = 0;
-  std::int64_t rejected = 0;   // queue full or stopping
+  std::int64_t rejected = 0;  // queue full or stopping
   std::int64_t timed_out = 0;
-  std::size_t queued = 0;      // requests waiting now
+  std::size_t queued = 0;  // requests waiting now
 };
 
 class Batcher final : public ModelRunner {

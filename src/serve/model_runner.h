@@ -17,12 +17,12 @@ namespace hone::serve {
 using SteadyClock = std::chrono::steady_clock;
 
 struct JobOutcome {
-  int status = 200;               // 200, or the HTTP status of the failure
+  int status = 200;  // 200, or the HTTP status of the failure
   std::string error;
-  std::vector<float> outputs;     // row_count x output width on success
-  std::chrono::nanoseconds queued{0};    // time waiting for a batch
-  std::chrono::nanoseconds compute{0};   // time in the backend call
-  std::size_t batch_rows = 0;            // rows in the backend call that served this job
+  std::vector<float> outputs;           // row_count x output width on success
+  std::chrono::nanoseconds queued{0};   // time waiting for a batch
+  std::chrono::nanoseconds compute{0};  // time in the backend call
+  std::size_t batch_rows = 0;           // rows in the backend call that served this job
 };
 
 struct Job {

@@ -29,5 +29,4 @@ http::Response error_from_outcome(const JobOutcome& outcome) {
   return response;
 }
 
-
 }  // namespace hone::serve

@@ -41,8 +41,6 @@ http::Response encode_outcome(const model::Model& model, const InferRequest& req
   return response;
 }
 
-
-
 // The shape every prediction route shares: find the model, decode, hand the rows to the model's
 // runner, encode the answer when it comes back (possibly on a worker thread). `decode` returns
 // Result<InferRequest>; `encode(model, request, outputs, body)` appends the answer body.
