@@ -31,6 +31,7 @@ struct ServeFlags {
   std::string idle_timeout;
   std::string drain_timeout;
   std::string log_level;
+  std::string cache_size;
 };
 
 std::chrono::milliseconds to_millis(const std::string& text) {
@@ -59,6 +60,7 @@ Result<serve::ServeConfig> build_config(const ServeFlags& flags) {
   }
   if (!flags.drain_timeout.empty()) options.drain_timeout = to_millis(flags.drain_timeout);
   if (!flags.log_level.empty()) config.log_level = flags.log_level;
+  if (!flags.cache_size.empty()) options.cache_bytes = *parse_bytes(flags.cache_size);
   if (auto s = serve::validate(config); !s) return s.error();
   return config;
 }
@@ -150,6 +152,9 @@ Command add_serve_command(CLI::App& root) {
                   "On SIGTERM/SIGINT, time allowed for in-flight requests (default 10s)")
       ->check(duration_validator());
   app->add_option("--log-level", flags->log_level, "trace, debug, info, warn, error or off");
+  app->add_option("--cache-size", flags->cache_size,
+                  "Memory for the response cache of models with cache on (default 64MiB)")
+      ->check(size_validator());
   return {app, [flags] { return run_serve(*flags); }};
 }
 

@@ -224,6 +224,11 @@ Status write_demo_models(const std::string& out_dir) {
     TensorSpec output{fraud ? "fraud_probability" : "hardness_gpa", DataType::kFp32, {-1, 1}, {}};
     config.inputs = {input};
     config.outputs = {output};
+    // The demo shows the performance stack: batching and the response cache are on.
+    config.batching.enabled = true;
+    config.batching.max_batch_size = 64;
+    config.batching.max_queue_delay_us = 500;
+    config.cache.enabled = true;
     if (auto s = write_text(dir / "config.yaml", to_yaml(config)); !s) return s;
   }
   return {};

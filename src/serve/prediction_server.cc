@@ -17,6 +17,7 @@ PredictionServer::PredictionServer(ServeOptions options,
     : options_(std::move(options)), state_(std::make_unique<State>()) {
   state_->serve.models = std::move(models);
   state_->serve.json = options_.json;
+  state_->serve.cache = std::make_unique<ResponseCache>(options_.cache_bytes);
   for (const model::Model* model : state_->serve.models->models()) {
     state_->serve.feature_index.emplace(model, make_feature_index(*model));
     state_->serve.runners.emplace(model, make_runner(*model));
@@ -46,5 +47,7 @@ void PredictionServer::stop() {
 
 std::uint16_t PredictionServer::port() const { return http_->port(); }
 bool PredictionServer::ready() const { return state_->serve.ready.load(); }
+CacheStats PredictionServer::cache_stats() const { return state_->serve.cache->stats(); }
+std::int64_t PredictionServer::coalesced() const { return state_->serve.coalescer.coalesced(); }
 
 }  // namespace hone::serve

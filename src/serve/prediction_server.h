@@ -10,6 +10,7 @@
 #include "http/server.h"
 #include "model/repository.h"
 #include "serve/json_input.h"
+#include "serve/response_cache.h"
 
 namespace hone::serve {
 
@@ -17,6 +18,7 @@ struct ServeOptions {
   http::ServerOptions http;
   JsonLimits json;
   std::chrono::milliseconds drain_timeout{10'000};
+  std::size_t cache_bytes = 64 * 1024 * 1024;  // L1 response cache budget, all models
 };
 
 class PredictionServer {
@@ -33,6 +35,8 @@ class PredictionServer {
 
   std::uint16_t port() const;
   bool ready() const;
+  CacheStats cache_stats() const;
+  std::int64_t coalesced() const;
   const ServeOptions& options() const { return options_; }
 
  private:

@@ -66,8 +66,8 @@ void add_v2_routes(Router& router, ServeState& state) {
   };
   const auto infer = [&state](http::Request& request, const PathParams& params,
                               http::Responder responder) {
-    answer_prediction(
-        state, params, std::move(responder),
+    decode_and_serve(
+        state, request, params, std::move(responder),
         [&](const model::Model& model) { return decode_v2_infer(request.body, model, state.json); },
         encode_v2_infer);
   };

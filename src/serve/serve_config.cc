@@ -53,6 +53,7 @@ Status load_serve_config(const std::string& path, ServeConfig& config) {
     if (auto v = map.string("backend")) config.backends = {*v};
     if (auto v = map.duration_us("drain_timeout")) options.drain_timeout = millis(*v);
     if (auto v = map.string("log_level")) config.log_level = *v;
+    if (auto v = map.bytes("cache_size")) options.cache_bytes = *v;
     read_limits(map, options);
     map.finish();
   } catch (const ConfigError& e) {

@@ -2,7 +2,7 @@
 // The file's keys mirror the flags:
 //   host: 127.0.0.1          port: 8000          threads: 2
 //   models: examples/models  model: [name=path.json, ...]   backend: xgboost
-//   drain_timeout: 10s       log_level: info
+//   drain_timeout: 10s       log_level: info     cache_size: 64MiB
 //   limits: {max_body: 1MiB, max_header: 16KiB, max_request_line: 8KiB, header_timeout: 10s,
 //            body_timeout: 30s, idle_timeout: 60s, max_pipeline: 32, json_depth: 32}
 #pragma once

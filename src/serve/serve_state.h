@@ -3,15 +3,19 @@
 #pragma once
 
 #include <atomic>
+#include <functional>
 #include <memory>
+#include <span>
 #include <string>
 #include <unordered_map>
 #include <vector>
 
 #include "http/message.h"
 #include "model/repository.h"
+#include "serve/coalescer.h"
 #include "serve/json_input.h"
 #include "serve/model_runner.h"
+#include "serve/response_cache.h"
 #include "serve/router.h"
 #include "serve/v1_codec.h"
 
@@ -23,6 +27,8 @@ struct ServeState {
   JsonLimits json;
   std::unordered_map<const model::Model*, FeatureIndex> feature_index;
   std::unordered_map<const model::Model*, std::unique_ptr<ModelRunner>> runners;
+  std::unique_ptr<ResponseCache> cache;
+  Coalescer coalescer;
 
   // The model named in the path (and its version, when given), or a 404 answer.
   const model::Model* resolve(const PathParams& params, http::Response& not_found) const;
@@ -33,20 +39,20 @@ http::Response error_from(const Error& error);
 // A failed job: its status and message; 503s say when to retry.
 http::Response error_from_outcome(const JobOutcome& outcome);
 
-template <typename Encode>
-http::Response encode_outcome(const model::Model& model, const InferRequest& request,
-                              const JobOutcome& outcome, const Encode& encode) {
-  http::Response response;
-  encode(model, request, outcome.outputs, response.body);
-  return response;
-}
+// Writes a protocol's answer body for outputs of a decoded request.
+using Encoder = std::function<void(const model::Model&, const InferRequest&, std::span<const float>,
+                                   std::string&)>;
 
-// The shape every prediction route shares: find the model, decode, hand the rows to the model's
-// runner, encode the answer when it comes back (possibly on a worker thread). `decode` returns
-// Result<InferRequest>; `encode(model, request, outputs, body)` appends the answer body.
-template <typename Decode, typename Encode>
-void answer_prediction(ServeState& state, const PathParams& params, http::Responder responder,
-                       Decode decode, Encode encode) {
+// The shape every prediction route shares, after decoding: the L1 cache (X-Cache: HIT|MISS,
+// `Cache-Control: no-cache` skips the lookup), coalescing of identical misses, the model's
+// runner, and the answer, encoded when the outputs arrive (possibly on a worker thread).
+void serve_prediction(ServeState& state, const model::Model& model, InferRequest decoded,
+                      const http::Request& http_request, Encoder encode, http::Responder responder);
+
+// Finds the model named in the path and decodes the body with `decode`, or answers the error.
+template <typename Decode>
+void decode_and_serve(ServeState& state, http::Request& request, const PathParams& params,
+                      http::Responder responder, Decode decode, Encoder encode) {
   http::Response response;
   const model::Model* model = state.resolve(params, response);
   if (model == nullptr) {
@@ -58,19 +64,8 @@ void answer_prediction(ServeState& state, const PathParams& params, http::Respon
     responder.send(error_from(decoded.error()));
     return;
   }
-  auto request = std::make_shared<InferRequest>(std::move(*decoded));
-  auto answer = std::make_shared<http::Responder>(std::move(responder));
-  Job job;
-  job.rows = std::move(request->rows);
-  job.row_count = request->row_count;
-  if (request->timeout_us > 0) {
-    job.deadline = SteadyClock::now() + std::chrono::microseconds(request->timeout_us);
-  }
-  job.done = [model, request, answer, encode](JobOutcome&& outcome) {
-    answer->send(outcome.status == 200 ? encode_outcome(*model, *request, outcome, encode)
-                                       : error_from_outcome(outcome));
-  };
-  state.runners.at(model)->submit(std::move(job));
+  serve_prediction(state, *model, std::move(*decoded), request, std::move(encode),
+                   std::move(responder));
 }
 
 void add_v2_routes(Router& router, ServeState& state);

@@ -1,0 +1,74 @@
+// The prediction path after decoding: L1 cache, coalescing, runner, answer.
+#include <memory>
+
+#include "core/strings.h"
+#include "http/serialize.h"
+#include "serve/serve_state.h"
+
+namespace hone::serve {
+namespace {
+
+bool wants_fresh(const http::Request& request) {
+  const std::string value = to_lower(request.header("Cache-Control"));
+  return value.find("no-cache") != std::string::npos || value.find("no-store") != std::string::npos;
+}
+
+}  // namespace
+
+void serve_prediction(ServeState& state, const model::Model& model, InferRequest decoded,
+                      const http::Request& http_request, Encoder encode,
+                      http::Responder responder) {
+  auto request = std::make_shared<InferRequest>(std::move(decoded));
+  auto answer = std::make_shared<http::Responder>(std::move(responder));
+  const bool cached = model.config.cache.enabled;
+  const model::Model* model_ptr = &model;
+  auto reply = [model_ptr, request, answer, encode = std::move(encode), cached](
+                   std::span<const float> outputs, const JobOutcome* failure,
+                   const char* cache_status) {
+    if (failure != nullptr) {
+      answer->send(error_from_outcome(*failure));
+      return;
+    }
+    http::Response response;
+    encode(*model_ptr, *request, outputs, response.body);
+    if (cached) response.headers.push_back({"X-Cache", cache_status});
+    answer->send(std::move(response));
+  };
+  Job job;
+  job.row_count = request->row_count;
+  if (request->timeout_us > 0) {
+    job.deadline = SteadyClock::now() + std::chrono::microseconds(request->timeout_us);
+  }
+  ModelRunner& runner = *state.runners.at(&model);
+  if (!cached) {
+    job.rows = std::move(request->rows);
+    job.done = [reply](JobOutcome&& outcome) {
+      reply(outcome.outputs, outcome.status == 200 ? nullptr : &outcome, "");
+    };
+    runner.submit(std::move(job));
+    return;
+  }
+  auto key = std::make_shared<CacheKey>(
+      make_cache_key(model.config.name, model.config.version, request->rows, request->row_count));
+  if (!wants_fresh(http_request)) {
+    if (auto hit = state.cache->get(*key)) {
+      reply(*hit, nullptr, "HIT");
+      return;
+    }
+  }
+  const bool first = state.coalescer.join(*key, [reply](const JobOutcome& outcome) {
+    reply(outcome.outputs, outcome.status == 200 ? nullptr : &outcome, "MISS");
+  });
+  if (!first) return;  // an identical request is being computed; its outcome will come here
+  job.rows = std::move(request->rows);
+  const auto ttl = std::chrono::microseconds(model.config.cache.ttl_us);
+  job.done = [&state, key, ttl](JobOutcome&& outcome) {
+    if (outcome.status == 200) {
+      state.cache->put(*key, std::make_shared<const std::vector<float>>(outcome.outputs), ttl);
+    }
+    state.coalescer.finish(*key, outcome);
+  };
+  runner.submit(std::move(job));
+}
+
+}  // namespace hone::serve

@@ -1,0 +1,77 @@
+// L1 response cache: in-process, sharded (one mutex per shard), O(1) LRU per shard with a byte
+// budget and a TTL. Values are a model's outputs for an input (see cache_key.h); the protocol
+// encoding happens per request, so v1 and v2 requests share entries. Thread-safe.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <list>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <unordered_map>
+#include <vector>
+
+#include "serve/cache_key.h"
+
+namespace hone::serve {
+
+struct CacheStats {
+  std::int64_t hits = 0;
+  std::int64_t misses = 0;
+  std::int64_t evictions = 0;
+  std::int64_t expirations = 0;
+  std::int64_t entries = 0;
+  std::int64_t bytes = 0;
+  std::int64_t budget = 0;
+  double hit_rate() const {
+    return hits + misses > 0 ? static_cast<double>(hits) / static_cast<double>(hits + misses) : 0;
+  }
+};
+
+class ResponseCache {
+ public:
+  using Clock = std::chrono::steady_clock;
+  using Outputs = std::shared_ptr<const std::vector<float>>;
+
+  explicit ResponseCache(std::size_t byte_budget, std::size_t shards = 16);
+
+  Outputs get(const CacheKey& key, Clock::time_point now = Clock::now());
+  // ttl of zero keeps the entry until it is evicted.
+  void put(const CacheKey& key, Outputs outputs, std::chrono::microseconds ttl,
+           Clock::time_point now = Clock::now());
+  void clear();
+  CacheStats stats() const;
+
+  // Bytes an entry is charged: its key, its values and the bookkeeping around them.
+  static std::size_t entry_bytes(const CacheKey& key, const std::vector<float>& outputs);
+
+ private:
+  struct Entry {
+    CacheKey key;
+    Outputs outputs;
+    Clock::time_point expires;  // max() when it never expires
+    std::size_t bytes = 0;
+  };
+  struct Shard {
+    std::mutex mutex;
+    std::list<Entry> lru;  // most recently used first
+    // by the low 64 bits of the hash; more than one entry only on a collision
+    std::unordered_map<std::uint64_t, std::vector<std::list<Entry>::iterator>> index;
+    std::size_t bytes = 0;
+  };
+
+  Shard& shard_for(const CacheKey& key) { return shards_[key.hash_high % shards_.size()]; }
+  void erase(Shard& shard, std::list<Entry>::iterator entry);
+
+  std::vector<Shard> shards_;
+  std::size_t shard_budget_;
+  std::size_t budget_;
+  std::atomic<std::int64_t> hits_{0};
+  std::atomic<std::int64_t> misses_{0};
+  std::atomic<std::int64_t> evictions_{0};
+  std::atomic<std::int64_t> expirations_{0};
+};
+
+}  // namespace hone::serve
