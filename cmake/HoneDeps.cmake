@@ -7,6 +7,10 @@ find_package(fmt REQUIRED)
 find_package(spdlog REQUIRED)
 find_package(yaml-cpp REQUIRED)
 find_package(OpenSSL REQUIRED)
+find_package(ZLIB REQUIRED)
+find_library(BROTLIENC_LIBRARY NAMES brotlienc REQUIRED)
+find_library(ZSTD_LIBRARY NAMES zstd REQUIRED)
+find_library(XXHASH_LIBRARY NAMES xxhash REQUIRED)
 # Debian's xgboost CMake package also demands the xgboost command-line tool; the library and
 # its header are all hone needs, so find them directly.
 find_library(XGBOOST_LIBRARY NAMES xgboost REQUIRED)

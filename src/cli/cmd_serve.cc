@@ -32,6 +32,7 @@ struct ServeFlags {
   std::string drain_timeout;
   std::string log_level;
   std::string cache_size;
+  bool no_compression = false;
 };
 
 std::chrono::milliseconds to_millis(const std::string& text) {
@@ -61,6 +62,7 @@ Result<serve::ServeConfig> build_config(const ServeFlags& flags) {
   if (!flags.drain_timeout.empty()) options.drain_timeout = to_millis(flags.drain_timeout);
   if (!flags.log_level.empty()) config.log_level = flags.log_level;
   if (!flags.cache_size.empty()) options.cache_bytes = *parse_bytes(flags.cache_size);
+  if (flags.no_compression) options.http.compression.enabled = false;
   if (auto s = serve::validate(config); !s) return s.error();
   return config;
 }
@@ -155,6 +157,8 @@ Command add_serve_command(CLI::App& root) {
   app->add_option("--cache-size", flags->cache_size,
                   "Memory for the response cache of models with cache on (default 64MiB)")
       ->check(size_validator());
+  app->add_flag("--no-compression", flags->no_compression,
+                "Never compress answers (by default gzip, br or zstd above 1 KiB, as the client accepts)");
   return {app, [flags] { return run_serve(*flags); }};
 }
 

@@ -213,6 +213,11 @@ void Connection::dispatch() {
   slot.head_only = message.method() == bhttp::verb::head;
   slot.keep_alive = message.keep_alive();
   slot.http10 = message.version() == 10;
+  if (context_->compression.enabled) {
+    const auto accept = message[bhttp::field::accept_encoding];
+    if (!accept.empty())
+      slot.encoding = choose_encoding(std::string_view(accept.data(), accept.size()));
+  }
   pending_.push_back(std::move(slot));
   const std::uint64_t sequence = head_sequence_ + pending_.size() - 1;
   first_request_ = false;

@@ -20,6 +20,7 @@ namespace hone::http::detail {
 // What every connection of one server shares; outlives the server if a Responder does.
 struct ServerContext {
   Limits limits;
+  CompressionOptions compression;
   Handler handler;
   ConnectionTracker tracker;
 };
@@ -47,6 +48,7 @@ class Connection : public ResponseSink, public std::enable_shared_from_this<Conn
     bool head_only = false;
     bool keep_alive = true;
     bool http10 = false;
+    Encoding encoding = kIdentity;  // what the client accepts, for compressing the answer
   };
 
   void reset_parser();

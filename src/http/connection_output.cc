@@ -33,6 +33,7 @@ void Connection::complete(std::uint64_t sequence, Response response) {
   // While draining, the last request of a connection with nothing more to read says goodbye.
   const bool last_in_drain =
       draining_ && index + 1 == pending_.size() && phase_ == Phase::kIdle && buffer_.size() == 0;
+  compress_response(response, slot.encoding, context_->compression);
   WireOptions wire;
   wire.head_only = slot.head_only;
   wire.close = response.close || !slot.keep_alive || last_in_drain;

@@ -41,6 +41,7 @@ class Server::Impl {
   Impl(ServerOptions options, Handler handler) : options_(std::move(options)) {
     context_ = std::make_shared<detail::ServerContext>();
     context_->limits = options_.limits;
+    context_->compression = options_.compression;
     context_->handler = std::move(handler);
     int threads = options_.threads;
     if (threads <= 0) threads = static_cast<int>(std::max(1U, std::thread::hardware_concurrency()));

@@ -15,6 +15,7 @@
 #include <string>
 
 #include "core/result.h"
+#include "http/compression.h"
 #include "http/limits.h"
 #include "http/message.h"
 
@@ -49,6 +50,7 @@ using Handler = std::function<void(Request& request, Responder responder)>;
 
 struct ServerOptions {
   std::string host = "127.0.0.1";
+  CompressionOptions compression;
   std::uint16_t port = 8000;  // 0 picks a free port; see Server::port()
   int threads = 0;            // 0 = number of cores
   Limits limits;

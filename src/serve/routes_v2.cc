@@ -3,6 +3,7 @@
 
 #include "core/json_writer.h"
 #include "core/version.h"
+#include "http/compression.h"
 #include "http/serialize.h"
 #include "serve/serve_state.h"
 #include "serve/v2_codec.h"
@@ -23,7 +24,7 @@ http::Response flag_response(const char* key, bool value) {
   return response;
 }
 
-void server_metadata(http::Request&, const PathParams&, http::Responder responder) {
+void server_metadata(http::Request& request, const PathParams&, http::Responder responder) {
   std::string body;
   JsonWriter json(body);
   json.begin_object();
@@ -31,7 +32,9 @@ void server_metadata(http::Request&, const PathParams&, http::Responder responde
   json.key("version").value(kVersion);
   json.key("extensions").begin_array().end_array();
   json.end_object();
-  responder.send(json_response(std::move(body)));
+  http::Response response = json_response(std::move(body));
+  http::apply_etag(request, response);
+  responder.send(std::move(response));
 }
 
 }  // namespace
@@ -48,11 +51,14 @@ void add_v2_routes(Router& router, ServeState& state) {
                responder.send(flag_response("ready", state.ready.load()));
              });
 
-  const auto metadata = [&state](http::Request&, const PathParams& params,
+  const auto metadata = [&state](http::Request& request, const PathParams& params,
                                  http::Responder responder) {
     http::Response response;
     const model::Model* model = state.resolve(params, response);
-    if (model != nullptr) encode_v2_model_metadata(*model, response.body);
+    if (model != nullptr) {
+      encode_v2_model_metadata(*model, response.body);
+      http::apply_etag(request, response);
+    }
     responder.send(std::move(response));
   };
   const auto model_ready = [&state](http::Request&, const PathParams& params,

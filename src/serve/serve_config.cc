@@ -1,5 +1,7 @@
 #include "serve/serve_config.h"
 
+#include <algorithm>
+
 #include "core/yaml_reader.h"
 
 namespace hone::serve {
@@ -55,6 +57,20 @@ Status load_serve_config(const std::string& path, ServeConfig& config) {
     if (auto v = map.string("log_level")) config.log_level = *v;
     if (auto v = map.bytes("cache_size")) options.cache_bytes = *v;
     read_limits(map, options);
+    const YAML::Node compression = map.node("compression");
+    if (compression.IsDefined()) {
+      YamlMap section(compression, path, "compression");
+      auto& settings = options.http.compression;
+      settings.enabled = section.boolean("enabled").value_or(true);
+      if (auto v = section.bytes("min_size")) settings.min_bytes = *v;
+      if (auto v = section.integer("gzip_level"))
+        settings.gzip_level = static_cast<int>(std::clamp<std::int64_t>(*v, 1, 9));
+      if (auto v = section.integer("brotli_quality"))
+        settings.brotli_quality = static_cast<int>(std::clamp<std::int64_t>(*v, 0, 11));
+      if (auto v = section.integer("zstd_level"))
+        settings.zstd_level = static_cast<int>(std::clamp<std::int64_t>(*v, 1, 19));
+      section.finish();
+    }
     map.finish();
   } catch (const ConfigError& e) {
     return fail(e.what());

@@ -5,6 +5,7 @@
 //   drain_timeout: 10s       log_level: info     cache_size: 64MiB
 //   limits: {max_body: 1MiB, max_header: 16KiB, max_request_line: 8KiB, header_timeout: 10s,
 //            body_timeout: 30s, idle_timeout: 60s, max_pipeline: 32, json_depth: 32}
+//   compression: {enabled: true, min_size: 1KiB, gzip_level: 5, brotli_quality: 4, zstd_level: 3}
 #pragma once
 
 #include <string>

@@ -93,7 +93,8 @@ TEST(LoadEngine, SaysSoWhenItFallsBehind) {
   const auto verdict = report::check_schedule(result);
   EXPECT_TRUE(verdict.behind);
   EXPECT_LT(verdict.send_ratio, 0.2);
-  EXPECT_NE(verdict.warning.find("every connection was busy"), std::string::npos) << verdict.warning;
+  EXPECT_NE(verdict.warning.find("every connection was busy"), std::string::npos)
+      << verdict.warning;
   // Latency counts from the intended times: the queue shows in it, not in the service time.
   EXPECT_GT(result.total.latency.value_at_percentile(50), 100'000);
   EXPECT_LT(result.total.service.value_at_percentile(50), 40'000);

@@ -179,6 +179,37 @@ TEST(ServeStack, RequestTimeoutAnswers504) {
   EXPECT_EQ(bad.status, 400);
 }
 
+TEST(ServeStack, LargeAnswersAreCompressedAndMetadataHasETags) {
+  auto server = start(examples());
+  auto client = http::Client::connect("127.0.0.1", server->port()).value();
+  std::string instances;
+  for (int i = 0; i < 200; ++i)
+    instances +=
+        std::string(i ? "," : "") + "[" + std::to_string(i) + ",20,10,5,5,1800,2,30,3,1.5,98.5,10]";
+  const std::string body = R"({"instances":[)" + instances + "]}";
+  const auto plain = client.post("/v1/models/ceramic-armor:predict", body).value();
+  EXPECT_EQ(plain.header("Content-Encoding"), "");
+  EXPECT_EQ(plain.header("Vary"), "Accept-Encoding");
+  EXPECT_GT(plain.body.size(), 1024U);
+  const auto zipped = client
+                          .request("POST", "/v1/models/ceramic-armor:predict", body,
+                                   {{"Accept-Encoding", "gzip, br, zstd"}})
+                          .value();
+  EXPECT_EQ(zipped.status, 200);
+  EXPECT_EQ(zipped.header("Content-Encoding"), "zstd");
+  EXPECT_LT(zipped.body.size(), plain.body.size());
+  const auto small =
+      client.request("GET", "/v2/models/ceramic-armor", "", {{"Accept-Encoding", "gzip"}}).value();
+  EXPECT_EQ(small.header("Content-Encoding"), "");  // under 1 KiB
+  const std::string tag(small.header("ETag"));
+  ASSERT_FALSE(tag.empty());
+  const auto again =
+      client.request("GET", "/v2/models/ceramic-armor", "", {{"If-None-Match", tag}}).value();
+  EXPECT_EQ(again.status, 304);
+  EXPECT_TRUE(again.body.empty());
+  EXPECT_EQ(client.request("GET", "/v2", "", {{"If-None-Match", tag}}).value().status, 200);
+}
+
 TEST(ServeStack, TreesBackendServesTheSameAnswers) {
   auto xgboost = examples();
   auto trees = std::make_shared<model::ModelRepository>();
