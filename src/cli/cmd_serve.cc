@@ -103,14 +103,15 @@ int run_serve(const ServeFlags& flags) {
   auto models = load_models(*config);
   if (!models) return report_error(models.error().message, 1);
 
+  config->options.started = started;
   serve::PredictionServer server(config->options, *models);
   if (auto s = server.start(); !s) return report_error(s.error().message, 1);
   std::vector<std::string> names;
   for (const auto* model : (*models)->models()) names.push_back(model->config.name);
-  const auto ready_after = std::chrono::steady_clock::now() - started;
-  std::printf("hone serve: listening on http://%s:%u (models: %s; ready in %s)\n",
+  const auto times = server.startup_times();
+  std::printf("hone serve: listening on http://%s:%u (models: %s; ready in %s, warmup %s)\n",
               config->options.http.host.c_str(), server.port(), join(names, ", ").c_str(),
-              format_duration(ready_after).c_str());
+              format_duration(times.ready).c_str(), format_duration(times.warmup).c_str());
   std::fflush(stdout);
 
   int signal_number = 0;
@@ -157,8 +158,9 @@ Command add_serve_command(CLI::App& root) {
   app->add_option("--cache-size", flags->cache_size,
                   "Memory for the response cache of models with cache on (default 64MiB)")
       ->check(size_validator());
-  app->add_flag("--no-compression", flags->no_compression,
-                "Never compress answers (by default gzip, br or zstd above 1 KiB, as the client accepts)");
+  app->add_flag(
+      "--no-compression", flags->no_compression,
+      "Never compress answers (by default gzip, br or zstd above 1 KiB, as the client accepts)");
   return {app, [flags] { return run_serve(*flags); }};
 }
 

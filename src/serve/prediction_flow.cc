@@ -1,7 +1,10 @@
 // The prediction path after decoding: L1 cache, coalescing, runner, answer.
+#include <spdlog/spdlog.h>
+
 #include <memory>
 
 #include "core/strings.h"
+#include "core/units.h"
 #include "http/serialize.h"
 #include "serve/serve_state.h"
 
@@ -13,6 +16,16 @@ bool wants_fresh(const http::Request& request) {
   return value.find("no-cache") != std::string::npos || value.find("no-store") != std::string::npos;
 }
 
+void note_first_prediction(ServeState& state) {
+  if (state.first_prediction_ns.load(std::memory_order_relaxed) >= 0) return;
+  const auto since =
+      std::chrono::duration_cast<std::chrono::nanoseconds>(SteadyClock::now() - state.started);
+  std::int64_t unset = -1;
+  if (state.first_prediction_ns.compare_exchange_strong(unset, since.count())) {
+    spdlog::info("first prediction answered {} after start", format_duration(since));
+  }
+}
+
 }  // namespace
 
 void serve_prediction(ServeState& state, const model::Model& model, InferRequest decoded,
@@ -22,13 +35,14 @@ void serve_prediction(ServeState& state, const model::Model& model, InferRequest
   auto answer = std::make_shared<http::Responder>(std::move(responder));
   const bool cached = model.config.cache.enabled;
   const model::Model* model_ptr = &model;
-  auto reply = [model_ptr, request, answer, encode = std::move(encode), cached](
+  auto reply = [&state, model_ptr, request, answer, encode = std::move(encode), cached](
                    std::span<const float> outputs, const JobOutcome* failure,
                    const char* cache_status) {
     if (failure != nullptr) {
       answer->send(error_from_outcome(*failure));
       return;
     }
+    note_first_prediction(state);
     http::Response response;
     encode(*model_ptr, *request, outputs, response.body);
     if (cached) response.headers.push_back({"X-Cache", cache_status});

@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "core/units.h"
 #include "serve/router.h"
 #include "serve/serve_state.h"
 
@@ -18,6 +19,7 @@ PredictionServer::PredictionServer(ServeOptions options,
   state_->serve.models = std::move(models);
   state_->serve.json = options_.json;
   state_->serve.cache = std::make_unique<ResponseCache>(options_.cache_bytes);
+  state_->serve.started = options_.started;
   for (const model::Model* model : state_->serve.models->models()) {
     state_->serve.feature_index.emplace(model, make_feature_index(*model));
     state_->serve.runners.emplace(model, make_runner(*model));
@@ -33,8 +35,39 @@ PredictionServer::PredictionServer(ServeOptions options,
 PredictionServer::~PredictionServer() { stop(); }
 
 Status PredictionServer::start() {
-  if (auto s = http_->start(); !s) return s;
+  if (auto s = http_->start(); !s) return s;  // live (and answering "not ready") from here
+  const auto warmup_start = SteadyClock::now();
+  for (const model::Model* model : state_->serve.models->models()) {
+    if (auto s = warm_up(*model); !s) {
+      stop();
+      return s;
+    }
+  }
+  warmup_ = SteadyClock::now() - warmup_start;
   state_->serve.ready = true;
+  ready_ = SteadyClock::now() - options_.started;
+  return {};
+}
+
+// Runs the model's warmup samples (or one synthetic row) through its backend.
+Status PredictionServer::warm_up(const model::Model& model) {
+  const auto width = static_cast<std::size_t>(model.input().row_width());
+  std::vector<float> rows;
+  std::size_t count = model.config.warmup.rows.size();
+  for (const auto& row : model.config.warmup.rows) rows.insert(rows.end(), row.begin(), row.end());
+  if (count == 0) {
+    rows.assign(width, 0.0F);
+    count = 1;
+  }
+  std::vector<float> out(count * static_cast<std::size_t>(model.output().row_width()));
+  const auto start = SteadyClock::now();
+  for (int round = 0; round < model.config.warmup.rounds; ++round) {
+    if (auto s = model.backend->predict(rows, count, out); !s) {
+      return fail("warmup of model '" + model.config.name + "' failed: " + s.error().message);
+    }
+  }
+  spdlog::debug("model '{}' warmed up in {} ({} rounds of {} rows)", model.config.name,
+                format_duration(SteadyClock::now() - start), model.config.warmup.rounds, count);
   return {};
 }
 
@@ -47,6 +80,14 @@ void PredictionServer::stop() {
 
 std::uint16_t PredictionServer::port() const { return http_->port(); }
 bool PredictionServer::ready() const { return state_->serve.ready.load(); }
+StartupTimes PredictionServer::startup_times() const {
+  StartupTimes times;
+  times.warmup = warmup_;
+  times.ready = ready_;
+  times.first_prediction = std::chrono::nanoseconds(state_->serve.first_prediction_ns.load());
+  return times;
+}
+
 CacheStats PredictionServer::cache_stats() const { return state_->serve.cache->stats(); }
 std::int64_t PredictionServer::coalesced() const { return state_->serve.coalescer.coalesced(); }
 

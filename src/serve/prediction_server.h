@@ -19,6 +19,15 @@ struct ServeOptions {
   JsonLimits json;
   std::chrono::milliseconds drain_timeout{10'000};
   std::size_t cache_bytes = 64 * 1024 * 1024;  // L1 response cache budget, all models
+  // When the process started (main), for the cold-start figures; default: construction.
+  std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
+};
+
+// Cold-start figures, measured from ServeOptions::started.
+struct StartupTimes {
+  std::chrono::nanoseconds warmup{0};             // all models' warmup samples
+  std::chrono::nanoseconds ready{0};              // until /v2/health/ready answered true
+  std::chrono::nanoseconds first_prediction{-1};  // until the first prediction was answered
 };
 
 class PredictionServer {
@@ -28,7 +37,7 @@ class PredictionServer {
   PredictionServer(const PredictionServer&) = delete;
   PredictionServer& operator=(const PredictionServer&) = delete;
 
-  // Binds and starts serving; ready once it returns successfully.
+  // Binds and starts serving, runs every model's warmup samples, then turns ready.
   Status start();
   // Readiness goes false at once, then the HTTP server drains (up to drain_timeout).
   void stop();
@@ -36,12 +45,17 @@ class PredictionServer {
   std::uint16_t port() const;
   bool ready() const;
   CacheStats cache_stats() const;
+  StartupTimes startup_times() const;
   std::int64_t coalesced() const;
   const ServeOptions& options() const { return options_; }
 
  private:
   struct State;
+  Status warm_up(const model::Model& model);
+
   ServeOptions options_;
+  std::chrono::nanoseconds warmup_{0};
+  std::chrono::nanoseconds ready_{0};
   std::unique_ptr<State> state_;
   std::unique_ptr<http::Server> http_;
 };

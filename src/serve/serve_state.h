@@ -29,6 +29,8 @@ struct ServeState {
   std::unordered_map<const model::Model*, std::unique_ptr<ModelRunner>> runners;
   std::unique_ptr<ResponseCache> cache;
   Coalescer coalescer;
+  SteadyClock::time_point started;
+  std::atomic<std::int64_t> first_prediction_ns{-1};  // since `started`; -1 until one is answered
 
   // The model named in the path (and its version, when given), or a 404 answer.
   const model::Model* resolve(const PathParams& params, http::Response& not_found) const;

@@ -210,6 +210,32 @@ TEST(ServeStack, LargeAnswersAreCompressedAndMetadataHasETags) {
   EXPECT_EQ(client.request("GET", "/v2", "", {{"If-None-Match", tag}}).value().status, 200);
 }
 
+TEST(ServeStack, WarmupBeforeReadyAndColdStartFigures) {
+  test::TempDir dir;
+  repository(dir, "regression",
+             "backend: trees\nwarmup:\n  rounds: 3\n  rows: [[1,2,3,4,5,6], [null,0,0,0,0,0]]\n");
+  auto models = std::make_shared<model::ModelRepository>();
+  ASSERT_TRUE(models->load_directory(dir.path().string(), {1}));
+  EXPECT_EQ(models->find("m")->config.warmup.rows.size(), 2U);
+  auto server = start(models);
+  auto times = server->startup_times();
+  EXPECT_GT(times.ready.count(), 0);
+  EXPECT_GT(times.warmup.count(), 0);
+  EXPECT_LT(times.first_prediction.count(), 0);  // none yet
+  auto client = http::Client::connect("127.0.0.1", server->port()).value();
+  ASSERT_EQ(client.post("/v1/models/m:predict", R"({"instances":[[1,2,3,4,5,6]]})").value().status,
+            200);
+  times = server->startup_times();
+  EXPECT_GT(times.first_prediction, times.ready);
+
+  test::TempDir bad;
+  repository(bad, "regression", "warmup: {rows: [[1,2,3]]}\n");
+  model::ModelRepository refused;
+  const auto status = refused.load_directory(bad.path().string(), {1});
+  ASSERT_FALSE(status);
+  EXPECT_NE(status.error().message.find("warmup rows must have 6 values"), std::string::npos);
+}
+
 TEST(ServeStack, TreesBackendServesTheSameAnswers) {
   auto xgboost = examples();
   auto trees = std::make_shared<model::ModelRepository>();
