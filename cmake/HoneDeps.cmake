@@ -11,6 +11,7 @@ find_package(ZLIB REQUIRED)
 find_library(BROTLIENC_LIBRARY NAMES brotlienc REQUIRED)
 find_library(ZSTD_LIBRARY NAMES zstd REQUIRED)
 find_library(XXHASH_LIBRARY NAMES xxhash REQUIRED)
+find_library(HIREDIS_LIBRARY NAMES hiredis REQUIRED)
 # Debian's xgboost CMake package also demands the xgboost command-line tool; the library and
 # its header are all hone needs, so find them directly.
 find_library(XGBOOST_LIBRARY NAMES xgboost REQUIRED)

@@ -33,6 +33,7 @@ struct ServeFlags {
   std::string log_level;
   std::string cache_size;
   bool no_compression = false;
+  std::string redis;
 };
 
 std::chrono::milliseconds to_millis(const std::string& text) {
@@ -63,6 +64,11 @@ Result<serve::ServeConfig> build_config(const ServeFlags& flags) {
   if (!flags.log_level.empty()) config.log_level = flags.log_level;
   if (!flags.cache_size.empty()) options.cache_bytes = *parse_bytes(flags.cache_size);
   if (flags.no_compression) options.http.compression.enabled = false;
+  if (!flags.redis.empty()) {
+    serve::RedisOptions redis = options.redis.value_or(serve::RedisOptions{});
+    if (auto s = serve::parse_redis_url(flags.redis, redis); !s) return s.error();
+    options.redis = redis;
+  }
   if (auto s = serve::validate(config); !s) return s.error();
   return config;
 }

@@ -23,6 +23,7 @@ struct JobOutcome {
   std::chrono::nanoseconds queued{0};   // time waiting for a batch
   std::chrono::nanoseconds compute{0};  // time in the backend call
   std::size_t batch_rows = 0;           // rows in the backend call that served this job
+  bool from_cache = false;              // answered by the L2 cache, not computed
 };
 
 struct Job {

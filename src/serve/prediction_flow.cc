@@ -71,7 +71,8 @@ void serve_prediction(ServeState& state, const model::Model& model, InferRequest
     }
   }
   const bool first = state.coalescer.join(*key, [reply](const JobOutcome& outcome) {
-    reply(outcome.outputs, outcome.status == 200 ? nullptr : &outcome, "MISS");
+    reply(outcome.outputs, outcome.status == 200 ? nullptr : &outcome,
+          outcome.from_cache ? "HIT" : "MISS");
   });
   if (!first) return;  // an identical request is being computed; its outcome will come here
   job.rows = std::move(request->rows);
@@ -79,10 +80,28 @@ void serve_prediction(ServeState& state, const model::Model& model, InferRequest
   job.done = [&state, key, ttl](JobOutcome&& outcome) {
     if (outcome.status == 200) {
       state.cache->put(*key, std::make_shared<const std::vector<float>>(outcome.outputs), ttl);
+      if (state.redis) state.redis->set(*key, outcome.outputs, ttl);
     }
     state.coalescer.finish(*key, outcome);
   };
-  runner.submit(std::move(job));
+  if (!state.redis) {
+    runner.submit(std::move(job));
+    return;
+  }
+  // L2 next; on a miss (or a Redis that is down or slow) compute as usual.
+  ModelRunner* runner_ptr = &runner;
+  state.redis->get(*key, [&state, key, ttl, runner_ptr,
+                          job = std::move(job)](std::optional<std::vector<float>> found) mutable {
+    if (!found) {
+      runner_ptr->submit(std::move(job));
+      return;
+    }
+    JobOutcome outcome;
+    outcome.outputs = std::move(*found);
+    outcome.from_cache = true;
+    state.cache->put(*key, std::make_shared<const std::vector<float>>(outcome.outputs), ttl);
+    state.coalescer.finish(*key, outcome);
+  });
 }
 
 }  // namespace hone::serve

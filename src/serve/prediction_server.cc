@@ -20,6 +20,7 @@ PredictionServer::PredictionServer(ServeOptions options,
   state_->serve.json = options_.json;
   state_->serve.cache = std::make_unique<ResponseCache>(options_.cache_bytes);
   state_->serve.started = options_.started;
+  if (options_.redis) state_->serve.redis = std::make_unique<RedisCache>(*options_.redis);
   for (const model::Model* model : state_->serve.models->models()) {
     state_->serve.feature_index.emplace(model, make_feature_index(*model));
     state_->serve.runners.emplace(model, make_runner(*model));
@@ -86,6 +87,11 @@ StartupTimes PredictionServer::startup_times() const {
   times.ready = ready_;
   times.first_prediction = std::chrono::nanoseconds(state_->serve.first_prediction_ns.load());
   return times;
+}
+
+std::optional<RedisStats> PredictionServer::redis_stats() const {
+  if (!state_->serve.redis) return std::nullopt;
+  return state_->serve.redis->stats();
 }
 
 CacheStats PredictionServer::cache_stats() const { return state_->serve.cache->stats(); }

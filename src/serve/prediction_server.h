@@ -5,11 +5,13 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <optional>
 
 #include "core/result.h"
 #include "http/server.h"
 #include "model/repository.h"
 #include "serve/json_input.h"
+#include "serve/redis_cache.h"
 #include "serve/response_cache.h"
 
 namespace hone::serve {
@@ -19,6 +21,7 @@ struct ServeOptions {
   JsonLimits json;
   std::chrono::milliseconds drain_timeout{10'000};
   std::size_t cache_bytes = 64 * 1024 * 1024;  // L1 response cache budget, all models
+  std::optional<RedisOptions> redis;           // L2 response cache
   // When the process started (main), for the cold-start figures; default: construction.
   std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
 };
@@ -45,6 +48,7 @@ class PredictionServer {
   std::uint16_t port() const;
   bool ready() const;
   CacheStats cache_stats() const;
+  std::optional<RedisStats> redis_stats() const;
   StartupTimes startup_times() const;
   std::int64_t coalesced() const;
   const ServeOptions& options() const { return options_; }

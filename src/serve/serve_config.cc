@@ -57,6 +57,22 @@ Status load_serve_config(const std::string& path, ServeConfig& config) {
     if (auto v = map.string("log_level")) config.log_level = *v;
     if (auto v = map.bytes("cache_size")) options.cache_bytes = *v;
     read_limits(map, options);
+    const YAML::Node redis = map.node("redis");
+    if (redis.IsDefined()) {
+      YamlMap section(redis, path, "redis");
+      RedisOptions settings;
+      if (auto s = parse_redis_url(section.required_string("url"), settings); !s) {
+        section.error_at(section.node("url"), s.error().message);
+      }
+      if (auto v = section.string("prefix")) settings.prefix = *v;
+      if (auto v = section.duration_us("connect_timeout")) settings.connect_timeout = millis(*v);
+      if (auto v = section.duration_us("command_timeout")) settings.command_timeout = millis(*v);
+      if (auto v = section.integer("breaker_failures"))
+        settings.breaker_failures = static_cast<int>(std::max<std::int64_t>(1, *v));
+      if (auto v = section.duration_us("breaker_cooldown")) settings.breaker_cooldown = millis(*v);
+      section.finish();
+      options.redis = settings;
+    }
     const YAML::Node compression = map.node("compression");
     if (compression.IsDefined()) {
       YamlMap section(compression, path, "compression");

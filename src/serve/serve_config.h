@@ -6,6 +6,8 @@
 //   limits: {max_body: 1MiB, max_header: 16KiB, max_request_line: 8KiB, header_timeout: 10s,
 //            body_timeout: 30s, idle_timeout: 60s, max_pipeline: 32, json_depth: 32}
 //   compression: {enabled: true, min_size: 1KiB, gzip_level: 5, brotli_quality: 4, zstd_level: 3}
+//   redis: {url: redis://127.0.0.1:6379, prefix: "hone:", connect_timeout: 200ms,
+//           command_timeout: 20ms, breaker_failures: 5, breaker_cooldown: 1s}
 #pragma once
 
 #include <string>

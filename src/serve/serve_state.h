@@ -15,6 +15,7 @@
 #include "serve/coalescer.h"
 #include "serve/json_input.h"
 #include "serve/model_runner.h"
+#include "serve/redis_cache.h"
 #include "serve/response_cache.h"
 #include "serve/router.h"
 #include "serve/v1_codec.h"
@@ -28,6 +29,7 @@ struct ServeState {
   std::unordered_map<const model::Model*, FeatureIndex> feature_index;
   std::unordered_map<const model::Model*, std::unique_ptr<ModelRunner>> runners;
   std::unique_ptr<ResponseCache> cache;
+  std::unique_ptr<RedisCache> redis;  // L2, when configured
   Coalescer coalescer;
   SteadyClock::time_point started;
   std::atomic<std::int64_t> first_prediction_ns{-1};  // since `started`; -1 until one is answered

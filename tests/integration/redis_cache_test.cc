@@ -1,0 +1,120 @@
+// The L2 cache against a real redis-server that the test starts, kills, pauses and restarts:
+// answers shared between servers, and fail-open behaviour, where Redis trouble never fails a
+// prediction.
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <thread>
+
+#include "http/client.h"
+#include "serve/prediction_server.h"
+#include "support/redis_process.h"
+
+namespace hone::serve {
+namespace {
+
+using namespace std::chrono_literals;
+const std::string kExamples = std::string(HONE_SOURCE_DIR) + "/examples/models";
+
+std::string body_for(int value) {
+  return R"({"inputs":[{"name":"features","datatype":"FP32","shape":[1,12],"data":[)" +
+         std::to_string(value) + ",20,10,5,5,1800,2,30,3,1.5,98.5,10]}]}";
+}
+
+std::unique_ptr<PredictionServer> start_server(std::uint16_t redis_port) {
+  auto models = std::make_shared<model::ModelRepository>();
+  EXPECT_TRUE(models->load_directory(kExamples, {1}));
+  ServeOptions options;
+  options.http.port = 0;
+  options.http.threads = 1;
+  RedisOptions redis;
+  redis.port = redis_port;
+  redis.command_timeout = 50ms;
+  redis.connect_timeout = 200ms;
+  redis.breaker_failures = 3;
+  redis.breaker_cooldown = 200ms;
+  options.redis = redis;
+  auto server = std::make_unique<PredictionServer>(options, models);
+  EXPECT_TRUE(server->start());
+  return server;
+}
+
+std::string x_cache(PredictionServer& server, int value) {
+  auto client = http::Client::connect("127.0.0.1", server.port()).value();
+  auto response = client.post("/v2/models/ceramic-armor/infer", body_for(value)).value();
+  EXPECT_EQ(response.status, 200) << response.body;
+  return std::string(response.header("X-Cache"));
+}
+
+class RedisCacheTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (!test::RedisProcess::available())
+      GTEST_SKIP() << "redis-server not installed (scripts/setup)";
+  }
+};
+
+TEST_F(RedisCacheTest, ServersShareAnswersThroughRedis) {
+  test::RedisProcess redis;
+  auto a = start_server(redis.port());
+  ASSERT_TRUE(test::eventually([&] { return a->redis_stats()->connected; }));
+  EXPECT_EQ(x_cache(*a, 1), "MISS");
+  ASSERT_TRUE(test::eventually([&] { return a->redis_stats()->sets >= 1; }));
+  auto b = start_server(redis.port());  // an empty L1
+  ASSERT_TRUE(test::eventually([&] { return b->redis_stats()->connected; }));
+  EXPECT_EQ(x_cache(*b, 1), "HIT");
+  EXPECT_EQ(b->redis_stats()->hits, 1);
+  EXPECT_EQ(x_cache(*b, 1), "HIT");  // now from its own L1
+  EXPECT_EQ(b->cache_stats().hits, 1);
+}
+
+TEST_F(RedisCacheTest, NoRedisMeansMissesNotFailures) {
+  auto server = start_server(test::free_port());  // nothing listens there
+  for (int i = 0; i < 5; ++i) EXPECT_EQ(x_cache(*server, 100 + i), "MISS");
+  const auto stats = *server->redis_stats();
+  EXPECT_FALSE(stats.connected);
+  EXPECT_EQ(stats.hits, 0);
+}
+
+TEST_F(RedisCacheTest, KilledPausedAndRestartedRedisNeverFailsAPrediction) {
+  test::RedisProcess redis;
+  auto server = start_server(redis.port());
+  ASSERT_TRUE(test::eventually([&] { return server->redis_stats()->connected; }));
+  std::atomic<bool> stop{false};
+  std::atomic<int> failures{0};
+  std::atomic<int> answered{0};
+  std::thread traffic([&] {
+    auto client = http::Client::connect("127.0.0.1", server->port()).value();
+    for (int i = 0; !stop; ++i) {
+      auto response = client.post("/v2/models/ceramic-armor/infer", body_for(1000 + i));
+      if (!response || response->status != 200) ++failures;
+      ++answered;
+    }
+  });
+  const auto wait_answers = [&](int more) {
+    const int target = answered + more;
+    return test::eventually([&] { return answered >= target; });
+  };
+  ASSERT_TRUE(wait_answers(50));
+  redis.pause();  // stuck: every GET times out
+  ASSERT_TRUE(test::eventually([&] { return server->redis_stats()->breaker_opened >= 1; }));
+  ASSERT_TRUE(wait_answers(50));
+  redis.resume();
+  ASSERT_TRUE(test::eventually(
+      [&] { return server->redis_stats()->connected && !server->redis_stats()->breaker_open; }));
+  ASSERT_TRUE(wait_answers(50));
+  redis.kill();  // gone
+  ASSERT_TRUE(test::eventually([&] { return !server->redis_stats()->connected; }));
+  ASSERT_TRUE(wait_answers(50));
+  redis.start();  // back on the same port
+  ASSERT_TRUE(test::eventually([&] { return server->redis_stats()->connected; }));
+  const auto sets = server->redis_stats()->sets;
+  ASSERT_TRUE(test::eventually([&] { return server->redis_stats()->sets > sets; }));  // used again
+  stop = true;
+  traffic.join();
+  EXPECT_EQ(failures.load(), 0);
+  EXPECT_GT(server->redis_stats()->timeouts, 0);
+}
+
+}  // namespace
+}  // namespace hone::serve
