@@ -11,10 +11,17 @@ s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.clos
 PY
 }
 
-# start_nginx PORT CORE: one worker pinned to CORE answering a small JSON body at /.
+# start_nginx PORT CORE [FILE]: one worker pinned to CORE answering a small JSON body at /, or
+# the content of FILE.
 start_nginx() {
-  local port=$1 core=$2
+  local port=$1 core=$2 file=${3:-}
   nginx_dir=$(mktemp -d)
+  chmod 755 "$nginx_dir"
+  local location="location / { default_type application/json; return 200 '{\"ok\":true}'; }"
+  if [ -n "$file" ]; then
+    mkdir -p "$nginx_dir/static" && cp "$file" "$nginx_dir/static/answer.json" && chmod -R a+rX "$nginx_dir/static"
+    location="location / { root $nginx_dir/static; try_files /answer.json =404; default_type application/json; }"
+  fi
   mkdir -p "$nginx_dir/logs"
   cat > "$nginx_dir/nginx.conf" <<CONF
 worker_processes 1;
@@ -34,7 +41,7 @@ http {
   scgi_temp_path $nginx_dir/scgi;
   server {
     listen 127.0.0.1:$port reuseport;
-    location / { default_type application/json; return 200 '{"ok":true}'; }
+    $location
   }
 }
 CONF

@@ -13,6 +13,7 @@ using std::chrono::nanoseconds;
 constexpr auto kControlPeriod = std::chrono::milliseconds(100);
 constexpr auto kLateSend = std::chrono::milliseconds(1);
 constexpr auto kConnectBackoff = std::chrono::milliseconds(100);
+constexpr std::size_t kMaxConnecting = 4;  // connection attempts in flight per pool
 
 std::int64_t unix_seconds_now() {
   return std::chrono::duration_cast<std::chrono::seconds>(
@@ -136,9 +137,11 @@ class Worker::Pool final : public ConnectionEvents {
     }
   }
 
-  // Opens connections for waiting requests, up to the cap.
+  // Opens connections for waiting requests, up to the cap, a few at a time: at a high rate a
+  // request per new connection would storm the server with handshakes, while connections
+  // that finish their request serve the queue within microseconds.
   void grow() {
-    while (!worker_.ending_ && waiting_.size() > connecting_ &&
+    while (!worker_.ending_ && waiting_.size() > connecting_ && connecting_ < kMaxConnecting &&
            open_ + static_cast<std::int64_t>(connecting_) < max_) {
       ClientConnection* connection = nullptr;
       if (!spare_.empty()) {
