@@ -35,4 +35,24 @@ BENCHMARK(BM_Xgboost)->Arg(1)->Arg(64)->Arg(1024);
 
 }  // namespace
 
+
+namespace {
+void BM_LoadTrees(benchmark::State& state) {
+  for (auto _ : state) {
+    auto backend = hone::model::create_backend("trees", kModel, {});
+    benchmark::DoNotOptimize(backend);
+  }
+}
+void BM_LoadXgboost(benchmark::State& state) {
+  hone::model::BackendOptions options;
+  options.pool_size = static_cast<int>(state.range(0));
+  for (auto _ : state) {
+    auto backend = hone::model::create_backend("xgboost", kModel, options);
+    benchmark::DoNotOptimize(backend);
+  }
+}
+BENCHMARK(BM_LoadTrees)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_LoadXgboost)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond);
+}  // namespace
+
 BENCHMARK_MAIN();

@@ -49,6 +49,17 @@ Result<std::string> Booster::json_config() const {
   return std::string(text, length);
 }
 
+Result<std::string> Booster::ubjson() const {
+  bst_ulong length = 0;
+  const char* data = nullptr;
+  if (auto s = check(XGBoosterSaveModelToBuffer(handle_, R"({"format":"ubj"})", &length, &data),
+                     "to save the model");
+      !s) {
+    return s.error();
+  }
+  return std::string(data, length);
+}
+
 Result<std::vector<std::string>> Booster::feature_names() const {
   bst_ulong count = 0;
   const char** names = nullptr;

@@ -30,6 +30,7 @@ class Booster {
   BoosterHandle get() const { return handle_; }
 
   Result<std::string> json_config() const;
+  Result<std::string> ubjson() const;  // the model in XGBoost's binary JSON form
   Result<std::vector<std::string>> feature_names() const;
   Result<std::size_t> num_features() const;
   Result<int> boosted_rounds() const;

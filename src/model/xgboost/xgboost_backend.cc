@@ -139,10 +139,18 @@ Result<std::unique_ptr<Backend>> load_xgboost_backend(const std::string& artifac
   int pool = options.pool_size;
   if (pool <= 0) pool = static_cast<int>(std::max(1U, std::thread::hardware_concurrency()));
   std::vector<xgb::Booster> boosters;
-  for (int i = 0; i < pool; ++i) {
-    auto booster = xgb::Booster::from_buffer(*bytes);
-    if (!booster) return fail(artifact_path + ": " + booster.error().message);
-    boosters.push_back(std::move(*booster));
+  auto loaded = xgb::Booster::from_buffer(*bytes);
+  if (!loaded) return fail(artifact_path + ": " + loaded.error().message);
+  boosters.push_back(std::move(*loaded));
+  if (pool > 1) {
+    // The other boosters load from the first one's UBJSON form, several times faster to parse.
+    auto binary = boosters.front().ubjson();
+    if (!binary) return fail(artifact_path + ": " + binary.error().message);
+    for (int i = 1; i < pool; ++i) {
+      auto booster = xgb::Booster::from_buffer(*binary);
+      if (!booster) return fail(artifact_path + ": " + booster.error().message);
+      boosters.push_back(std::move(*booster));
+    }
   }
   BackendInfo info;
   info.backend = "xgboost";
