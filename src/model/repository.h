@@ -39,6 +39,10 @@ class ModelRepository {
   bool empty() const { return models_.empty(); }
 
  private:
+  using LoadedModel = std::unique_ptr<Model>;
+  static Status load_model(ModelConfig config, const BackendOptions& options, LoadedModel& out);
+  Status insert(LoadedModel model);
+
   std::map<std::string, std::unique_ptr<Model>, std::less<>> models_;
 };
 
