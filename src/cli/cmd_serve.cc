@@ -34,6 +34,9 @@ struct ServeFlags {
   std::string cache_size;
   bool no_compression = false;
   std::string redis;
+  bool cache = false;
+  int max_batch_size = 0;
+  std::string max_queue_delay;
 };
 
 std::chrono::milliseconds to_millis(const std::string& text) {
@@ -64,6 +67,16 @@ Result<serve::ServeConfig> build_config(const ServeFlags& flags) {
   if (!flags.log_level.empty()) config.log_level = flags.log_level;
   if (!flags.cache_size.empty()) options.cache_bytes = *parse_bytes(flags.cache_size);
   if (flags.no_compression) options.http.compression.enabled = false;
+  if (flags.cache) config.model_defaults.cache.enabled = true;
+  if (flags.max_batch_size > 0) {
+    config.model_defaults.batching.enabled = true;
+    config.model_defaults.batching.max_batch_size = static_cast<std::size_t>(flags.max_batch_size);
+  }
+  if (!flags.max_queue_delay.empty()) {
+    config.model_defaults.batching.enabled = true;
+    config.model_defaults.batching.max_queue_delay_us =
+        parse_duration(flags.max_queue_delay)->count();
+  }
   if (!flags.redis.empty()) {
     serve::RedisOptions redis = options.redis.value_or(serve::RedisOptions{});
     if (auto s = serve::parse_redis_url(flags.redis, redis); !s) return s.error();
@@ -86,7 +99,9 @@ Result<std::shared_ptr<model::ModelRepository>> load_models(const serve::ServeCo
     std::string backend = "xgboost";
     if (config.backends.size() == 1) backend = config.backends.front();
     if (config.backends.size() > 1) backend = config.backends[i];
-    if (auto s = repository->add_artifact(config.model_files[i], backend, backend_options); !s) {
+    if (auto s = repository->add_artifact(config.model_files[i], backend, backend_options,
+                                          config.model_defaults);
+        !s) {
       return s.error();
     }
   }
@@ -167,6 +182,18 @@ Command add_serve_command(CLI::App& root) {
   app->add_flag(
       "--no-compression", flags->no_compression,
       "Never compress answers (by default gzip, br or zstd above 1 KiB, as the client accepts)");
+  app->add_flag("--cache", flags->cache,
+                "Turn the response cache on for --model models (default off)");
+  app->add_option("--max-batch-size", flags->max_batch_size,
+                  "Turn dynamic batching on for --model models, with this many rows at most")
+      ->check(CLI::Range(1, 65536));
+  app->add_option(
+         "--max-queue-delay", flags->max_queue_delay,
+         "With batching: longest wait for a fuller batch, from the oldest request (default 500us)")
+      ->check(duration_validator());
+  app->add_option(
+      "--redis", flags->redis,
+      "L2 response cache in Redis, redis://HOST[:PORT]; Redis trouble never fails a prediction");
   return {app, [flags] { return run_serve(*flags); }};
 }
 

@@ -39,6 +39,13 @@ struct WarmupSettings {
   std::vector<std::vector<float>> rows;  // explicit samples; empty = one synthetic row
 };
 
+// What models given as bare artifacts (hone serve --model) get: batching and cache off unless
+// flags turn them on.
+struct ServingDefaults {
+  BatchingSettings batching;
+  CacheSettings cache;
+};
+
 struct ModelConfig {
   std::string name;
   std::string version = "1";

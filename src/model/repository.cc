@@ -62,11 +62,12 @@ Status ModelRepository::load_directory(const std::string& dir, const BackendOpti
   std::vector<LoadedModel> loaded(folders.size());
   std::vector<std::future<Status>> loading;
   for (std::size_t i = 0; i < folders.size(); ++i) {
-    loading.push_back(std::async(std::launch::async, [&folder = folders[i], &model = loaded[i], options] {
-      auto config = load_model_config(folder.string());
-      if (!config) return Status(config.error());
-      return load_model(std::move(*config), options, model);
-    }));
+    loading.push_back(
+        std::async(std::launch::async, [&folder = folders[i], &model = loaded[i], options] {
+          auto config = load_model_config(folder.string());
+          if (!config) return Status(config.error());
+          return load_model(std::move(*config), options, model);
+        }));
   }
   std::vector<Status> statuses;
   for (auto& future : loading) statuses.push_back(future.get());
@@ -78,7 +79,8 @@ Status ModelRepository::load_directory(const std::string& dir, const BackendOpti
 }
 
 Status ModelRepository::add_artifact(const std::string& spec, const std::string& backend,
-                                     const BackendOptions& options) {
+                                     const BackendOptions& options,
+                                     const ServingDefaults& defaults) {
   std::string name;
   std::string path = spec;
   if (const auto eq = spec.find('='); eq != std::string::npos) {
@@ -105,7 +107,10 @@ Status ModelRepository::add_artifact(const std::string& spec, const std::string&
       name = fs::absolute(file).parent_path().filename().string();
     }
   }
-  return add(config_for_artifact(name, path, backend), options);
+  ModelConfig config = config_for_artifact(name, path, backend);
+  config.batching = defaults.batching;
+  config.cache = defaults.cache;
+  return add(std::move(config), options);
 }
 
 const Model* ModelRepository::find(std::string_view name) const {

@@ -29,8 +29,9 @@ class ModelRepository {
 
   // `spec` is PATH or NAME=PATH; PATH is an artifact file, or a folder with a config.yaml or a
   // model.json. The name defaults to the file's stem, or the folder's name for model.json.
+  // Bare artifacts take `defaults` for batching and cache; a folder's config.yaml wins.
   Status add_artifact(const std::string& spec, const std::string& backend,
-                      const BackendOptions& options = {});
+                      const BackendOptions& options = {}, const ServingDefaults& defaults = {});
 
   Status add(ModelConfig config, const BackendOptions& options);
 

@@ -4,6 +4,12 @@
 
 namespace hone::serve {
 namespace {
+constexpr std::size_t kInlineRows = 32;  // the trees engine does 32 rows in ~20 us
+}  // namespace
+}  // namespace hone::serve
+
+namespace hone::serve {
+namespace {
 
 class InlineRunner final : public ModelRunner {
  public:
@@ -30,6 +36,28 @@ class InlineRunner final : public ModelRunner {
   const model::Model& model_;
 };
 
+// Small jobs inline (cheaper than a hand-off), large ones on a worker, so that a 1000-row
+// request cannot hold an event loop for a millisecond.
+class HybridRunner final : public ModelRunner {
+ public:
+  HybridRunner(const model::Model& model, std::size_t inline_rows, model::BatchingSettings queue)
+      : inline_(model), inline_rows_(inline_rows), queue_(model, std::move(queue)) {}
+
+  void submit(Job job) override {
+    if (job.row_count <= inline_rows_ && job.deadline == SteadyClock::time_point::max()) {
+      inline_.submit(std::move(job));
+    } else {
+      queue_.submit(std::move(job));
+    }
+  }
+  void stop() override { queue_.stop(); }
+
+ private:
+  InlineRunner inline_;
+  std::size_t inline_rows_;
+  Batcher queue_;
+};
+
 }  // namespace
 
 std::unique_ptr<ModelRunner> make_inline_runner(const model::Model& model) {
@@ -39,11 +67,12 @@ std::unique_ptr<ModelRunner> make_inline_runner(const model::Model& model) {
 std::unique_ptr<ModelRunner> make_runner(const model::Model& model) {
   const model::BatchingSettings& batching = model.config.batching;
   if (batching.enabled) return std::make_unique<Batcher>(model, batching);
-  if (model.config.backend == "trees" && batching.timeout_us == 0) return make_inline_runner(model);
   model::BatchingSettings single = batching;
   single.max_batch_size = 1;
   single.max_queue_delay_us = 0;
   single.preferred_batch_sizes.clear();
+  if (model.config.backend == "trees")
+    return std::make_unique<HybridRunner>(model, kInlineRows, single);
   return std::make_unique<Batcher>(model, single);
 }
 

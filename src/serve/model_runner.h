@@ -45,8 +45,9 @@ class ModelRunner {
 
 std::unique_ptr<ModelRunner> make_inline_runner(const model::Model& model);
 
-// The runner a model's config asks for: its batcher when batching is on, else inline for the
-// trees backend and a one-row-per-call worker queue for the others.
+// The runner a model's config asks for: its batcher when batching is on; else, for the trees
+// backend, inline for requests of up to 32 rows without a deadline and a worker queue for the
+// rest; for the others, a one-request-per-call worker queue.
 std::unique_ptr<ModelRunner> make_runner(const model::Model& model);
 
 }  // namespace hone::serve

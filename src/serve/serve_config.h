@@ -21,8 +21,9 @@ namespace hone::serve {
 struct ServeConfig {
   ServeOptions options;
   std::string models_dir;
-  std::vector<std::string> model_files;  // [NAME=]PATH
-  std::vector<std::string> backends;     // one for all model_files, or one each
+  std::vector<std::string> model_files;   // [NAME=]PATH
+  std::vector<std::string> backends;      // one for all model_files, or one each
+  model::ServingDefaults model_defaults;  // batching and cache for model_files
   std::string log_level = "info";
 };
 

@@ -1,6 +1,7 @@
 // The hone binary's contract: help, exit codes and one-line reasons for bad input.
 #include <gtest/gtest.h>
 
+#include "http/client.h"
 #include "support/process.h"
 #include "support/temp_dir.h"
 
@@ -68,6 +69,10 @@ INSTANTIATE_TEST_SUITE_P(
         BadUsage{{"serve", "--models", "/no/such/dir"}, 1, "/no/such/dir"},
         BadUsage{{"serve", "--model", "/no/such/model.json"}, 1, "/no/such/model.json"},
         BadUsage{{"serve", "--models", kExamples, "--log-level", "loud"}, 2, "unknown log level"},
+        BadUsage{{"serve", "--models", kExamples, "--redis", "localhost:6379"},
+                 2,
+                 "must start with redis://"},
+        BadUsage{{"serve", "--models", kExamples, "--max-batch-size", "0"}, 2, "--max-batch-size"},
         BadUsage{{"model"}, 2, "subcommand"}, BadUsage{{"model", "demo"}, 2, "--out"},
         BadUsage{{"model", "inspect", "/no/such.json"}, 2, "/no/such.json"}));
 
@@ -96,6 +101,25 @@ TEST(Cli, PortInUseIsAClearError) {
   const auto second = run_process({kHone, "serve", "--models", kExamples, "--port", port});
   EXPECT_EQ(second.exit_code, 1);
   EXPECT_NE(second.err.find("cannot listen on 127.0.0.1:" + port), std::string::npos) << second.err;
+}
+
+TEST(Cli, ModelFlagsTurnCacheAndBatchingOn) {
+  test::ChildProcess server({kHone, "serve", "--model",
+                             "c=" + kExamples + "/ceramic-armor/model.json", "--backend", "trees",
+                             "--cache", "--max-batch-size", "16", "--max-queue-delay", "1ms",
+                             "--port", "0", "--threads", "1"});
+  const auto port = test::listening_port(server.read_line());
+  ASSERT_NE(port, 0);
+  auto client = http::Client::connect("127.0.0.1", port).value();
+  const std::string body = R"({"instances":[[60,20,10,5,5,1800,2,30,3,1.5,98.5,10]]})";
+  EXPECT_EQ(client.post("/v1/models/c:predict", body).value().header("X-Cache"), "MISS");
+  EXPECT_EQ(client.post("/v1/models/c:predict", body).value().header("X-Cache"), "HIT");
+  test::ChildProcess plain({kHone, "serve", "--model", kExamples + "/ceramic-armor/model.json",
+                            "--port", "0", "--threads", "1"});
+  const auto plain_port = test::listening_port(plain.read_line());
+  auto plain_client = http::Client::connect("127.0.0.1", plain_port).value();
+  EXPECT_EQ(plain_client.post("/v1/models/ceramic-armor:predict", body).value().header("X-Cache"),
+            "");
 }
 
 TEST(Cli, ModelInspectDescribesTheArtifact) {

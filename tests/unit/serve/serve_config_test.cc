@@ -47,6 +47,30 @@ limits:
   EXPECT_TRUE(validate(config));
 }
 
+TEST(ServeConfig, RedisCompressionAndCacheSections) {
+  test::TempDir dir;
+  const auto file = dir.write("hone.yaml", R"(models: m
+cache_size: 8MiB
+redis: {url: "redis://10.0.0.5:6380", command_timeout: 5ms, breaker_failures: 2, prefix: "x:"}
+compression: {enabled: false, min_size: 4KiB}
+)");
+  ServeConfig config;
+  ASSERT_TRUE(load_serve_config(file, config));
+  ASSERT_TRUE(config.options.redis.has_value());
+  EXPECT_EQ(config.options.redis->host, "10.0.0.5");
+  EXPECT_EQ(config.options.redis->port, 6380);
+  EXPECT_EQ(config.options.redis->command_timeout, std::chrono::milliseconds(5));
+  EXPECT_EQ(config.options.redis->breaker_failures, 2);
+  EXPECT_EQ(config.options.redis->prefix, "x:");
+  EXPECT_EQ(config.options.cache_bytes, 8U * 1024 * 1024);
+  EXPECT_FALSE(config.options.http.compression.enabled);
+  EXPECT_EQ(config.options.http.compression.min_bytes, 4096U);
+  const auto bad = dir.write("bad.yaml", "redis: {url: \"http://x\"}\n");
+  const auto status = load_serve_config(bad, config);
+  ASSERT_FALSE(status);
+  EXPECT_NE(status.error().message.find("must start with redis://"), std::string::npos);
+}
+
 TEST(ServeConfig, ErrorsNameFileAndLine) {
   test::TempDir dir;
   const auto file = dir.write("hone.yaml", "port: 8000\nlimits:\n  max_bdoy: 1MiB\n");
