@@ -7,6 +7,7 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <memory>
 
 #include "core/strings.h"
 
@@ -82,10 +83,12 @@ std::string brotli_compress(std::string_view data, int quality) {
 }
 
 std::string zstd_compress(std::string_view data, int level) {
-  thread_local ZSTD_CCtx* context = ZSTD_createCCtx();  // reused: its tables are costly to build
+  // Reused per thread (its tables are costly to build), freed when the thread ends.
+  thread_local const std::unique_ptr<ZSTD_CCtx, decltype(&ZSTD_freeCCtx)> context(
+      ZSTD_createCCtx(), &ZSTD_freeCCtx);
   std::string out(ZSTD_compressBound(data.size()), '\0');
   const std::size_t size =
-      ZSTD_compressCCtx(context, out.data(), out.size(), data.data(), data.size(), level);
+      ZSTD_compressCCtx(context.get(), out.data(), out.size(), data.data(), data.size(), level);
   if (ZSTD_isError(size)) return {};
   out.resize(size);
   return out;
