@@ -110,6 +110,7 @@ void Connection::process_buffer() {
   while (!closing_ && !closed_ && buffer_.size() > 0 && pending_.size() < limits_.max_pipeline) {
     if (phase_ == Phase::kIdle) {
       phase_ = Phase::kHeader;
+      request_started_ = std::chrono::steady_clock::now();
       arm(Wait::kHeader);
     }
     if (phase_ == Phase::kHeader && !check_header_bounds()) return;
@@ -231,6 +232,7 @@ void Connection::dispatch() {
     request.headers.push_back(Header{std::string(field.name_string()), std::string(field.value())});
   }
   request.body = std::move(message.body());
+  request.received = request_started_;
   try {
     context_->handler(request, Responder(shared_from_this(), sequence));
   } catch (const std::exception& e) {

@@ -49,6 +49,8 @@ class Connection : public ResponseSink, public std::enable_shared_from_this<Conn
     bool keep_alive = true;
     bool http10 = false;
     Encoding encoding = kIdentity;  // what the client accepts, for compressing the answer
+    std::chrono::steady_clock::time_point received;
+    std::function<void()> on_written;
   };
 
   void reset_parser();
@@ -82,7 +84,8 @@ class Connection : public ResponseSink, public std::enable_shared_from_this<Conn
   Wait wait_ = Wait::kFirstRequest;
   Phase phase_ = Phase::kIdle;
   bool request_line_ok_ = false;
-  std::size_t header_consumed_ = 0;  // header bytes of this request Beast already took
+  std::size_t header_consumed_ = 0;
+  std::chrono::steady_clock::time_point request_started_;  // first byte of the current request  // header bytes of this request Beast already took
   bool first_request_ = true;
   bool reading_ = false;
   bool writing_ = false;

@@ -41,6 +41,7 @@ void Connection::complete(std::uint64_t sequence, Response response) {
   serialize_response(response, wire, slot.bytes);
   slot.ready = true;
   slot.close = wire.close;
+  slot.on_written = std::move(response.on_written);
   write_ready();
 }
 
@@ -103,8 +104,10 @@ void Connection::on_write(const beast::error_code& error, std::size_t slots) {
   bool closed_by_answer = false;
   for (std::size_t i = 0; i < slots; ++i) {
     closed_by_answer = pending_.front().close;
+    auto written = std::move(pending_.front().on_written);
     pending_.pop_front();
     ++head_sequence_;
+    if (written) written();
   }
   if (closed_by_answer) {
     closing_ = true;

@@ -2,6 +2,8 @@
 // http area never includes Asio or Beast headers.
 #pragma once
 
+#include <chrono>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -26,6 +28,8 @@ struct Request {
   std::string target;       // origin-form: path plus optional ?query
   std::vector<Header> headers;
   std::string body;
+  // When the request's first byte arrived (the start of its trace).
+  std::chrono::steady_clock::time_point received;
 
   std::string_view path() const;   // target without the query
   std::string_view query() const;  // after '?', empty when none
@@ -38,6 +42,9 @@ struct Response {
   std::string body;
   std::vector<Header> headers;  // extra headers; Content-Length, Date and Server are added
   bool close = false;           // ask the session to close the connection after this response
+  // Called on the connection's thread once the answer is written to the socket (not called
+  // when the connection dies first). For request traces.
+  std::function<void()> on_written;
 };
 
 std::string_view reason_phrase(int status);
