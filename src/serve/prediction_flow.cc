@@ -26,6 +26,19 @@ void note_first_prediction(ServeState& state) {
   }
 }
 
+// Records a request's metrics when its answer has been written, or when the connection dropped
+// it first (then "written" is when it was encoded).
+struct WriteProbe {
+  monitor::ModelMetrics* metrics = nullptr;
+  std::shared_ptr<monitor::Trace> trace;
+  std::size_t batch_rows = 0;
+  bool written = false;
+  ~WriteProbe() {
+    if (!written) trace->written = trace->serialized;
+    metrics->finished(200, trace.get(), batch_rows);
+  }
+};
+
 }  // namespace
 
 void serve_prediction(ServeState& state, const model::Model& model, InferRequest decoded,
@@ -35,17 +48,42 @@ void serve_prediction(ServeState& state, const model::Model& model, InferRequest
   auto answer = std::make_shared<http::Responder>(std::move(responder));
   const bool cached = model.config.cache.enabled;
   const model::Model* model_ptr = &model;
-  auto reply = [&state, model_ptr, request, answer, encode = std::move(encode), cached](
-                   std::span<const float> outputs, const JobOutcome* failure,
-                   const char* cache_status) {
-    if (failure != nullptr) {
-      answer->send(error_from_outcome(*failure));
+  monitor::ModelMetrics* metrics = state.metrics_enabled ? state.metrics.at(&model).get() : nullptr;
+  auto trace = std::make_shared<monitor::Trace>();
+  trace->received = http_request.received;
+  trace->parsed = trace->queued = SteadyClock::now();
+  if (metrics != nullptr) metrics->started();
+  // `outcome` is null for an L1 hit; otherwise it holds the status and the stage timings.
+  auto reply = [&state, model_ptr, request, answer, encode = std::move(encode), cached, metrics,
+                trace](std::span<const float> outputs, const JobOutcome* outcome,
+                       const char* cache_status) {
+    if (outcome != nullptr && outcome->status != 200) {
+      answer->send(error_from_outcome(*outcome));
+      if (metrics != nullptr) metrics->finished(outcome->status, nullptr, 0);
       return;
     }
     note_first_prediction(state);
+    const auto now = SteadyClock::now();
+    if (outcome != nullptr && !outcome->from_cache) {
+      trace->batch_start = trace->queued + outcome->queued;
+      trace->compute_end = trace->batch_start + outcome->compute;
+    } else {
+      trace->batch_start = trace->compute_end = now;
+    }
     http::Response response;
     encode(*model_ptr, *request, outputs, response.body);
+    trace->serialized = SteadyClock::now();
     if (cached) response.headers.push_back({"X-Cache", cache_status});
+    if (metrics != nullptr) {
+      auto probe = std::make_shared<WriteProbe>();
+      probe->metrics = metrics;
+      probe->trace = trace;
+      probe->batch_rows = outcome != nullptr && !outcome->from_cache ? outcome->batch_rows : 0;
+      response.on_written = [probe] {
+        probe->trace->written = SteadyClock::now();
+        probe->written = true;
+      };
+    }
     answer->send(std::move(response));
   };
   Job job;
@@ -56,9 +94,7 @@ void serve_prediction(ServeState& state, const model::Model& model, InferRequest
   ModelRunner& runner = *state.runners.at(&model);
   if (!cached) {
     job.rows = std::move(request->rows);
-    job.done = [reply](JobOutcome&& outcome) {
-      reply(outcome.outputs, outcome.status == 200 ? nullptr : &outcome, "");
-    };
+    job.done = [reply](JobOutcome&& outcome) { reply(outcome.outputs, &outcome, ""); };
     runner.submit(std::move(job));
     return;
   }
@@ -71,8 +107,7 @@ void serve_prediction(ServeState& state, const model::Model& model, InferRequest
     }
   }
   const bool first = state.coalescer.join(*key, [reply](const JobOutcome& outcome) {
-    reply(outcome.outputs, outcome.status == 200 ? nullptr : &outcome,
-          outcome.from_cache ? "HIT" : "MISS");
+    reply(outcome.outputs, &outcome, outcome.from_cache ? "HIT" : "MISS");
   });
   if (!first) return;  // an identical request is being computed; its outcome will come here
   job.rows = std::move(request->rows);
@@ -90,8 +125,8 @@ void serve_prediction(ServeState& state, const model::Model& model, InferRequest
   }
   // L2 next; on a miss (or a Redis that is down or slow) compute as usual.
   ModelRunner* runner_ptr = &runner;
-  state.redis->get(*key, [&state, key, ttl, runner_ptr,
-                          job = std::move(job)](std::optional<std::vector<float>> found) mutable {
+  state.redis->get(*key, [&state, key, ttl, runner_ptr, job = std::move(job)](
+                             std::optional<std::vector<float>> found) mutable {
     if (!found) {
       runner_ptr->submit(std::move(job));
       return;

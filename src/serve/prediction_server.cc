@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include "core/units.h"
+#include "serve/alert_webhook.h"
 #include "serve/router.h"
 #include "serve/serve_state.h"
 
@@ -11,47 +12,13 @@ namespace hone::serve {
 struct PredictionServer::State {
   ServeState serve;
   Router router;
+  std::unique_ptr<monitor::AlertEngine> alerts;
+  std::unique_ptr<AlertWebhook> webhook;
+  std::unique_ptr<monitor::Monitor> monitor;
 };
 
-PredictionServer::PredictionServer(ServeOptions options,
-                                   std::shared_ptr<const model::ModelRepository> models)
-    : options_(std::move(options)), state_(std::make_unique<State>()) {
-  state_->serve.models = std::move(models);
-  state_->serve.json = options_.json;
-  state_->serve.cache = std::make_unique<ResponseCache>(options_.cache_bytes);
-  state_->serve.started = options_.started;
-  if (options_.redis) state_->serve.redis = std::make_unique<RedisCache>(*options_.redis);
-  for (const model::Model* model : state_->serve.models->models()) {
-    state_->serve.feature_index.emplace(model, make_feature_index(*model));
-    state_->serve.runners.emplace(model, make_runner(*model));
-  }
-  add_v2_routes(state_->router, state_->serve);
-  add_v1_routes(state_->router, state_->serve);
-  http_ = std::make_unique<http::Server>(
-      options_.http, [router = &state_->router](http::Request& request, http::Responder responder) {
-        router->handle(request, std::move(responder));
-      });
-}
-
-PredictionServer::~PredictionServer() { stop(); }
-
-Status PredictionServer::start() {
-  if (auto s = http_->start(); !s) return s;  // live (and answering "not ready") from here
-  const auto warmup_start = SteadyClock::now();
-  for (const model::Model* model : state_->serve.models->models()) {
-    if (auto s = warm_up(*model); !s) {
-      stop();
-      return s;
-    }
-  }
-  warmup_ = SteadyClock::now() - warmup_start;
-  state_->serve.ready = true;
-  ready_ = SteadyClock::now() - options_.started;
-  return {};
-}
-
 // Runs the model's warmup samples (or one synthetic row) through its backend.
-Status PredictionServer::warm_up(const model::Model& model) {
+Status warm_up(const model::Model& model) {
   const auto width = static_cast<std::size_t>(model.input().row_width());
   std::vector<float> rows;
   std::size_t count = model.config.warmup.rows.size();
@@ -74,6 +41,7 @@ Status PredictionServer::warm_up(const model::Model& model) {
 
 void PredictionServer::stop() {
   state_->serve.ready = false;
+  state_->monitor->stop();
   http_->stop(options_.drain_timeout);
   // After the drain: queued requests were answered, or their connections are gone.
   for (auto& [model, runner] : state_->serve.runners) runner->stop();
@@ -81,6 +49,97 @@ void PredictionServer::stop() {
 
 std::uint16_t PredictionServer::port() const { return http_->port(); }
 bool PredictionServer::ready() const { return state_->serve.ready.load(); }
+
+
+PredictionServer::PredictionServer(ServeOptions options,
+                                   std::shared_ptr<const model::ModelRepository> models)
+    : options_(std::move(options)), state_(std::make_unique<State>()) {
+  state_->serve.models = std::move(models);
+  state_->serve.json = options_.json;
+  state_->serve.cache = std::make_unique<ResponseCache>(options_.cache_bytes);
+  state_->serve.started = options_.started;
+  if (options_.redis) state_->serve.redis = std::make_unique<RedisCache>(*options_.redis);
+  for (const model::Model* model : state_->serve.models->models()) {
+    state_->serve.feature_index.emplace(model, make_feature_index(*model));
+    state_->serve.runners.emplace(model, make_runner(*model));
+  }
+  ServeState& serve = state_->serve;
+  serve.metrics_enabled = options_.metrics;
+  serve.admin_token = options_.admin_token;
+  for (const model::Model* model : serve.models->models()) {
+    serve.metrics.emplace(model, std::make_unique<monitor::ModelMetrics>(model->config.name));
+  }
+  state_->alerts = std::make_unique<monitor::AlertEngine>(options_.alerts);
+  serve.alerts = state_->alerts.get();
+  if (!options_.alert_webhook.empty()) {
+    auto webhook = AlertWebhook::create(options_.alert_webhook);
+    if (webhook) {
+      state_->webhook = std::move(*webhook);
+    } else {
+      spdlog::error("{}", webhook.error().message);  // validated with the config; defensive
+    }
+  }
+  state_->alerts->set_listener([webhook = state_->webhook.get()](const monitor::AlertEvent& event) {
+    const auto& s = event.state;
+    if (s.status == monitor::AlertStatus::kFiring) {
+      spdlog::warn("alert firing: {} (value {:.4g}, threshold {:.4g})", s.rule.name, s.value, s.rule.threshold);
+    } else {
+      spdlog::info("alert resolved: {}", s.rule.name);
+    }
+    if (webhook != nullptr) webhook->notify(event);
+  });
+  monitor::MonitorSources sources;
+  for (const model::Model* model : serve.models->models()) sources.models.push_back(serve.metrics.at(model).get());
+  sources.cache = [&serve]() {
+    const CacheStats l1 = serve.cache->stats();
+    monitor::CacheCounters counters{l1.hits, l1.misses};
+    if (serve.redis) {
+      // An L1 miss answered by Redis is a hit of the cache as a whole.
+      const RedisStats l2 = serve.redis->stats();
+      counters.hits += l2.hits;
+      counters.misses -= l2.hits;
+    }
+    return counters;
+  };
+  sources.connections = [this]() { return static_cast<std::int64_t>(http_->open_connections()); };
+  serve.open_connections = sources.connections;
+  monitor::MonitorOptions monitor_options;
+  monitor_options.retention_seconds = options_.history_seconds;
+  monitor_options.proc_root = options_.proc_root;
+  state_->monitor = std::make_unique<monitor::Monitor>(sources, monitor_options, state_->alerts.get());
+  serve.monitor = state_->monitor.get();
+  add_v2_routes(state_->router, state_->serve);
+  add_v1_routes(state_->router, state_->serve);
+  add_api_routes(state_->router, state_->serve);
+  if (options_.metrics) add_dashboard_routes(state_->router);
+  http_ = std::make_unique<http::Server>(
+      options_.http, [router = &state_->router](http::Request& request, http::Responder responder) {
+        router->handle(request, std::move(responder));
+      });
+}
+
+PredictionServer::~PredictionServer() { stop(); }
+
+Status PredictionServer::start() {
+  if (auto s = http_->start(); !s) return s;  // live (and answering "not ready") from here
+  const auto warmup_start = SteadyClock::now();
+  for (const model::Model* model : state_->serve.models->models()) {
+    if (auto s = serve::warm_up(*model); !s) {
+      stop();
+      return s;
+    }
+  }
+  warmup_ = SteadyClock::now() - warmup_start;
+  state_->serve.ready = true;
+  ready_ = SteadyClock::now() - options_.started;
+  state_->serve.warmup_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(warmup_).count();
+  state_->serve.ready_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(ready_).count();
+  if (options_.metrics) state_->monitor->start();
+  return {};
+}
+
+monitor::Monitor& PredictionServer::monitor() { return *state_->monitor; }
+
 StartupTimes PredictionServer::startup_times() const {
   StartupTimes times;
   times.warmup = warmup_;

@@ -6,11 +6,15 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <string>
+#include <vector>
 
 #include "core/result.h"
 #include "http/server.h"
 #include "model/repository.h"
 #include "serve/json_input.h"
+#include "monitor/alerts.h"
+#include "monitor/monitor.h"
 #include "serve/redis_cache.h"
 #include "serve/response_cache.h"
 
@@ -22,6 +26,12 @@ struct ServeOptions {
   std::chrono::milliseconds drain_timeout{10'000};
   std::size_t cache_bytes = 64 * 1024 * 1024;  // L1 response cache budget, all models
   std::optional<RedisOptions> redis;           // L2 response cache
+  std::string admin_token;              // for /api calls that change state; empty: refused
+  bool metrics = true;                  // request metrics, /metrics, monitor, dashboard
+  std::size_t history_seconds = 3600;   // per-second history kept
+  std::vector<monitor::AlertRule> alerts;
+  std::string alert_webhook;            // http://... to POST alert transitions to
+  std::string proc_root = "/proc";
   // When the process started (main), for the cold-start figures; default: construction.
   std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
 };
@@ -51,11 +61,12 @@ class PredictionServer {
   std::optional<RedisStats> redis_stats() const;
   StartupTimes startup_times() const;
   std::int64_t coalesced() const;
+  // For tests that drive the monitor's clock themselves (start it with metrics on).
+  monitor::Monitor& monitor();
   const ServeOptions& options() const { return options_; }
 
  private:
   struct State;
-  Status warm_up(const model::Model& model);
 
   ServeOptions options_;
   std::chrono::nanoseconds warmup_{0};

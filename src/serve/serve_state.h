@@ -12,6 +12,8 @@
 
 #include "http/message.h"
 #include "model/repository.h"
+#include "monitor/model_metrics.h"
+#include "monitor/monitor.h"
 #include "serve/coalescer.h"
 #include "serve/json_input.h"
 #include "serve/model_runner.h"
@@ -32,7 +34,15 @@ struct ServeState {
   std::unique_ptr<RedisCache> redis;  // L2, when configured
   Coalescer coalescer;
   SteadyClock::time_point started;
-  std::atomic<std::int64_t> first_prediction_ns{-1};  // since `started`; -1 until one is answered
+  bool metrics_enabled = true;
+  std::unordered_map<const model::Model*, std::unique_ptr<monitor::ModelMetrics>> metrics;
+  monitor::Monitor* monitor = nullptr;         // owned by the PredictionServer
+  monitor::AlertEngine* alerts = nullptr;
+  std::string admin_token;
+  std::function<std::int64_t()> open_connections;
+  std::atomic<std::int64_t> first_prediction_ns{-1};
+  std::atomic<std::int64_t> ready_ns{-1};   // since `started`
+  std::atomic<std::int64_t> warmup_ns{0};  // since `started`; -1 until one is answered
 
   // The model named in the path (and its version, when given), or a 404 answer.
   const model::Model* resolve(const PathParams& params, http::Response& not_found) const;
@@ -65,6 +75,11 @@ void decode_and_serve(ServeState& state, http::Request& request, const PathParam
   }
   Result<InferRequest> decoded = decode(*model);
   if (!decoded) {
+    if (state.metrics_enabled) {
+      auto& metrics = *state.metrics.at(model);
+      metrics.started();
+      metrics.finished(decoded.error().code >= 400 ? decoded.error().code : 500, nullptr, 0);
+    }
     responder.send(error_from(decoded.error()));
     return;
   }
@@ -72,7 +87,16 @@ void decode_and_serve(ServeState& state, http::Request& request, const PathParam
                    std::move(responder));
 }
 
+// Answers 401 and returns false unless the request carries the admin token
+// (Authorization: Bearer TOKEN); without a configured token every admin call is refused.
+bool require_admin(const ServeState& state, const http::Request& request, http::Responder& responder);
+
+// Runs a model's warmup samples through its backend.
+Status warm_up(const model::Model& model);
+
 void add_v2_routes(Router& router, ServeState& state);
 void add_v1_routes(Router& router, ServeState& state);
+void add_api_routes(Router& router, ServeState& state);
+void add_dashboard_routes(Router& router);
 
 }  // namespace hone::serve
