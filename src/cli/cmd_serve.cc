@@ -13,6 +13,7 @@
 #include "core/units.h"
 #include "model/repository.h"
 #include "serve/prediction_server.h"
+#include "monitor/alerts.h"
 #include "serve/serve_config.h"
 
 namespace hone::cli {
@@ -35,6 +36,11 @@ struct ServeFlags {
   bool no_compression = false;
   std::string redis;
   bool cache = false;
+  std::string admin_token;
+  bool no_metrics = false;
+  std::vector<std::string> alerts;
+  std::string alert_webhook;
+  std::string history;
   int max_batch_size = 0;
   std::string max_queue_delay;
 };
@@ -68,6 +74,17 @@ Result<serve::ServeConfig> build_config(const ServeFlags& flags) {
   if (!flags.cache_size.empty()) options.cache_bytes = *parse_bytes(flags.cache_size);
   if (flags.no_compression) options.http.compression.enabled = false;
   if (flags.cache) config.model_defaults.cache.enabled = true;
+  if (!flags.admin_token.empty()) options.admin_token = flags.admin_token;
+  if (flags.no_metrics) options.metrics = false;
+  if (!flags.history.empty()) {
+    options.history_seconds = static_cast<std::size_t>(std::max<std::int64_t>(10, parse_duration(flags.history)->count() / 1'000'000));
+  }
+  for (const auto& text : flags.alerts) {
+    auto rule = monitor::parse_alert_rule(text);
+    if (!rule) return rule.error();
+    options.alerts.push_back(*rule);
+  }
+  if (!flags.alert_webhook.empty()) options.alert_webhook = flags.alert_webhook;
   if (flags.max_batch_size > 0) {
     config.model_defaults.batching.enabled = true;
     config.model_defaults.batching.max_batch_size = static_cast<std::size_t>(flags.max_batch_size);
@@ -123,6 +140,11 @@ int run_serve(const ServeFlags& flags) {
   if (auto s = set_log_level(config->log_level); !s) return report_error(s.error().message, 2);
   auto models = load_models(*config);
   if (!models) return report_error(models.error().message, 1);
+  for (const auto& rule : config->options.alerts) {
+    if (!rule.model.empty() && (*models)->find(rule.model) == nullptr) {
+      return report_error("alert '" + rule.name + "' names model '" + rule.model + "', which is not served", 2);
+    }
+  }
 
   config->options.started = started;
   serve::PredictionServer server(config->options, *models);

@@ -106,6 +106,7 @@ PredictionServer::PredictionServer(ServeOptions options,
   monitor::MonitorOptions monitor_options;
   monitor_options.retention_seconds = options_.history_seconds;
   monitor_options.proc_root = options_.proc_root;
+  if (options_.monitor_interval.count() > 0) monitor_options.interval = options_.monitor_interval;
   state_->monitor = std::make_unique<monitor::Monitor>(sources, monitor_options, state_->alerts.get());
   serve.monitor = state_->monitor.get();
   add_v2_routes(state_->router, state_->serve);
@@ -134,7 +135,7 @@ Status PredictionServer::start() {
   ready_ = SteadyClock::now() - options_.started;
   state_->serve.warmup_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(warmup_).count();
   state_->serve.ready_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(ready_).count();
-  if (options_.metrics) state_->monitor->start();
+  if (options_.metrics && options_.monitor_interval.count() > 0) state_->monitor->start();
   return {};
 }
 

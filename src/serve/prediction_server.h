@@ -32,6 +32,7 @@ struct ServeOptions {
   std::vector<monitor::AlertRule> alerts;
   std::string alert_webhook;            // http://... to POST alert transitions to
   std::string proc_root = "/proc";
+  std::chrono::milliseconds monitor_interval{1000};  // 0: no monitor thread (tests tick it)
   // When the process started (main), for the cold-start figures; default: construction.
   std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
 };

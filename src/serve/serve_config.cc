@@ -56,6 +56,41 @@ Status load_serve_config(const std::string& path, ServeConfig& config) {
     if (auto v = map.duration_us("drain_timeout")) options.drain_timeout = millis(*v);
     if (auto v = map.string("log_level")) config.log_level = *v;
     if (auto v = map.bytes("cache_size")) options.cache_bytes = *v;
+    if (auto v = map.string("admin_token")) options.admin_token = *v;
+    if (auto v = map.boolean("metrics")) options.metrics = *v;
+    if (auto v = map.duration_us("history")) {
+      options.history_seconds = static_cast<std::size_t>(std::max<std::int64_t>(10, *v / 1'000'000));
+    }
+    const YAML::Node alerts = map.node("alerts");
+    if (alerts.IsDefined()) {
+      YamlMap section(alerts, path, "alerts");
+      if (auto v = section.string("webhook")) options.alert_webhook = *v;
+      const YAML::Node rules = section.node("rules");
+      if (rules.IsDefined()) {
+        if (!rules.IsSequence()) section.error_at(rules, "'rules' must be a list");
+        for (const auto& item : rules) {
+          std::string expr;
+          YAML::Node where = item;
+          std::optional<YamlMap> rule_map;
+          if (item.IsScalar()) {
+            expr = item.Scalar();
+          } else {
+            rule_map.emplace(item, path, "alert rule");
+            expr = rule_map->required_string("expr");
+          }
+          auto rule = monitor::parse_alert_rule(expr);
+          if (!rule) section.error_at(where, rule.error().message);
+          if (rule_map) {
+            if (auto v = rule_map->string("name")) rule->name = *v;
+            if (auto v = rule_map->string("model")) rule->model = *v;
+            if (auto v = rule_map->string("severity")) rule->severity = *v;
+            rule_map->finish();
+          }
+          options.alerts.push_back(*rule);
+        }
+      }
+      section.finish();
+    }
     read_limits(map, options);
     const YAML::Node redis = map.node("redis");
     if (redis.IsDefined()) {
@@ -104,6 +139,9 @@ Status validate(const ServeConfig& config) {
   const auto& limits = config.options.http.limits;
   if (limits.max_body_bytes == 0) return fail("max body size must be positive");
   if (limits.max_header_bytes < 256) return fail("max header size must be at least 256 bytes");
+  if (!config.options.alert_webhook.empty() && config.options.alert_webhook.rfind("http://", 0) != 0) {
+    return fail("alert webhook '" + config.options.alert_webhook + "' must be an http:// URL");
+  }
   if (limits.header_timeout.count() <= 0 || limits.idle_timeout.count() <= 0 ||
       limits.body_timeout.count() <= 0) {
     return fail("timeouts must be positive");

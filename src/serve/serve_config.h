@@ -6,6 +6,9 @@
 //   limits: {max_body: 1MiB, max_header: 16KiB, max_request_line: 8KiB, header_timeout: 10s,
 //            body_timeout: 30s, idle_timeout: 60s, max_pipeline: 32, json_depth: 32}
 //   compression: {enabled: true, min_size: 1KiB, gzip_level: 5, brotli_quality: 4, zstd_level: 3}
+//   admin_token: s3cret      metrics: true       history: 1h
+//   alerts: {webhook: http://127.0.0.1:9000/alerts,
+//            rules: ["p99_ms > 100 for 30s", {expr: "error_rate > 5%", model: m, name: n}]}
 //   redis: {url: redis://127.0.0.1:6379, prefix: "hone:", connect_timeout: 200ms,
 //           command_timeout: 20ms, breaker_failures: 5, breaker_cooldown: 1s}
 #pragma once
@@ -30,7 +33,8 @@ struct ServeConfig {
 // Reads a config file over `config` (keys absent from the file keep their value).
 Status load_serve_config(const std::string& path, ServeConfig& config);
 
-// Checks the settings that flags and file can both get wrong.
+// Checks the settings that flags and file can both get wrong (and that alert rules name served
+// models is checked once the models are loaded).
 Status validate(const ServeConfig& config);
 
 }  // namespace hone::serve
