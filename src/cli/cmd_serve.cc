@@ -12,8 +12,8 @@
 #include "core/strings.h"
 #include "core/units.h"
 #include "model/repository.h"
-#include "serve/prediction_server.h"
 #include "monitor/alerts.h"
+#include "serve/prediction_server.h"
 #include "serve/serve_config.h"
 
 namespace hone::cli {
@@ -77,7 +77,8 @@ Result<serve::ServeConfig> build_config(const ServeFlags& flags) {
   if (!flags.admin_token.empty()) options.admin_token = flags.admin_token;
   if (flags.no_metrics) options.metrics = false;
   if (!flags.history.empty()) {
-    options.history_seconds = static_cast<std::size_t>(std::max<std::int64_t>(10, parse_duration(flags.history)->count() / 1'000'000));
+    options.history_seconds = static_cast<std::size_t>(
+        std::max<std::int64_t>(10, parse_duration(flags.history)->count() / 1'000'000));
   }
   for (const auto& text : flags.alerts) {
     auto rule = monitor::parse_alert_rule(text);
@@ -142,7 +143,8 @@ int run_serve(const ServeFlags& flags) {
   if (!models) return report_error(models.error().message, 1);
   for (const auto& rule : config->options.alerts) {
     if (!rule.model.empty() && (*models)->find(rule.model) == nullptr) {
-      return report_error("alert '" + rule.name + "' names model '" + rule.model + "', which is not served", 2);
+      return report_error(
+          "alert '" + rule.name + "' names model '" + rule.model + "', which is not served", 2);
     }
   }
 

@@ -20,10 +20,14 @@ const std::set<std::string> kPlainMetrics = {"rps", "rss_mb", "queue_depth", "co
 
 const char* alert_status_name(AlertStatus status) {
   switch (status) {
-    case AlertStatus::kInactive: return "inactive";
-    case AlertStatus::kPending: return "pending";
-    case AlertStatus::kFiring: return "firing";
-    case AlertStatus::kResolved: return "resolved";
+    case AlertStatus::kInactive:
+      return "inactive";
+    case AlertStatus::kPending:
+      return "pending";
+    case AlertStatus::kFiring:
+      return "firing";
+    case AlertStatus::kResolved:
+      return "resolved";
   }
   return "inactive";
 }
@@ -53,20 +57,28 @@ Result<AlertRule> parse_alert_rule(const std::string& expr) {
                "memory, rss_mb, queue_depth, connections)");
   }
   std::size_t digits = 0;
-  while (digits < value.size() && ((value[digits] >= '0' && value[digits] <= '9') || value[digits] == '.')) ++digits;
+  while (digits < value.size() &&
+         ((value[digits] >= '0' && value[digits] <= '9') || value[digits] == '.'))
+    ++digits;
   double number = 0;
   const auto [end, ec] = std::from_chars(value.data(), value.data() + digits, number);
-  if (digits == 0 || ec != std::errc() || end != value.data() + digits) return bad("expected a number");
+  if (digits == 0 || ec != std::errc() || end != value.data() + digits)
+    return bad("expected a number");
   const std::string unit = to_lower(trim(value.substr(digits)));
   if (kRateMetrics.count(rule.metric)) {
-    if (unit == "%") number /= 100;
-    else if (!unit.empty()) return bad("rates take % or a fraction");
+    if (unit == "%")
+      number /= 100;
+    else if (!unit.empty())
+      return bad("rates take % or a fraction");
   } else if (kPercentMetrics.count(rule.metric)) {
     if (!unit.empty() && unit != "%") return bad("'" + rule.metric + "' takes a percentage");
   } else if (kMsMetrics.count(rule.metric)) {
-    if (unit == "s") number *= 1000;
-    else if (unit == "us") number /= 1000;
-    else if (!unit.empty() && unit != "ms") return bad("latencies take us, ms or s");
+    if (unit == "s")
+      number *= 1000;
+    else if (unit == "us")
+      number /= 1000;
+    else if (!unit.empty() && unit != "ms")
+      return bad("latencies take us, ms or s");
   } else if (!unit.empty()) {
     return bad("'" + rule.metric + "' takes a plain number");
   }
@@ -110,21 +122,33 @@ bool AlertEngine::metric_value(const AlertRule& rule, const Second& second, doub
   if (kMsMetrics.count(m) || m == "error_rate") {
     if (requests == 0) return false;  // no traffic, no verdict
   }
-  if (m == "p50_ms") value = p50;
-  else if (m == "p95_ms") value = p95;
-  else if (m == "p99_ms") value = p99;
-  else if (m == "rps") value = static_cast<double>(requests);
-  else if (m == "error_rate") value = static_cast<double>(failures) / static_cast<double>(requests);
+  if (m == "p50_ms")
+    value = p50;
+  else if (m == "p95_ms")
+    value = p95;
+  else if (m == "p99_ms")
+    value = p99;
+  else if (m == "rps")
+    value = static_cast<double>(requests);
+  else if (m == "error_rate")
+    value = static_cast<double>(failures) / static_cast<double>(requests);
   else if (m == "cache_hit_rate") {
     if (second.cache_hits + second.cache_misses == 0) return false;
     value = second.cache_hit_rate;
-  } else if (m == "cpu") value = second.system.process_cpu_percent;
-  else if (m == "machine_cpu") value = second.system.machine_cpu_percent;
-  else if (m == "memory") value = second.system.memory_percent;
-  else if (m == "rss_mb") value = static_cast<double>(second.system.rss_bytes) / (1024.0 * 1024.0);
-  else if (m == "queue_depth") value = static_cast<double>(pending);
-  else if (m == "connections") value = static_cast<double>(second.connections);
-  else return false;
+  } else if (m == "cpu")
+    value = second.system.process_cpu_percent;
+  else if (m == "machine_cpu")
+    value = second.system.machine_cpu_percent;
+  else if (m == "memory")
+    value = second.system.memory_percent;
+  else if (m == "rss_mb")
+    value = static_cast<double>(second.system.rss_bytes) / (1024.0 * 1024.0);
+  else if (m == "queue_depth")
+    value = static_cast<double>(pending);
+  else if (m == "connections")
+    value = static_cast<double>(second.connections);
+  else
+    return false;
   return true;
 }
 
@@ -147,7 +171,8 @@ void AlertEngine::evaluate(const Second& second) {
           state.status = AlertStatus::kPending;
           state.since = second.time;
         }
-        if (state.status == AlertStatus::kPending && second.time - state.since >= rule.for_seconds) {
+        if (state.status == AlertStatus::kPending &&
+            second.time - state.since >= rule.for_seconds) {
           state.status = AlertStatus::kFiring;
           state.fired_at = second.time;
           events.push_back({state, second.time});
@@ -189,7 +214,8 @@ void write_state(JsonWriter& json, const AlertState& s) {
   json.key("value").value(s.value);
   json.key("threshold").value(s.rule.threshold);
   json.key("for_s").value(s.rule.for_seconds);
-  if (s.status == AlertStatus::kPending || s.status == AlertStatus::kFiring) json.key("since").value(s.since);
+  if (s.status == AlertStatus::kPending || s.status == AlertStatus::kFiring)
+    json.key("since").value(s.since);
   if (s.fired_at > 0) json.key("fired_at").value(s.fired_at);
   if (s.resolved_at > 0) json.key("resolved_at").value(s.resolved_at);
   json.end_object();

@@ -22,9 +22,9 @@
 namespace hone::monitor {
 
 struct AlertRule {
-  std::string name;      // defaults to the expression
-  std::string expr;      // as written
-  std::string model;     // empty: the whole server
+  std::string name;   // defaults to the expression
+  std::string expr;   // as written
+  std::string model;  // empty: the whole server
   std::string metric;
   std::string op;        // >, >=, <, <=
   double threshold = 0;  // in the metric's unit (fractions for rates, percent for cpu/memory)
@@ -41,8 +41,8 @@ const char* alert_status_name(AlertStatus status);
 struct AlertState {
   AlertRule rule;
   AlertStatus status = AlertStatus::kInactive;
-  double value = 0;              // the metric at the last evaluation
-  std::int64_t since = 0;        // Unix seconds the condition has held since (pending/firing)
+  double value = 0;        // the metric at the last evaluation
+  std::int64_t since = 0;  // Unix seconds the condition has held since (pending/firing)
   std::int64_t fired_at = 0;
   std::int64_t resolved_at = 0;
 };

@@ -93,17 +93,21 @@ void write_seconds_json(const std::vector<Second>& seconds, std::string& out) {
 }
 
 void write_seconds_csv(const std::vector<Second>& seconds, std::string& out) {
-  out += "time,requests,failures,error_rate,p50_ms,p95_ms,p99_ms,cache_hit_rate,batch_rows,pending,"
-         "connections,process_cpu_percent,machine_cpu_percent,rss_bytes,memory_percent,alerts_firing\n";
+  out +=
+      "time,requests,failures,error_rate,p50_ms,p95_ms,p99_ms,cache_hit_rate,batch_rows,pending,"
+      "connections,process_cpu_percent,machine_cpu_percent,rss_bytes,memory_percent,alerts_"
+      "firing\n";
   for (const auto& s : seconds) {
     char line[512];
-    std::snprintf(line, sizeof line, "%lld,%lld,%lld,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g,%lld,%lld,%.4g,%.4g,%lld,%.4g,%lld\n",
-                  static_cast<long long>(s.time), static_cast<long long>(s.requests),
-                  static_cast<long long>(s.failures), s.error_rate, s.p50_ms, s.p95_ms, s.p99_ms,
-                  s.cache_hit_rate, s.batch_rows, static_cast<long long>(s.pending),
-                  static_cast<long long>(s.connections), s.system.process_cpu_percent,
-                  s.system.machine_cpu_percent, static_cast<long long>(s.system.rss_bytes),
-                  s.system.memory_percent, static_cast<long long>(s.alerts_firing));
+    std::snprintf(
+        line, sizeof line,
+        "%lld,%lld,%lld,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g,%lld,%lld,%.4g,%.4g,%lld,%.4g,%lld\n",
+        static_cast<long long>(s.time), static_cast<long long>(s.requests),
+        static_cast<long long>(s.failures), s.error_rate, s.p50_ms, s.p95_ms, s.p99_ms,
+        s.cache_hit_rate, s.batch_rows, static_cast<long long>(s.pending),
+        static_cast<long long>(s.connections), s.system.process_cpu_percent,
+        s.system.machine_cpu_percent, static_cast<long long>(s.system.rss_bytes),
+        s.system.memory_percent, static_cast<long long>(s.alerts_firing));
     out += line;
   }
 }

@@ -36,7 +36,7 @@ struct Second {
   std::int64_t cache_misses = 0;
   double cache_hit_rate = 0;  // 0..1, or 0 without lookups
   double batch_rows = 0;
-  std::int64_t pending = 0;   // queue depth: requests in flight at the end of the second
+  std::int64_t pending = 0;  // queue depth: requests in flight at the end of the second
   std::int64_t connections = 0;
   std::int64_t alerts_firing = 0;
   SystemSample system;

@@ -43,7 +43,8 @@ LogHistogram::Snapshot LogHistogram::snapshot() const {
   Snapshot out;
   for (const Shard& shard : shards_) {
     for (int b = 0; b < kBuckets; ++b) {
-      out.counts[static_cast<std::size_t>(b)] += shard.counts[static_cast<std::size_t>(b)].load(std::memory_order_relaxed);
+      out.counts[static_cast<std::size_t>(b)] +=
+          shard.counts[static_cast<std::size_t>(b)].load(std::memory_order_relaxed);
     }
     out.sum += shard.sum.load(std::memory_order_relaxed);
   }
@@ -66,7 +67,8 @@ double LogHistogram::Snapshot::percentile(double p) const {
 
 std::uint64_t LogHistogram::Snapshot::count_at_most(std::uint64_t bound) const {
   std::uint64_t total = 0;
-  for (int b = 0; b < kBuckets && upper_bound(b) <= bound; ++b) total += counts[static_cast<std::size_t>(b)];
+  for (int b = 0; b < kBuckets && upper_bound(b) <= bound; ++b)
+    total += counts[static_cast<std::size_t>(b)];
   return total;
 }
 
@@ -82,7 +84,8 @@ LogHistogram::Snapshot LogHistogram::Snapshot::minus(const Snapshot& earlier) co
 }
 
 void ShardedCounter::add(std::int64_t delta) {
-  const auto index = static_cast<std::size_t>(std::hash<std::thread::id>{}(std::this_thread::get_id()) % cells_.size());
+  const auto index = static_cast<std::size_t>(
+      std::hash<std::thread::id>{}(std::this_thread::get_id()) % cells_.size());
   cells_[index].value.fetch_add(delta, std::memory_order_relaxed);
 }
 

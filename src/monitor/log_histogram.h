@@ -13,8 +13,8 @@ namespace hone::monitor {
 
 class LogHistogram {
  public:
-  static constexpr int kSubBuckets = 8;      // per power of two
-  static constexpr int kOctaves = 40;        // up to 2^40 (12 days in microseconds)
+  static constexpr int kSubBuckets = 8;  // per power of two
+  static constexpr int kOctaves = 40;    // up to 2^40 (12 days in microseconds)
   static constexpr int kBuckets = kOctaves * kSubBuckets;
   static constexpr int kShards = 8;
 

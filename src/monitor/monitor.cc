@@ -66,7 +66,9 @@ Second Monitor::tick(std::chrono::steady_clock::time_point now, std::int64_t uni
     model.p50_ms = delta.percentile(50) / 1000;
     model.p95_ms = delta.percentile(95) / 1000;
     model.p99_ms = delta.percentile(99) / 1000;
-    model.batch_rows = batch_delta.count > 0 ? static_cast<double>(batch_delta.sum) / static_cast<double>(batch_delta.count) : 0;
+    model.batch_rows = batch_delta.count > 0 ? static_cast<double>(batch_delta.sum) /
+                                                   static_cast<double>(batch_delta.count)
+                                             : 0;
     model.pending = metrics.pending();
     before = {e2e, batch, requests, failures};
     second.requests += model.requests;
@@ -79,7 +81,9 @@ Second Monitor::tick(std::chrono::steady_clock::time_point now, std::int64_t uni
     all.sum += delta.sum;
     second.models.push_back(std::move(model));
   }
-  second.error_rate = second.requests > 0 ? static_cast<double>(second.failures) / static_cast<double>(second.requests) : 0;
+  second.error_rate = second.requests > 0 ? static_cast<double>(second.failures) /
+                                                static_cast<double>(second.requests)
+                                          : 0;
   second.p50_ms = all.percentile(50) / 1000;
   second.p95_ms = all.percentile(95) / 1000;
   second.p99_ms = all.percentile(99) / 1000;
@@ -90,7 +94,8 @@ Second Monitor::tick(std::chrono::steady_clock::time_point now, std::int64_t uni
     second.cache_misses = cache.misses - previous_cache_.misses;
     previous_cache_ = cache;
     const auto lookups = second.cache_hits + second.cache_misses;
-    second.cache_hit_rate = lookups > 0 ? static_cast<double>(second.cache_hits) / static_cast<double>(lookups) : 0;
+    second.cache_hit_rate =
+        lookups > 0 ? static_cast<double>(second.cache_hits) / static_cast<double>(lookups) : 0;
   }
   if (sources_.connections) second.connections = sources_.connections();
   second.system = sampler_.sample(now);

@@ -23,8 +23,9 @@ class PromWriter {
   // A histogram of values recorded in `unit_per_exported` units per exported unit (1e6 for
   // microseconds exported as seconds; 1 for counts), with buckets at powers of two up to
   // `max_bound` recorded units.
-  void histogram(const std::string& name, const Labels& labels, const LogHistogram::Snapshot& snapshot,
-                 double unit_per_exported, std::uint64_t max_bound);
+  void histogram(const std::string& name, const Labels& labels,
+                 const LogHistogram::Snapshot& snapshot, double unit_per_exported,
+                 std::uint64_t max_bound);
 
  private:
   void write_labels(const Labels& labels, const std::string* le);

@@ -26,7 +26,9 @@ std::int64_t field(const std::string& text, const std::string& key) {
 }  // namespace
 
 SystemSampler::SystemSampler(std::string proc_root, std::string self)
-    : proc_(std::move(proc_root)), self_(std::move(self)), ticks_per_second_(::sysconf(_SC_CLK_TCK)) {
+    : proc_(std::move(proc_root)),
+      self_(std::move(self)),
+      ticks_per_second_(::sysconf(_SC_CLK_TCK)) {
   if (ticks_per_second_ <= 0) ticks_per_second_ = 100;
 }
 
@@ -43,7 +45,8 @@ SystemSample SystemSampler::sample(std::chrono::steady_clock::time_point now) {
     std::uint64_t utime = 0;
     std::uint64_t stime = 0;
     fields >> utime >> stime;
-    s.process_cpu_seconds = static_cast<double>(utime + stime) / static_cast<double>(ticks_per_second_);
+    s.process_cpu_seconds =
+        static_cast<double>(utime + stime) / static_cast<double>(ticks_per_second_);
   }
   // Machine CPU from the first line of /proc/stat.
   std::istringstream cpu(read_file(proc_ + "/stat"));
@@ -71,7 +74,8 @@ SystemSample SystemSampler::sample(std::chrono::steady_clock::time_point now) {
   s.memory_total_bytes = field(meminfo, "MemTotal:") * 1024;
   s.memory_available_bytes = field(meminfo, "MemAvailable:") * 1024;
   if (s.memory_total_bytes > 0) {
-    s.memory_percent = 100.0 * static_cast<double>(s.memory_total_bytes - s.memory_available_bytes) /
+    s.memory_percent = 100.0 *
+                       static_cast<double>(s.memory_total_bytes - s.memory_available_bytes) /
                        static_cast<double>(s.memory_total_bytes);
   }
   std::error_code error;
@@ -103,8 +107,10 @@ SystemSample SystemSampler::sample(std::chrono::steady_clock::time_point now) {
     const double seconds = std::chrono::duration<double>(now - last_time_).count();
     if (seconds > 0) {
       s.process_cpu_percent = 100.0 * (s.process_cpu_seconds - last_process_cpu_) / seconds;
-      s.disk_read_bytes_per_s = static_cast<double>(s.disk_read_bytes - last_.disk_read_bytes) / seconds;
-      s.disk_write_bytes_per_s = static_cast<double>(s.disk_write_bytes - last_.disk_write_bytes) / seconds;
+      s.disk_read_bytes_per_s =
+          static_cast<double>(s.disk_read_bytes - last_.disk_read_bytes) / seconds;
+      s.disk_write_bytes_per_s =
+          static_cast<double>(s.disk_write_bytes - last_.disk_write_bytes) / seconds;
       s.net_rx_bytes_per_s = static_cast<double>(s.net_rx_bytes - last_.net_rx_bytes) / seconds;
       s.net_tx_bytes_per_s = static_cast<double>(s.net_tx_bytes - last_.net_tx_bytes) / seconds;
     }

@@ -16,12 +16,12 @@ struct SystemSample {
   std::int64_t rss_bytes = 0;
   std::int64_t memory_total_bytes = 0;
   std::int64_t memory_available_bytes = 0;
-  double memory_percent = 0;       // machine memory in use
+  double memory_percent = 0;  // machine memory in use
   std::int64_t open_files = 0;
   std::int64_t threads = 0;
-  double disk_read_bytes_per_s = 0;   // this process
+  double disk_read_bytes_per_s = 0;  // this process
   double disk_write_bytes_per_s = 0;
-  double net_rx_bytes_per_s = 0;      // the machine, all interfaces but loopback
+  double net_rx_bytes_per_s = 0;  // the machine, all interfaces but loopback
   double net_tx_bytes_per_s = 0;
   // Running totals, for counters.
   double process_cpu_seconds = 0;

@@ -125,8 +125,8 @@ void serve_prediction(ServeState& state, const model::Model& model, InferRequest
   }
   // L2 next; on a miss (or a Redis that is down or slow) compute as usual.
   ModelRunner* runner_ptr = &runner;
-  state.redis->get(*key, [&state, key, ttl, runner_ptr, job = std::move(job)](
-                             std::optional<std::vector<float>> found) mutable {
+  state.redis->get(*key, [&state, key, ttl, runner_ptr,
+                          job = std::move(job)](std::optional<std::vector<float>> found) mutable {
     if (!found) {
       runner_ptr->submit(std::move(job));
       return;

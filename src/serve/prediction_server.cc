@@ -50,7 +50,6 @@ void PredictionServer::stop() {
 std::uint16_t PredictionServer::port() const { return http_->port(); }
 bool PredictionServer::ready() const { return state_->serve.ready.load(); }
 
-
 PredictionServer::PredictionServer(ServeOptions options,
                                    std::shared_ptr<const model::ModelRepository> models)
     : options_(std::move(options)), state_(std::make_unique<State>()) {
@@ -82,14 +81,16 @@ PredictionServer::PredictionServer(ServeOptions options,
   state_->alerts->set_listener([webhook = state_->webhook.get()](const monitor::AlertEvent& event) {
     const auto& s = event.state;
     if (s.status == monitor::AlertStatus::kFiring) {
-      spdlog::warn("alert firing: {} (value {:.4g}, threshold {:.4g})", s.rule.name, s.value, s.rule.threshold);
+      spdlog::warn("alert firing: {} (value {:.4g}, threshold {:.4g})", s.rule.name, s.value,
+                   s.rule.threshold);
     } else {
       spdlog::info("alert resolved: {}", s.rule.name);
     }
     if (webhook != nullptr) webhook->notify(event);
   });
   monitor::MonitorSources sources;
-  for (const model::Model* model : serve.models->models()) sources.models.push_back(serve.metrics.at(model).get());
+  for (const model::Model* model : serve.models->models())
+    sources.models.push_back(serve.metrics.at(model).get());
   sources.cache = [&serve]() {
     const CacheStats l1 = serve.cache->stats();
     monitor::CacheCounters counters{l1.hits, l1.misses};
@@ -107,7 +108,8 @@ PredictionServer::PredictionServer(ServeOptions options,
   monitor_options.retention_seconds = options_.history_seconds;
   monitor_options.proc_root = options_.proc_root;
   if (options_.monitor_interval.count() > 0) monitor_options.interval = options_.monitor_interval;
-  state_->monitor = std::make_unique<monitor::Monitor>(sources, monitor_options, state_->alerts.get());
+  state_->monitor =
+      std::make_unique<monitor::Monitor>(sources, monitor_options, state_->alerts.get());
   serve.monitor = state_->monitor.get();
   add_v2_routes(state_->router, state_->serve);
   add_v1_routes(state_->router, state_->serve);

@@ -12,9 +12,9 @@
 #include "core/result.h"
 #include "http/server.h"
 #include "model/repository.h"
-#include "serve/json_input.h"
 #include "monitor/alerts.h"
 #include "monitor/monitor.h"
+#include "serve/json_input.h"
 #include "serve/redis_cache.h"
 #include "serve/response_cache.h"
 
@@ -26,11 +26,11 @@ struct ServeOptions {
   std::chrono::milliseconds drain_timeout{10'000};
   std::size_t cache_bytes = 64 * 1024 * 1024;  // L1 response cache budget, all models
   std::optional<RedisOptions> redis;           // L2 response cache
-  std::string admin_token;              // for /api calls that change state; empty: refused
-  bool metrics = true;                  // request metrics, /metrics, monitor, dashboard
-  std::size_t history_seconds = 3600;   // per-second history kept
+  std::string admin_token;                     // for /api calls that change state; empty: refused
+  bool metrics = true;                         // request metrics, /metrics, monitor, dashboard
+  std::size_t history_seconds = 3600;          // per-second history kept
   std::vector<monitor::AlertRule> alerts;
-  std::string alert_webhook;            // http://... to POST alert transitions to
+  std::string alert_webhook;  // http://... to POST alert transitions to
   std::string proc_root = "/proc";
   std::chrono::milliseconds monitor_interval{1000};  // 0: no monitor thread (tests tick it)
   // When the process started (main), for the cold-start figures; default: construction.

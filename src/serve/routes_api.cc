@@ -28,7 +28,8 @@ Result<std::size_t> window_seconds(const http::Request& request, std::size_t cap
   }
   auto duration = parse_duration(text);
   if (!duration) return fail("window: " + duration.error().message, 400);
-  const auto seconds = static_cast<std::size_t>(std::max<std::int64_t>(1, duration->count() / 1'000'000));
+  const auto seconds =
+      static_cast<std::size_t>(std::max<std::int64_t>(1, duration->count() / 1'000'000));
   return std::min(seconds, capacity);
 }
 
@@ -67,7 +68,9 @@ void write_stage(JsonWriter& json, const char* name, const monitor::LogHistogram
   const auto snapshot = histogram.snapshot();
   json.key(name).begin_object();
   json.key("count").value(static_cast<std::uint64_t>(snapshot.count));
-  json.key("mean").value(snapshot.count ? static_cast<double>(snapshot.sum) / static_cast<double>(snapshot.count) / 1000 : 0.0);
+  json.key("mean").value(snapshot.count ? static_cast<double>(snapshot.sum) /
+                                              static_cast<double>(snapshot.count) / 1000
+                                        : 0.0);
   json.key("p50").value(snapshot.percentile(50) / 1000);
   json.key("p95").value(snapshot.percentile(95) / 1000);
   json.key("p99").value(snapshot.percentile(99) / 1000);
@@ -86,8 +89,9 @@ void performance(const ServeState& state, http::Responder responder) {
   const auto first = state.first_prediction_ns.load();
   if (first >= 0) out.key("first_prediction").value(static_cast<double>(first) / 1e6);
   out.end_object();
-  out.key("latest");
-  monitor::write_second_json(state.monitor->latest(), body);
+  std::string latest;
+  monitor::write_second_json(state.monitor->latest(), latest);
+  out.key("latest").raw(latest);
   out.key("models").begin_array();
   for (const auto* model : state.models->models()) {
     const auto& metrics = *state.metrics.at(model);
@@ -111,7 +115,9 @@ void performance(const ServeState& state, http::Responder responder) {
     write_stage(out, "serialize", metrics.serialize_us);
     out.end_object();
     const auto batch = metrics.batch_rows.snapshot();
-    out.key("batch_rows_mean").value(batch.count ? static_cast<double>(batch.sum) / static_cast<double>(batch.count) : 0.0);
+    out.key("batch_rows_mean")
+        .value(batch.count ? static_cast<double>(batch.sum) / static_cast<double>(batch.count)
+                           : 0.0);
     out.end_object();
   }
   out.end_array();
@@ -131,7 +137,9 @@ void prometheus(const ServeState& state, http::Responder responder) {
   w.family("hone_requests_total", "counter", "Prediction requests answered, by model and status.");
   for (const auto* model : models) {
     for (const auto& [status, count] : state.metrics.at(model)->statuses()) {
-      w.sample("hone_requests_total", {{"model", model->config.name}, {"status", status == 0 ? "other" : std::to_string(status)}},
+      w.sample("hone_requests_total",
+               {{"model", model->config.name},
+                {"status", status == 0 ? "other" : std::to_string(status)}},
                static_cast<double>(count));
     }
   }
@@ -144,18 +152,21 @@ void prometheus(const ServeState& state, http::Responder responder) {
     w.family(stages[stage].first, "histogram", stages[stage].second);
     for (const auto* model : models) {
       const auto& m = *state.metrics.at(model);
-      const monitor::LogHistogram* histograms[] = {&m.e2e_us, &m.queue_us, &m.compute_us, &m.serialize_us};
-      w.histogram(stages[stage].first, {{"model", model->config.name}}, histograms[stage]->snapshot(), 1e6,
-                  std::uint64_t{1} << 26);
+      const monitor::LogHistogram* histograms[] = {&m.e2e_us, &m.queue_us, &m.compute_us,
+                                                   &m.serialize_us};
+      w.histogram(stages[stage].first, {{"model", model->config.name}},
+                  histograms[stage]->snapshot(), 1e6, std::uint64_t{1} << 26);
     }
   }
   w.family("hone_batch_rows", "histogram", "Rows in the backend call that served a request.");
   for (const auto* model : models) {
-    w.histogram("hone_batch_rows", {{"model", model->config.name}}, state.metrics.at(model)->batch_rows.snapshot(), 1, 65536);
+    w.histogram("hone_batch_rows", {{"model", model->config.name}},
+                state.metrics.at(model)->batch_rows.snapshot(), 1, 65536);
   }
   w.family("hone_pending_requests", "gauge", "Prediction requests in flight.");
   for (const auto* model : models) {
-    w.sample("hone_pending_requests", {{"model", model->config.name}}, static_cast<double>(state.metrics.at(model)->pending()));
+    w.sample("hone_pending_requests", {{"model", model->config.name}},
+             static_cast<double>(state.metrics.at(model)->pending()));
   }
   const CacheStats l1 = state.cache->stats();
   w.family("hone_cache_hits_total", "counter", "Response cache hits, by layer.");
@@ -165,8 +176,11 @@ void prometheus(const ServeState& state, http::Responder responder) {
   if (l2) w.sample("hone_cache_hits_total", {{"layer", "l2"}}, static_cast<double>(l2->hits));
   w.family("hone_cache_misses_total", "counter", "Response cache misses, by layer.");
   w.sample("hone_cache_misses_total", {{"layer", "l1"}}, static_cast<double>(l1.misses));
-  if (l2) w.sample("hone_cache_misses_total", {{"layer", "l2"}}, static_cast<double>(l2->misses + l2->skipped));
-  w.family("hone_cache_evictions_total", "counter", "Entries evicted from the in-process cache to stay in its budget.");
+  if (l2)
+    w.sample("hone_cache_misses_total", {{"layer", "l2"}},
+             static_cast<double>(l2->misses + l2->skipped));
+  w.family("hone_cache_evictions_total", "counter",
+           "Entries evicted from the in-process cache to stay in its budget.");
   w.sample("hone_cache_evictions_total", {{"layer", "l1"}}, static_cast<double>(l1.evictions));
   w.family("hone_cache_bytes", "gauge", "Bytes held by the in-process cache.");
   w.sample("hone_cache_bytes", {{"layer", "l1"}}, static_cast<double>(l1.bytes));
@@ -174,14 +188,18 @@ void prometheus(const ServeState& state, http::Responder responder) {
   w.sample("hone_cache_entries", {{"layer", "l1"}}, static_cast<double>(l1.entries));
   if (l2) {
     w.family("hone_cache_errors_total", "counter", "Redis commands that failed or timed out.");
-    w.sample("hone_cache_errors_total", {{"layer", "l2"}}, static_cast<double>(l2->errors + l2->timeouts));
-    w.family("hone_cache_up", "gauge", "1 when the Redis cache is connected and its breaker closed.");
+    w.sample("hone_cache_errors_total", {{"layer", "l2"}},
+             static_cast<double>(l2->errors + l2->timeouts));
+    w.family("hone_cache_up", "gauge",
+             "1 when the Redis cache is connected and its breaker closed.");
     w.sample("hone_cache_up", {{"layer", "l2"}}, l2->connected && !l2->breaker_open ? 1 : 0);
   }
-  w.family("hone_coalesced_requests_total", "counter", "Requests that waited for an identical one instead of computing.");
+  w.family("hone_coalesced_requests_total", "counter",
+           "Requests that waited for an identical one instead of computing.");
   w.sample("hone_coalesced_requests_total", {}, static_cast<double>(state.coalescer.coalesced()));
   w.family("hone_open_connections", "gauge", "Open client connections.");
-  w.sample("hone_open_connections", {}, static_cast<double>(state.open_connections ? state.open_connections() : 0));
+  w.sample("hone_open_connections", {},
+           static_cast<double>(state.open_connections ? state.open_connections() : 0));
   const monitor::Second latest = state.monitor->latest();
   const monitor::SystemSample& sys = latest.system;
   w.family("hone_process_cpu_seconds_total", "counter", "CPU time used by the process.");
@@ -192,19 +210,29 @@ void prometheus(const ServeState& state, http::Responder responder) {
   w.sample("hone_process_open_fds", {}, static_cast<double>(sys.open_files));
   w.family("hone_process_threads", "gauge", "Threads of the process.");
   w.sample("hone_process_threads", {}, static_cast<double>(sys.threads));
-  w.family("hone_process_disk_bytes_total", "counter", "Bytes the process read from and wrote to storage.");
-  w.sample("hone_process_disk_bytes_total", {{"direction", "read"}}, static_cast<double>(sys.disk_read_bytes));
-  w.sample("hone_process_disk_bytes_total", {{"direction", "write"}}, static_cast<double>(sys.disk_write_bytes));
-  w.family("hone_machine_cpu_ratio", "gauge", "Share of the machine's CPU in use over the last second.");
+  w.family("hone_process_disk_bytes_total", "counter",
+           "Bytes the process read from and wrote to storage.");
+  w.sample("hone_process_disk_bytes_total", {{"direction", "read"}},
+           static_cast<double>(sys.disk_read_bytes));
+  w.sample("hone_process_disk_bytes_total", {{"direction", "write"}},
+           static_cast<double>(sys.disk_write_bytes));
+  w.family("hone_machine_cpu_ratio", "gauge",
+           "Share of the machine's CPU in use over the last second.");
   w.sample("hone_machine_cpu_ratio", {}, sys.machine_cpu_percent / 100);
   w.family("hone_machine_memory_bytes", "gauge", "Machine memory.");
-  w.sample("hone_machine_memory_bytes", {{"kind", "total"}}, static_cast<double>(sys.memory_total_bytes));
-  w.sample("hone_machine_memory_bytes", {{"kind", "available"}}, static_cast<double>(sys.memory_available_bytes));
-  w.family("hone_machine_network_bytes_total", "counter", "Bytes through the machine's network interfaces (not loopback).");
-  w.sample("hone_machine_network_bytes_total", {{"direction", "receive"}}, static_cast<double>(sys.net_rx_bytes));
-  w.sample("hone_machine_network_bytes_total", {{"direction", "transmit"}}, static_cast<double>(sys.net_tx_bytes));
+  w.sample("hone_machine_memory_bytes", {{"kind", "total"}},
+           static_cast<double>(sys.memory_total_bytes));
+  w.sample("hone_machine_memory_bytes", {{"kind", "available"}},
+           static_cast<double>(sys.memory_available_bytes));
+  w.family("hone_machine_network_bytes_total", "counter",
+           "Bytes through the machine's network interfaces (not loopback).");
+  w.sample("hone_machine_network_bytes_total", {{"direction", "receive"}},
+           static_cast<double>(sys.net_rx_bytes));
+  w.sample("hone_machine_network_bytes_total", {{"direction", "transmit"}},
+           static_cast<double>(sys.net_tx_bytes));
   w.family("hone_alerts_firing", "gauge", "Alert rules firing now.");
-  w.sample("hone_alerts_firing", {}, static_cast<double>(state.alerts != nullptr ? state.alerts->firing() : 0));
+  w.sample("hone_alerts_firing", {},
+           static_cast<double>(state.alerts != nullptr ? state.alerts->firing() : 0));
   w.family("hone_ready", "gauge", "1 when the server is ready for predictions.");
   w.sample("hone_ready", {}, state.ready.load() ? 1 : 0);
   responder.send(std::move(response));
@@ -212,12 +240,14 @@ void prometheus(const ServeState& state, http::Responder responder) {
 
 }  // namespace
 
-bool require_admin(const ServeState& state, const http::Request& request, http::Responder& responder) {
+bool require_admin(const ServeState& state, const http::Request& request,
+                   http::Responder& responder) {
   const std::string_view given = request.header("Authorization");
   if (!state.admin_token.empty() && given == "Bearer " + state.admin_token) return true;
   auto response = http::error_response(
-      401, state.admin_token.empty() ? "admin calls are disabled: start hone serve with --admin-token"
-                                     : "this call needs the admin token (Authorization: Bearer TOKEN)");
+      401, state.admin_token.empty()
+               ? "admin calls are disabled: start hone serve with --admin-token"
+               : "this call needs the admin token (Authorization: Bearer TOKEN)");
   response.headers.push_back({"WWW-Authenticate", "Bearer"});
   responder.send(std::move(response));
   return false;
@@ -225,50 +255,64 @@ bool require_admin(const ServeState& state, const http::Request& request, http::
 
 void add_api_routes(Router& router, ServeState& state) {
   using http::Method;
-  router.add(Method::kGet, "/api/cache", [&state](http::Request&, const PathParams&, http::Responder responder) {
-    std::string body;
-    JsonWriter out(body);
-    write_cache(out, state);
-    responder.send(json(std::move(body)));
-  });
-  router.add(Method::kDelete, "/api/cache", [&state](http::Request& request, const PathParams&, http::Responder responder) {
-    if (!require_admin(state, request, responder)) return;
-    const auto before = state.cache->stats().entries;
-    state.cache->clear();
-    spdlog::info("response cache cleared by an admin call ({} entries)", before);
-    std::string body;
-    JsonWriter(body).begin_object().key("cleared").value(true).key("entries_removed").value(before).end_object();
-    responder.send(json(std::move(body)));
-  });
-  router.add(Method::kPost, "/api/models/{model}/warmup",
-             [&state](http::Request& request, const PathParams& params, http::Responder responder) {
-               if (!require_admin(state, request, responder)) return;
-               http::Response response;
-               const model::Model* model = state.resolve(params, response);
-               if (model == nullptr) {
-                 responder.send(std::move(response));
-                 return;
-               }
-               const auto start = SteadyClock::now();
-               if (auto s = warm_up(*model); !s) {
-                 responder.send(http::error_response(500, s.error().message));
-                 return;
-               }
-               JsonWriter(response.body)
-                   .begin_object()
-                   .key("model").value(model->config.name)
-                   .key("rounds").value(model->config.warmup.rounds)
-                   .key("warmup_ms").value(std::chrono::duration<double, std::milli>(SteadyClock::now() - start).count())
-                   .end_object();
-               responder.send(std::move(response));
+  router.add(Method::kGet, "/api/cache",
+             [&state](http::Request&, const PathParams&, http::Responder responder) {
+               std::string body;
+               JsonWriter out(body);
+               write_cache(out, state);
+               responder.send(json(std::move(body)));
              });
+  router.add(Method::kDelete, "/api/cache",
+             [&state](http::Request& request, const PathParams&, http::Responder responder) {
+               if (!require_admin(state, request, responder)) return;
+               const auto before = state.cache->stats().entries;
+               state.cache->clear();
+               spdlog::info("response cache cleared by an admin call ({} entries)", before);
+               std::string body;
+               JsonWriter(body)
+                   .begin_object()
+                   .key("cleared")
+                   .value(true)
+                   .key("entries_removed")
+                   .value(before)
+                   .end_object();
+               responder.send(json(std::move(body)));
+             });
+  router.add(
+      Method::kPost, "/api/models/{model}/warmup",
+      [&state](http::Request& request, const PathParams& params, http::Responder responder) {
+        if (!require_admin(state, request, responder)) return;
+        http::Response response;
+        const model::Model* model = state.resolve(params, response);
+        if (model == nullptr) {
+          responder.send(std::move(response));
+          return;
+        }
+        const auto start = SteadyClock::now();
+        if (auto s = warm_up(*model); !s) {
+          responder.send(http::error_response(500, s.error().message));
+          return;
+        }
+        JsonWriter(response.body)
+            .begin_object()
+            .key("model")
+            .value(model->config.name)
+            .key("rounds")
+            .value(model->config.warmup.rounds)
+            .key("warmup_ms")
+            .value(std::chrono::duration<double, std::milli>(SteadyClock::now() - start).count())
+            .end_object();
+        responder.send(std::move(response));
+      });
   if (!state.metrics_enabled) return;
-  router.add(Method::kGet, "/metrics", [&state](http::Request&, const PathParams&, http::Responder responder) {
-    prometheus(state, std::move(responder));
-  });
-  router.add(Method::kGet, "/api/performance", [&state](http::Request&, const PathParams&, http::Responder responder) {
-    performance(state, std::move(responder));
-  });
+  router.add(Method::kGet, "/metrics",
+             [&state](http::Request&, const PathParams&, http::Responder responder) {
+               prometheus(state, std::move(responder));
+             });
+  router.add(Method::kGet, "/api/performance",
+             [&state](http::Request&, const PathParams&, http::Responder responder) {
+               performance(state, std::move(responder));
+             });
   router.add(Method::kGet, "/api/performance/history",
              [&state](http::Request& request, const PathParams&, http::Responder responder) {
                auto window = window_seconds(request, state.monitor->history().capacity());
@@ -276,11 +320,16 @@ void add_api_routes(Router& router, ServeState& state) {
                  responder.send(error_from(window.error()));
                  return;
                }
+               std::string seconds;
+               monitor::write_seconds_json(state.monitor->history().last(*window), seconds);
                std::string body;
-               JsonWriter out(body);
-               out.begin_object().key("window_s").value(static_cast<std::uint64_t>(*window)).key("seconds");
-               monitor::write_seconds_json(state.monitor->history().last(*window), body);
-               out.end_object();
+               JsonWriter(body)
+                   .begin_object()
+                   .key("window_s")
+                   .value(static_cast<std::uint64_t>(*window))
+                   .key("seconds")
+                   .raw(seconds)
+                   .end_object();
                responder.send(json(std::move(body)));
              });
   router.add(Method::kGet, "/api/performance/export.csv",
@@ -292,20 +341,23 @@ void add_api_routes(Router& router, ServeState& state) {
                }
                http::Response response;
                response.content_type = "text/csv; charset=utf-8";
-               response.headers.push_back({"Content-Disposition", "attachment; filename=\"hone-performance.csv\""});
+               response.headers.push_back(
+                   {"Content-Disposition", "attachment; filename=\"hone-performance.csv\""});
                monitor::write_seconds_csv(state.monitor->history().last(*window), response.body);
                responder.send(std::move(response));
              });
-  router.add(Method::kGet, "/api/system", [&state](http::Request&, const PathParams&, http::Responder responder) {
-    std::string body;
-    monitor::write_second_json(state.monitor->latest(), body);
-    responder.send(json(std::move(body)));
-  });
-  router.add(Method::kGet, "/api/alerts", [&state](http::Request&, const PathParams&, http::Responder responder) {
-    std::string body;
-    monitor::write_alerts_json(state.alerts->states(), body);
-    responder.send(json(std::move(body)));
-  });
+  router.add(Method::kGet, "/api/system",
+             [&state](http::Request&, const PathParams&, http::Responder responder) {
+               std::string body;
+               monitor::write_second_json(state.monitor->latest(), body);
+               responder.send(json(std::move(body)));
+             });
+  router.add(Method::kGet, "/api/alerts",
+             [&state](http::Request&, const PathParams&, http::Responder responder) {
+               std::string body;
+               monitor::write_alerts_json(state.alerts->states(), body);
+               responder.send(json(std::move(body)));
+             });
 }
 
 }  // namespace hone::serve

@@ -34,9 +34,10 @@ void send_asset(const http::Request& request, std::string_view name, http::Respo
 }  // namespace
 
 void add_dashboard_routes(Router& router) {
-  router.add(http::Method::kGet, "/dashboard", [](http::Request& request, const PathParams&, http::Responder responder) {
-    send_asset(request, "dashboard.html", std::move(responder));
-  });
+  router.add(http::Method::kGet, "/dashboard",
+             [](http::Request& request, const PathParams&, http::Responder responder) {
+               send_asset(request, "dashboard.html", std::move(responder));
+             });
   router.add(http::Method::kGet, "/dashboard/{file}",
              [](http::Request& request, const PathParams& params, http::Responder responder) {
                send_asset(request, params.get("file"), std::move(responder));

@@ -59,7 +59,8 @@ Status load_serve_config(const std::string& path, ServeConfig& config) {
     if (auto v = map.string("admin_token")) options.admin_token = *v;
     if (auto v = map.boolean("metrics")) options.metrics = *v;
     if (auto v = map.duration_us("history")) {
-      options.history_seconds = static_cast<std::size_t>(std::max<std::int64_t>(10, *v / 1'000'000));
+      options.history_seconds =
+          static_cast<std::size_t>(std::max<std::int64_t>(10, *v / 1'000'000));
     }
     const YAML::Node alerts = map.node("alerts");
     if (alerts.IsDefined()) {
@@ -139,7 +140,8 @@ Status validate(const ServeConfig& config) {
   const auto& limits = config.options.http.limits;
   if (limits.max_body_bytes == 0) return fail("max body size must be positive");
   if (limits.max_header_bytes < 256) return fail("max header size must be at least 256 bytes");
-  if (!config.options.alert_webhook.empty() && config.options.alert_webhook.rfind("http://", 0) != 0) {
+  if (!config.options.alert_webhook.empty() &&
+      config.options.alert_webhook.rfind("http://", 0) != 0) {
     return fail("alert webhook '" + config.options.alert_webhook + "' must be an http:// URL");
   }
   if (limits.header_timeout.count() <= 0 || limits.idle_timeout.count() <= 0 ||

@@ -36,12 +36,12 @@ struct ServeState {
   SteadyClock::time_point started;
   bool metrics_enabled = true;
   std::unordered_map<const model::Model*, std::unique_ptr<monitor::ModelMetrics>> metrics;
-  monitor::Monitor* monitor = nullptr;         // owned by the PredictionServer
+  monitor::Monitor* monitor = nullptr;  // owned by the PredictionServer
   monitor::AlertEngine* alerts = nullptr;
   std::string admin_token;
   std::function<std::int64_t()> open_connections;
   std::atomic<std::int64_t> first_prediction_ns{-1};
-  std::atomic<std::int64_t> ready_ns{-1};   // since `started`
+  std::atomic<std::int64_t> ready_ns{-1};  // since `started`
   std::atomic<std::int64_t> warmup_ns{0};  // since `started`; -1 until one is answered
 
   // The model named in the path (and its version, when given), or a 404 answer.
@@ -89,7 +89,8 @@ void decode_and_serve(ServeState& state, http::Request& request, const PathParam
 
 // Answers 401 and returns false unless the request carries the admin token
 // (Authorization: Bearer TOKEN); without a configured token every admin call is refused.
-bool require_admin(const ServeState& state, const http::Request& request, http::Responder& responder);
+bool require_admin(const ServeState& state, const http::Request& request,
+                   http::Responder& responder);
 
 // Runs a model's warmup samples through its backend.
 Status warm_up(const model::Model& model);
