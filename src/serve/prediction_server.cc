@@ -143,6 +143,12 @@ Status PredictionServer::start() {
 
 monitor::Monitor& PredictionServer::monitor() { return *state_->monitor; }
 
+const monitor::ModelMetrics* PredictionServer::metrics(const std::string& model) const {
+  const model::Model* found = state_->serve.models->find(model);
+  if (found == nullptr || !state_->serve.metrics_enabled) return nullptr;
+  return state_->serve.metrics.at(found).get();
+}
+
 StartupTimes PredictionServer::startup_times() const {
   StartupTimes times;
   times.warmup = warmup_;

@@ -64,6 +64,8 @@ class PredictionServer {
   std::int64_t coalesced() const;
   // For tests that drive the monitor's clock themselves (start it with metrics on).
   monitor::Monitor& monitor();
+  // A model's live metrics; null for an unknown model or with metrics off.
+  const monitor::ModelMetrics* metrics(const std::string& model) const;
   const ServeOptions& options() const { return options_; }
 
  private:

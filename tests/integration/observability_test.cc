@@ -11,6 +11,7 @@
 #include "http/client.h"
 #include "serve/prediction_server.h"
 #include "support/process.h"
+#include "support/redis_process.h"
 #include "support/temp_dir.h"
 #include "support/test_server.h"
 
@@ -29,6 +30,14 @@ void post_ok(http::Client& client, const std::string& path, const std::string& b
   auto response = client.post(path, body);
   ASSERT_TRUE(response) << response.error().message;
   ASSERT_EQ(response->status, 200) << response->body;
+}
+
+// A request counts once its answer is written; the client may see the answer a moment before
+// the server has recorded it. Waits until `model` has counted `requests`.
+void wait_counted(PredictionServer& server, const std::string& model, std::int64_t requests) {
+  const auto* metrics = server.metrics(model);
+  ASSERT_NE(metrics, nullptr);
+  ASSERT_TRUE(test::eventually([&] { return metrics->requests() >= requests; }));
 }
 
 std::unique_ptr<PredictionServer> start(ServeOptions options = {}) {
@@ -67,6 +76,8 @@ TEST(Observability, MetricsCountTheTrafficExactly) {
                 .status,
             200);
   ASSERT_EQ(client.post("/v2/models/nope/infer", body_for(1)).value().status, 404);
+  wait_counted(*server, "ceramic-armor", 12);
+  wait_counted(*server, "fraud-detector", 1);
   const auto page = client.get("/metrics").value();
   ASSERT_EQ(page.status, 200);
   EXPECT_EQ(page.header("Content-Type"), "text/plain; version=0.0.4; charset=utf-8");
@@ -116,6 +127,7 @@ TEST(Observability, PromtoolAcceptsTheMetrics) {
   auto server = start();
   auto client = http::Client::connect("127.0.0.1", server->port()).value();
   for (int i = 0; i < 5; ++i) post_ok(client, "/v2/models/ceramic-armor/infer", body_for(i));
+  wait_counted(*server, "ceramic-armor", 5);
   server->monitor().tick(std::chrono::steady_clock::now(), 1'000'000);
   test::TempDir dir;
   const std::string file = dir.write("metrics.txt", client.get("/metrics").value().body);
@@ -130,6 +142,7 @@ TEST(Observability, HistoryAndCsvHoldOneRowPerSecond) {
   const auto t0 = std::chrono::steady_clock::now();
   server->monitor().tick(t0, 5000);  // baseline
   for (int i = 0; i < 5; ++i) post_ok(client, "/v2/models/ceramic-armor/infer", body_for(100 + i));
+  wait_counted(*server, "ceramic-armor", 5);
   server->monitor().tick(t0 + std::chrono::seconds(1), 5001);
   for (int i = 0; i < 3; ++i)
     post_ok(
@@ -138,6 +151,7 @@ TEST(Observability, HistoryAndCsvHoldOneRowPerSecond) {
             std::string(
                 "1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,") +
             std::to_string(i) + "]}]}");
+  wait_counted(*server, "fraud-detector", 3);
   server->monitor().tick(t0 + std::chrono::seconds(2), 5002);
   const auto history = client.get("/api/performance/history?window=2s").value();
   ASSERT_EQ(history.status, 200) << history.body;
@@ -172,6 +186,7 @@ TEST(Observability, AlertsFireToTheWebhookAndResolve) {
   const auto t0 = std::chrono::steady_clock::now();
   server->monitor().tick(t0, 7000);
   for (int i = 0; i < 4; ++i) post_ok(client, "/v2/models/ceramic-armor/infer", body_for(i));
+  wait_counted(*server, "ceramic-armor", 4);
   server->monitor().tick(t0 + std::chrono::seconds(1), 7001);  // 4 rps: fires
   const auto alerts = client.get("/api/alerts").value();
   EXPECT_NE(alerts.body.find(R"("state":"firing")"), std::string::npos) << alerts.body;
