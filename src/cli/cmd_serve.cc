@@ -215,6 +215,17 @@ Command add_serve_command(CLI::App& root) {
          "--max-queue-delay", flags->max_queue_delay,
          "With batching: longest wait for a fuller batch, from the oldest request (default 500us)")
       ->check(duration_validator());
+  app->add_option("--admin-token", flags->admin_token,
+                  "Token that calls changing server state must bring (Authorization: Bearer T)");
+  app->add_flag("--no-metrics", flags->no_metrics,
+                "Do not record request metrics (/metrics, /api/performance and alerts go quiet)");
+  app->add_option("--alert", flags->alerts,
+                  "Alert rule over the whole server, e.g. 'p99_ms > 100 for 30s' (repeatable)");
+  app->add_option("--alert-webhook", flags->alert_webhook,
+                  "POST alert state changes as JSON to this http:// URL");
+  app->add_option("--history", flags->history,
+                  "How much per-second history to keep for /api/performance/history (default 1h)")
+      ->check(duration_validator());
   app->add_option(
       "--redis", flags->redis,
       "L2 response cache in Redis, redis://HOST[:PORT]; Redis trouble never fails a prediction");

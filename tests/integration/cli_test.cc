@@ -28,7 +28,8 @@ TEST(Cli, HelpListsTheCommands) {
   const auto serve = run_process({kHone, "serve", "--help"});
   EXPECT_EQ(serve.exit_code, 0);
   for (const char* flag : {"--models", "--model", "--backend", "--config", "--host", "--port",
-                           "--threads", "--max-body", "--drain-timeout"}) {
+                           "--threads", "--max-body", "--drain-timeout", "--admin-token",
+                           "--no-metrics", "--alert", "--alert-webhook", "--history"}) {
     EXPECT_NE(serve.out.find(flag), std::string::npos) << flag;
   }
   EXPECT_EQ(run_process({kHone, "--version"}).exit_code, 0);
@@ -73,6 +74,12 @@ INSTANTIATE_TEST_SUITE_P(
                  2,
                  "must start with redis://"},
         BadUsage{{"serve", "--models", kExamples, "--max-batch-size", "0"}, 2, "--max-batch-size"},
+        BadUsage{{"serve", "--models", kExamples, "--alert", "p99 > 100"}, 2, "unknown metric"},
+        BadUsage{{"serve", "--models", kExamples, "--alert", "p99_ms > 100 for ever"},
+                 2,
+                 "alert 'p99_ms > 100 for ever'"},
+        BadUsage{{"serve", "--models", kExamples, "--alert-webhook", "ftp://x"}, 2, "http:// URL"},
+        BadUsage{{"serve", "--models", kExamples, "--history", "long"}, 2, "--history"},
         BadUsage{{"model"}, 2, "subcommand"}, BadUsage{{"model", "demo"}, 2, "--out"},
         BadUsage{{"model", "inspect", "/no/such.json"}, 2, "/no/such.json"}));
 
@@ -120,6 +127,31 @@ TEST(Cli, ModelFlagsTurnCacheAndBatchingOn) {
   auto plain_client = http::Client::connect("127.0.0.1", plain_port).value();
   EXPECT_EQ(plain_client.post("/v1/models/ceramic-armor:predict", body).value().header("X-Cache"),
             "");
+}
+
+TEST(Cli, ObservabilityFlagsReachTheServer) {
+  test::ChildProcess server({kHone, "serve", "--models", kExamples, "--admin-token", "s3cret",
+                             "--alert", "rps >= 0", "--history", "2m", "--port", "0", "--threads",
+                             "1"});
+  const auto port = test::listening_port(server.read_line());
+  ASSERT_NE(port, 0);
+  auto client = http::Client::connect("127.0.0.1", port).value();
+  EXPECT_EQ(client.request("DELETE", "/api/cache", "").value().status, 401);
+  EXPECT_EQ(client.request("DELETE", "/api/cache", "", {{"Authorization", "Bearer s3cret"}})
+                .value()
+                .status,
+            200);
+  const auto alerts = client.get("/api/alerts").value();
+  EXPECT_NE(alerts.body.find(R"("name":"rps >= 0")"), std::string::npos) << alerts.body;
+  EXPECT_EQ(client.get("/metrics").value().status, 200);
+
+  test::ChildProcess quiet(
+      {kHone, "serve", "--models", kExamples, "--no-metrics", "--port", "0", "--threads", "1"});
+  const auto quiet_port = test::listening_port(quiet.read_line());
+  ASSERT_NE(quiet_port, 0);
+  auto quiet_client = http::Client::connect("127.0.0.1", quiet_port).value();
+  EXPECT_EQ(quiet_client.get("/metrics").value().status, 404);
+  EXPECT_EQ(quiet_client.get("/v2/health/ready").value().status, 200);
 }
 
 TEST(Cli, ModelInspectDescribesTheArtifact) {
