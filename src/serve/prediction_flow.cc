@@ -49,10 +49,14 @@ void serve_prediction(ServeState& state, const model::Model& model, InferRequest
   const bool cached = model.config.cache.enabled;
   const model::Model* model_ptr = &model;
   monitor::ModelMetrics* metrics = state.metrics_enabled ? state.metrics.at(&model).get() : nullptr;
-  auto trace = std::make_shared<monitor::Trace>();
-  trace->received = http_request.received;
-  trace->parsed = trace->queued = SteadyClock::now();
-  if (metrics != nullptr) metrics->started();
+  // With metrics off (--no-metrics) there is no trace either: no clock reads, no allocation.
+  std::shared_ptr<monitor::Trace> trace;
+  if (metrics != nullptr) {
+    trace = std::make_shared<monitor::Trace>();
+    trace->received = http_request.received;
+    trace->parsed = trace->queued = SteadyClock::now();
+    metrics->started();
+  }
   // `outcome` is null for an L1 hit; otherwise it holds the status and the stage timings.
   auto reply = [&state, model_ptr, request, answer, encode = std::move(encode), cached, metrics,
                 trace](std::span<const float> outputs, const JobOutcome* outcome,
@@ -63,18 +67,19 @@ void serve_prediction(ServeState& state, const model::Model& model, InferRequest
       return;
     }
     note_first_prediction(state);
-    const auto now = SteadyClock::now();
-    if (outcome != nullptr && !outcome->from_cache) {
-      trace->batch_start = trace->queued + outcome->queued;
-      trace->compute_end = trace->batch_start + outcome->compute;
-    } else {
-      trace->batch_start = trace->compute_end = now;
+    if (trace != nullptr) {
+      if (outcome != nullptr && !outcome->from_cache) {
+        trace->batch_start = trace->queued + outcome->queued;
+        trace->compute_end = trace->batch_start + outcome->compute;
+      } else {
+        trace->batch_start = trace->compute_end = SteadyClock::now();
+      }
     }
     http::Response response;
     encode(*model_ptr, *request, outputs, response.body);
-    trace->serialized = SteadyClock::now();
     if (cached) response.headers.push_back({"X-Cache", cache_status});
-    if (metrics != nullptr) {
+    if (trace != nullptr) {
+      trace->serialized = SteadyClock::now();
       auto probe = std::make_shared<WriteProbe>();
       probe->metrics = metrics;
       probe->trace = trace;

@@ -49,8 +49,7 @@ std::string x_cache(PredictionServer& server, int value) {
 class RedisCacheTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    if (!test::RedisProcess::available())
-      GTEST_SKIP() << "redis-server not installed (scripts/setup)";
+    if (!test::RedisProcess::available()) FAIL() << "redis-server not installed: run scripts/setup";
   }
 };
 
