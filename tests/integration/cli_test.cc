@@ -171,6 +171,9 @@ TEST(Cli, ModelDemoWritesAServableRepository) {
   EXPECT_EQ(demo.exit_code, 0) << demo.out << demo.err;
   EXPECT_NE(demo.out.find("all demo requests answered 200"), std::string::npos) << demo.out;
   EXPECT_NE(demo.out.find("/v1/models/fraud-detector:predict"), std::string::npos);
+  // The server's own count of the demo's predictions: 3 ceramic-armor, 2 fraud-detector.
+  EXPECT_NE(demo.out.find("ceramic-armor   3 requests:"), std::string::npos) << demo.out;
+  EXPECT_NE(demo.out.find("fraud-detector  2 requests:"), std::string::npos) << demo.out;
 }
 
 }  // namespace
