@@ -26,16 +26,20 @@ void note_first_prediction(ServeState& state) {
   }
 }
 
-// Records a request's metrics when its answer has been written, or when the connection dropped
-// it first (then "written" is when it was encoded).
-struct WriteProbe {
+// One prediction's trace, in one allocation shared by the reply and the written-callback. Once
+// armed (a 200 was sent), it records into the model's metrics when the last holder lets go:
+// after the answer was written, or when the connection dropped it first (then "written" is when
+// it was encoded).
+struct TraceProbe {
   monitor::ModelMetrics* metrics = nullptr;
-  std::shared_ptr<monitor::Trace> trace;
+  monitor::Trace trace;
   std::size_t batch_rows = 0;
+  bool armed = false;
   bool written = false;
-  ~WriteProbe() {
-    if (!written) trace->written = trace->serialized;
-    metrics->finished(200, trace.get(), batch_rows);
+  ~TraceProbe() {
+    if (!armed) return;
+    if (!written) trace.written = trace.serialized;
+    metrics->finished(200, &trace, batch_rows);
   }
 };
 
@@ -50,42 +54,42 @@ void serve_prediction(ServeState& state, const model::Model& model, InferRequest
   const model::Model* model_ptr = &model;
   monitor::ModelMetrics* metrics = state.metrics_enabled ? state.metrics.at(&model).get() : nullptr;
   // With metrics off (--no-metrics) there is no trace either: no clock reads, no allocation.
-  std::shared_ptr<monitor::Trace> trace;
+  std::shared_ptr<TraceProbe> probe;
   if (metrics != nullptr) {
-    trace = std::make_shared<monitor::Trace>();
-    trace->received = http_request.received;
-    trace->parsed = trace->queued = SteadyClock::now();
+    probe = std::make_shared<TraceProbe>();
+    probe->metrics = metrics;
+    probe->trace.received = http_request.received;
+    probe->trace.parsed = probe->trace.queued = SteadyClock::now();
     metrics->started();
   }
   // `outcome` is null for an L1 hit; otherwise it holds the status and the stage timings.
-  auto reply = [&state, model_ptr, request, answer, encode = std::move(encode), cached, metrics,
-                trace](std::span<const float> outputs, const JobOutcome* outcome,
-                       const char* cache_status) {
+  auto reply = [&state, model_ptr, request, answer, encode = std::move(encode), cached, probe](
+                   std::span<const float> outputs, const JobOutcome* outcome,
+                   const char* cache_status) {
     if (outcome != nullptr && outcome->status != 200) {
       answer->send(error_from_outcome(*outcome));
-      if (metrics != nullptr) metrics->finished(outcome->status, nullptr, 0);
+      if (probe != nullptr) probe->metrics->finished(outcome->status, nullptr, 0);
       return;
     }
     note_first_prediction(state);
-    if (trace != nullptr) {
+    if (probe != nullptr) {
+      monitor::Trace& trace = probe->trace;
       if (outcome != nullptr && !outcome->from_cache) {
-        trace->batch_start = trace->queued + outcome->queued;
-        trace->compute_end = trace->batch_start + outcome->compute;
+        trace.batch_start = trace.queued + outcome->queued;
+        trace.compute_end = trace.batch_start + outcome->compute;
+        probe->batch_rows = outcome->batch_rows;
       } else {
-        trace->batch_start = trace->compute_end = SteadyClock::now();
+        trace.batch_start = trace.compute_end = SteadyClock::now();
       }
     }
     http::Response response;
     encode(*model_ptr, *request, outputs, response.body);
     if (cached) response.headers.push_back({"X-Cache", cache_status});
-    if (trace != nullptr) {
-      trace->serialized = SteadyClock::now();
-      auto probe = std::make_shared<WriteProbe>();
-      probe->metrics = metrics;
-      probe->trace = trace;
-      probe->batch_rows = outcome != nullptr && !outcome->from_cache ? outcome->batch_rows : 0;
+    if (probe != nullptr) {
+      probe->trace.serialized = SteadyClock::now();
+      probe->armed = true;
       response.on_written = [probe] {
-        probe->trace->written = SteadyClock::now();
+        probe->trace.written = SteadyClock::now();
         probe->written = true;
       };
     }
