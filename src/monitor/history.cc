@@ -25,8 +25,7 @@ std::size_t History::size() const {
 
 namespace {
 
-void write_system(JsonWriter& json, const SystemSample& s) {
-  json.begin_object();
+void write_system_fields(JsonWriter& json, const SystemSample& s) {
   json.key("process_cpu_percent").value(s.process_cpu_percent);
   json.key("machine_cpu_percent").value(s.machine_cpu_percent);
   json.key("rss_bytes").value(s.rss_bytes);
@@ -40,6 +39,11 @@ void write_system(JsonWriter& json, const SystemSample& s) {
   json.key("net_rx_bytes_per_s").value(s.net_rx_bytes_per_s);
   json.key("net_tx_bytes_per_s").value(s.net_tx_bytes_per_s);
   json.key("cores").value(s.cores);
+}
+
+void write_system(JsonWriter& json, const SystemSample& s) {
+  json.begin_object();
+  write_system_fields(json, s);
   json.end_object();
 }
 
@@ -83,6 +87,14 @@ void write_second(JsonWriter& json, const Second& s) {
 void write_second_json(const Second& second, std::string& out) {
   JsonWriter json(out);
   write_second(json, second);
+}
+
+void write_system_json(const Second& second, std::string& out) {
+  JsonWriter json(out);
+  json.begin_object();
+  json.key("time").value(second.time);
+  write_system_fields(json, second.system);
+  json.end_object();
 }
 
 void write_seconds_json(const std::vector<Second>& seconds, std::string& out) {

@@ -60,6 +60,8 @@ class History {
 
 void write_seconds_json(const std::vector<Second>& seconds, std::string& out);
 void write_second_json(const Second& second, std::string& out);
+// {"time", then the system sample's fields}: the answer of /api/system.
+void write_system_json(const Second& second, std::string& out);
 void write_seconds_csv(const std::vector<Second>& seconds, std::string& out);
 
 }  // namespace hone::monitor

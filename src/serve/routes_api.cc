@@ -349,7 +349,7 @@ void add_api_routes(Router& router, ServeState& state) {
   router.add(Method::kGet, "/api/system",
              [&state](http::Request&, const PathParams&, http::Responder responder) {
                std::string body;
-               monitor::write_second_json(state.monitor->latest(), body);
+               monitor::write_system_json(state.monitor->latest(), body);
                responder.send(json(std::move(body)));
              });
   router.add(Method::kGet, "/api/alerts",

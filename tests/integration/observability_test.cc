@@ -166,7 +166,9 @@ TEST(Observability, HistoryAndCsvHoldOneRowPerSecond) {
             std::string::npos);
   EXPECT_NE(performance.body.find(R"("first_prediction":)"), std::string::npos);
   const auto system = client.get("/api/system").value();
+  EXPECT_EQ(system.body.rfind(R"({"time":)", 0), 0u) << system.body;
   EXPECT_NE(system.body.find(R"("rss_bytes":)"), std::string::npos);
+  EXPECT_EQ(system.body.find(R"("requests":)"), std::string::npos) << "only the system sample";
 }
 
 TEST(Observability, AlertsFireToTheWebhookAndResolve) {
