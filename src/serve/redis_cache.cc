@@ -99,6 +99,8 @@ class RedisCache::Impl {
     s.timeouts = timeouts_;
     s.skipped = skipped_;
     s.sets = sets_;
+    s.bytes_read = bytes_read_;
+    s.bytes_written = bytes_written_;
     s.breaker_opened = breaker_opened_;
     s.connected = connected_;
     s.breaker_open = breaker_open_;
@@ -335,6 +337,7 @@ class RedisCache::Impl {
       if (reply->type == REDIS_REPLY_STRING)
         value = decode_value(lookup.key, reply->str, reply->len);
       ++(value ? self->hits_ : self->misses_);
+      if (value) self->bytes_read_ += static_cast<std::int64_t>(reply->len);
     }
     lookup.found(std::move(value));
   }
@@ -345,12 +348,13 @@ class RedisCache::Impl {
     const std::string name = options_.prefix + hex(key);
     const std::string value = encode_value(key, outputs);
     const long long ms = ttl.count() > 0 ? std::max<long long>(1, ttl.count() / 1000) : 0;
+    void* size_tag = reinterpret_cast<void*>(static_cast<std::uintptr_t>(value.size()));
     ++pending_;
     const int status =
         ms > 0
-            ? redisAsyncCommand(link_->context, &Impl::on_set_reply, nullptr, "SET %b %b PX %lld",
+            ? redisAsyncCommand(link_->context, &Impl::on_set_reply, size_tag, "SET %b %b PX %lld",
                                 name.data(), name.size(), value.data(), value.size(), ms)
-            : redisAsyncCommand(link_->context, &Impl::on_set_reply, nullptr, "SET %b %b",
+            : redisAsyncCommand(link_->context, &Impl::on_set_reply, size_tag, "SET %b %b",
                                 name.data(), name.size(), value.data(), value.size());
     if (status != REDIS_OK) {
       --pending_;
@@ -358,7 +362,8 @@ class RedisCache::Impl {
     }
   }
 
-  static void on_set_reply(redisAsyncContext* context, void* reply_pointer, void*) {
+  // The SET's value size travels as the reply callback's private pointer.
+  static void on_set_reply(redisAsyncContext* context, void* reply_pointer, void* size_tag) {
     Impl* self = static_cast<Link*>(context->data)->owner;
     --self->pending_;
     const auto* reply = static_cast<redisReply*>(reply_pointer);
@@ -366,6 +371,7 @@ class RedisCache::Impl {
       ++self->errors_;
     } else {
       ++self->sets_;
+      self->bytes_written_ += static_cast<std::int64_t>(reinterpret_cast<std::uintptr_t>(size_tag));
     }
   }
 
@@ -388,6 +394,8 @@ class RedisCache::Impl {
   std::atomic<std::int64_t> timeouts_{0};
   std::atomic<std::int64_t> skipped_{0};
   std::atomic<std::int64_t> sets_{0};
+  std::atomic<std::int64_t> bytes_read_{0};
+  std::atomic<std::int64_t> bytes_written_{0};
   std::atomic<std::int64_t> breaker_opened_{0};
 };
 

@@ -43,6 +43,8 @@ struct RedisStats {
   std::int64_t timeouts = 0;
   std::int64_t skipped = 0;  // lookups answered "miss" without asking (breaker open, down)
   std::int64_t sets = 0;
+  std::int64_t bytes_read = 0;     // value bytes of hits
+  std::int64_t bytes_written = 0;  // value bytes of stored SETs
   std::int64_t breaker_opened = 0;
   bool connected = false;
   bool breaker_open = false;

@@ -57,6 +57,8 @@ void write_cache(JsonWriter& json, const ServeState& state) {
     json.key("timeouts").value(l2.timeouts);
     json.key("skipped").value(l2.skipped);
     json.key("sets").value(l2.sets);
+    json.key("bytes_read").value(l2.bytes_read);
+    json.key("bytes_written").value(l2.bytes_written);
     json.key("breaker_opened").value(l2.breaker_opened);
     json.end_object();
   }
@@ -193,6 +195,12 @@ void prometheus(const ServeState& state, http::Responder responder) {
     w.family("hone_cache_up", "gauge",
              "1 when the Redis cache is connected and its breaker closed.");
     w.sample("hone_cache_up", {{"layer", "l2"}}, l2->connected && !l2->breaker_open ? 1 : 0);
+    w.family("hone_cache_transferred_bytes_total", "counter",
+             "Value bytes read from Redis on hits and written to it by stores.");
+    w.sample("hone_cache_transferred_bytes_total", {{"layer", "l2"}, {"direction", "read"}},
+             static_cast<double>(l2->bytes_read));
+    w.sample("hone_cache_transferred_bytes_total", {{"layer", "l2"}, {"direction", "write"}},
+             static_cast<double>(l2->bytes_written));
   }
   w.family("hone_coalesced_requests_total", "counter",
            "Requests that waited for an identical one instead of computing.");

@@ -63,6 +63,17 @@ TEST_F(RedisCacheTest, ServersShareAnswersThroughRedis) {
   ASSERT_TRUE(test::eventually([&] { return b->redis_stats()->connected; }));
   EXPECT_EQ(x_cache(*b, 1), "HIT");
   EXPECT_EQ(b->redis_stats()->hits, 1);
+  // The one value crossed twice: written by a, read by b.
+  EXPECT_GT(a->redis_stats()->bytes_written, 0);
+  EXPECT_EQ(b->redis_stats()->bytes_read, a->redis_stats()->bytes_written);
+  EXPECT_EQ(b->redis_stats()->bytes_written, 0);
+  auto client = http::Client::connect("127.0.0.1", b->port()).value();
+  const std::string metrics = client.get("/metrics").value().body;
+  EXPECT_NE(metrics.find("hone_cache_hits_total{layer=\"l2\"} 1\n"), std::string::npos) << metrics;
+  EXPECT_NE(metrics.find("hone_cache_transferred_bytes_total{layer=\"l2\",direction=\"read\"} " +
+                         std::to_string(b->redis_stats()->bytes_read) + "\n"),
+            std::string::npos)
+      << metrics;
   EXPECT_EQ(x_cache(*b, 1), "HIT");  // now from its own L1
   EXPECT_EQ(b->cache_stats().hits, 1);
 }
