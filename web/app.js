@@ -11,14 +11,19 @@
     batch: [], pending: [], cpu: [], machineCpu: [], rss: [], memory: [],
   };
 
+  // Whole seconds on the time axis and in the legend: the data has one point per second.
+  const clock = (t) => new Date(t * 1000).toLocaleTimeString([], { hour12: false });
+
   function chart(id, labels, colors, yLabel) {
     const element = document.getElementById(id);
     const options = {
       width: element.clientWidth || 560, height: 180,
       scales: { x: { time: true } },
-      axes: [{ stroke: "#7d8a99", grid: { stroke: "#263140" } },
+      axes: [{ stroke: "#7d8a99", grid: { stroke: "#263140" },
+               incrs: [1, 2, 5, 10, 15, 30, 60, 120, 300, 600],
+               values: (u, splits) => splits.map(clock) },
              { stroke: "#7d8a99", grid: { stroke: "#263140" }, label: yLabel }],
-      series: [{}].concat(labels.map((label, i) => ({ label, stroke: colors[i], width: 1.5 }))),
+      series: [{ value: (u, t) => (t == null ? "--" : clock(t)) }].concat(labels.map((label, i) => ({ label, stroke: colors[i], width: 1.5 }))),
     };
     const data = [[]].concat(labels.map(() => []));
     return new uPlot(options, data, element);
