@@ -59,13 +59,7 @@ class Worker::Pool final : public ConnectionEvents {
     if (ok) {
       ++open_;
       worker_.recorder_.connections(worker_.open_connections());
-      if (!waiting_.empty() && !worker_.ending_) {
-        const Ticket ticket = waiting_.front();
-        waiting_.pop_front();
-        send(connection, ticket, true);
-      } else {
-        idle_.push_back(&connection);
-      }
+      take_next(connection);
       return;
     }
     spare_.push_back(&connection);
@@ -128,6 +122,11 @@ class Worker::Pool final : public ConnectionEvents {
       grow();
       return;
     }
+    take_next(connection);
+  }
+
+  // An open, free connection sends the oldest waiting request, or waits idle for one.
+  void take_next(ClientConnection& connection) {
     if (!waiting_.empty() && !worker_.ending_) {
       const Ticket ticket = waiting_.front();
       waiting_.pop_front();

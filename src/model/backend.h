@@ -30,6 +30,17 @@ class Backend {
   // out: row_count x num_outputs floats, filled on success.
   virtual Status predict(std::span<const float> rows, std::size_t row_count,
                          std::span<float> out) = 0;
+
+ protected:
+  // The check every predict() starts with: buffers sized for row_count rows of this model.
+  Status check_buffers(std::span<const float> rows, std::size_t row_count,
+                       std::span<float> out) const {
+    if (rows.size() != row_count * info().num_features ||
+        out.size() != row_count * info().num_outputs) {
+      return fail("predict called with mismatched buffer sizes");
+    }
+    return {};
+  }
 };
 
 }  // namespace hone::model

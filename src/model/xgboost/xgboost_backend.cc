@@ -76,10 +76,7 @@ class XgboostBackend final : public Backend {
 
   Status predict(std::span<const float> rows, std::size_t row_count,
                  std::span<float> out) override {
-    if (rows.size() != row_count * info_.num_features ||
-        out.size() != row_count * info_.num_outputs) {
-      return fail("predict called with mismatched buffer sizes");
-    }
+    if (Status sizes = check_buffers(rows, row_count, out); !sizes) return sizes;
     if (row_count == 0) return {};
     char array_interface[160];
     std::snprintf(array_interface, sizeof array_interface,
