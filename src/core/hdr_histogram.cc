@@ -11,12 +11,18 @@ namespace {
 
 int log2_floor(std::uint64_t value) { return 63 - std::countl_zero(value); }
 
+// Layouts whose bucket arithmetic stays inside 64 bits: lowest up to 2^32, highest up to 2^62.
+bool valid_layout(std::int64_t lowest, std::int64_t highest, int significant_digits) {
+  return lowest >= 1 && lowest <= (std::int64_t{1} << 32) && highest / 2 >= lowest &&
+         highest <= (std::int64_t{1} << 62) && significant_digits >= 1 && significant_digits <= 5;
+}
+
 }  // namespace
 
 HdrHistogram::HdrHistogram(std::int64_t lowest, std::int64_t highest, int significant_digits)
     : lowest_(lowest), highest_(highest), digits_(significant_digits) {
-  if (lowest < 1 || highest < 2 * lowest || significant_digits < 1 || significant_digits > 5) {
-    std::abort();  // a layout is chosen in code, never from input
+  if (!valid_layout(lowest, highest, significant_digits)) {
+    std::abort();  // a layout is chosen in code, or checked first (from_sparse)
   }
   // Values up to 2 * 10^digits must be recorded with unit resolution.
   std::int64_t single_unit_limit = 2;
@@ -48,9 +54,9 @@ std::size_t HdrHistogram::index_of(std::int64_t value) const {
   const int pow2_ceiling = 64 - std::countl_zero(v);
   const int bucket = pow2_ceiling - unit_magnitude_ - (sub_bucket_half_count_magnitude_ + 1);
   const std::int64_t sub_bucket = value >> (bucket + unit_magnitude_);
-  const std::int64_t index = (static_cast<std::int64_t>(bucket + 1)
-                              << sub_bucket_half_count_magnitude_) +
-                             (sub_bucket - sub_bucket_half_count_);
+  const std::int64_t index =
+      (static_cast<std::int64_t>(bucket + 1) << sub_bucket_half_count_magnitude_) +
+      (sub_bucket - sub_bucket_half_count_);
   return static_cast<std::size_t>(index);
 }
 
@@ -125,9 +131,7 @@ void HdrHistogram::reset() {
 std::int64_t HdrHistogram::min() const { return total_ == 0 ? 0 : min_; }
 std::int64_t HdrHistogram::max() const { return total_ == 0 ? 0 : max_; }
 
-double HdrHistogram::mean() const {
-  return total_ == 0 ? 0 : sum_ / static_cast<double>(total_);
-}
+double HdrHistogram::mean() const { return total_ == 0 ? 0 : sum_ / static_cast<double>(total_); }
 
 double HdrHistogram::stddev() const {
   if (total_ == 0) return 0;
@@ -199,8 +203,7 @@ void HdrHistogram::merge_sparse(Sparse& into, const Sparse& from) {
 }
 
 Result<HdrHistogram> HdrHistogram::from_sparse(const Sparse& sparse) {
-  if (sparse.lowest < 1 || sparse.highest < 2 * sparse.lowest || sparse.significant_digits < 1 ||
-      sparse.significant_digits > 5) {
+  if (!valid_layout(sparse.lowest, sparse.highest, sparse.significant_digits)) {
     return fail("histogram has an invalid layout");
   }
   HdrHistogram histogram(sparse.lowest, sparse.highest, sparse.significant_digits);
@@ -208,6 +211,7 @@ Result<HdrHistogram> HdrHistogram::from_sparse(const Sparse& sparse) {
     if (index >= histogram.counts_.size() || count < 0) {
       return fail("histogram bucket " + std::to_string(index) + " is out of range");
     }
+    if (count > INT64_MAX - histogram.total_) return fail("histogram counts overflow");
     histogram.counts_[index] += count;
     histogram.total_ += count;
   }

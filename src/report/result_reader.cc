@@ -1,6 +1,9 @@
 // Reading result files back (the inverse of result_json.cc's writer).
 #include <simdjson.h>
 
+#include <cstdint>
+#include <optional>
+
 #include "report/result_json.h"
 
 namespace hone::report {
@@ -65,7 +68,8 @@ class Reader {
     for (auto it = counts.begin(); it != counts.end();) {
       std::int64_t index = 0;
       std::int64_t count = 0;
-      if ((*it).get_int64().get(index) != simdjson::SUCCESS) bad_ = "'counts'";
+      if ((*it).get_int64().get(index) != simdjson::SUCCESS || index < 0 || index > UINT32_MAX)
+        bad_ = "'counts'";
       ++it;
       if ((*it).get_int64().get(count) != simdjson::SUCCESS) bad_ = "'counts'";
       ++it;
@@ -74,13 +78,27 @@ class Reader {
     return out;
   }
 
-  bool histogram(object o, HdrHistogram& into) {
-    if (!bad_.empty()) return false;
-    auto rebuilt = HdrHistogram::from_sparse(sparse(o));
-    if (!rebuilt || !bad_.empty()) {
-      if (bad_.empty()) bad_ = "a histogram (" + rebuilt.error().message + ")";
-      return false;
+  // Rebuilds a histogram and checks that it has the layout hone writes for its field: results
+  // merge bucket by bucket, so another layout could not be combined.
+  std::optional<HdrHistogram> checked(const HdrHistogram::Sparse& from,
+                                      const HdrHistogram& layout) {
+    if (!bad_.empty()) return std::nullopt;
+    auto rebuilt = HdrHistogram::from_sparse(from);
+    if (!rebuilt) {
+      bad_ = "a histogram (" + rebuilt.error().message + ")";
+      return std::nullopt;
     }
+    if (rebuilt->lowest() != layout.lowest() || rebuilt->highest() != layout.highest() ||
+        rebuilt->significant_digits() != layout.significant_digits()) {
+      bad_ = "a histogram (not the layout hone writes)";
+      return std::nullopt;
+    }
+    return std::move(*rebuilt);
+  }
+
+  bool histogram(object o, HdrHistogram& into) {
+    auto rebuilt = checked(sparse(o), into);
+    if (!rebuilt) return false;
     into = std::move(*rebuilt);
     return true;
   }
@@ -195,6 +213,10 @@ Result<LoadResult> parse_result_json(std::string text, const std::string& name) 
     row.failed = read.integer(row_object, "failed");
     row.bytes_in = read.integer(row_object, "bytes_in");
     row.latency = read.sparse(read.child(row_object, "hist"));
+    // A second without answers keeps the empty sparse form (no layout yet), as merges do.
+    static const HdrHistogram kTimelineLayout = make_timeline_histogram();
+    const bool empty = row.latency.highest == 0 && row.latency.counts.empty();
+    if (!empty && !read.checked(row.latency, kTimelineLayout)) break;
     result.timeline.push_back(std::move(row));
   }
   if (!read.bad().empty()) return read.error("missing or malformed " + read.bad());

@@ -275,7 +275,8 @@ void add_api_routes(Router& router, ServeState& state) {
                if (!require_admin(state, request, responder)) return;
                const auto before = state.cache->stats().entries;
                state.cache->clear();
-               spdlog::info("response cache cleared by an admin call ({} entries)", before);
+               spdlog::info("response cache cleared by an admin call ({} {})", before,
+                            before == 1 ? "entry" : "entries");
                std::string body;
                JsonWriter(body)
                    .begin_object()

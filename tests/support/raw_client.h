@@ -33,6 +33,8 @@ class RawClient {
   RawResponse read_response(bool head_only = false);
   // True when the server closed the connection (EOF) before the timeout.
   bool closed_by_peer();
+  // What has been received and not yet read as a response (all of it after closed_by_peer()).
+  const std::string& unread() const { return buffer_; }
 
  private:
   bool fill();  // reads more bytes into buffer_; false on EOF, error or timeout

@@ -4,8 +4,10 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <cstdlib>
 #include <deque>
+#include <limits>
 #include <tuple>
 
 namespace hone::model::trees {
@@ -58,6 +60,23 @@ Result<std::vector<double>> numbers(object tree, const char* key) {
     }
   }
   return out;
+}
+
+// Limits past which a model file is taken as damaged rather than large.
+constexpr double kMaxFeatures = 1 << 22;
+constexpr double kMaxClasses = 1 << 16;
+
+// An index or count held as a double: a whole number in [0, limit). False for NaN.
+bool whole_below(double value, double limit) {
+  return value >= 0 && value < limit && value == std::floor(value);
+}
+
+// Thresholds and leaf values beyond float's range saturate instead of converting undefined.
+float to_float(double value) {
+  constexpr double kMax = std::numeric_limits<float>::max();
+  if (value > kMax) return std::numeric_limits<float>::infinity();
+  if (value < -kMax) return -std::numeric_limits<float>::infinity();
+  return static_cast<float>(value);
 }
 
 struct ObjectiveSpec {
@@ -136,10 +155,18 @@ Result<Forest> Forest::from_xgboost_json(std::string text, const std::string& na
   if (auto targets = number_param(params, "num_target"); targets && *targets > 1) {
     return bad("multi-target models are not supported by the trees backend");
   }
+  if (!whole_below(*num_feature, kMaxFeatures + 1)) return bad("bad num_feature");
+  if (!whole_below(*num_class, kMaxClasses + 1)) return bad("bad num_class");
   forest.num_features_ = static_cast<std::size_t>(*num_feature);
   forest.num_groups_ = std::max<std::size_t>(1, static_cast<std::size_t>(*num_class));
   if (forest.num_features_ == 0) return bad("the model has no features");
-  const auto base = static_cast<float>(*base_score);
+  const double base_value = *base_score;
+  const bool base_ok = spec->base == ObjectiveSpec::Base::kLogit ? base_value > 0 && base_value < 1
+                       : spec->base == ObjectiveSpec::Base::kLog
+                           ? base_value > 0 && std::isfinite(base_value)
+                           : std::isfinite(base_value);
+  if (!base_ok) return bad("base_score out of range for objective '" + forest.objective_ + "'");
+  const auto base = to_float(base_value);
   switch (spec->base) {
     case ObjectiveSpec::Base::kIdentity:
       forest.base_margin_ = base;
@@ -214,19 +241,22 @@ Result<Forest> Forest::from_xgboost_json(std::string text, const std::string& na
       const double l = (*left)[source];
       const double r = (*right)[source];
       Node& node = forest.nodes_[target];
-      node.value = static_cast<float>((*conditions)[source]);
-      if (l < 0) {  // a leaf: XGBoost keeps its value in split_conditions
+      node.value = to_float((*conditions)[source]);
+      if (l == -1) {  // a leaf: XGBoost keeps its value in split_conditions
         node.split = 0;
         node.left = 0;
         continue;
       }
-      if (l >= static_cast<double>(count) || r < 0 || r >= static_cast<double>(count)) {
+      if (!whole_below(l, static_cast<double>(count)) ||
+          !whole_below(r, static_cast<double>(count))) {
         return bad(where + "child index out of range");
       }
       const double feature = (*indices)[source];
-      if (feature < 0 || feature >= static_cast<double>(forest.num_features_)) {
-        return bad(where + "split on feature " + std::to_string(static_cast<long long>(feature)) +
-                   " of a " + std::to_string(forest.num_features_) + "-feature model");
+      if (!whole_below(feature, static_cast<double>(forest.num_features_))) {
+        char shown[32];
+        std::snprintf(shown, sizeof shown, "%.17g", feature);
+        return bad(where + "split on feature " + shown + " of a " +
+                   std::to_string(forest.num_features_) + "-feature model");
       }
       const auto children = static_cast<std::uint32_t>(forest.nodes_.size());
       node.split =

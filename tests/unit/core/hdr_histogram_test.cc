@@ -102,6 +102,19 @@ TEST(HdrHistogram, SparseInputIsValidated) {
   EXPECT_FALSE(HdrHistogram::from_sparse(bad));
   bad.highest = 0;
   EXPECT_FALSE(HdrHistogram::from_sparse(bad));
+  // Layouts whose arithmetic would overflow (2 * lowest used to wrap and pass).
+  HdrHistogram::Sparse huge;
+  huge.lowest = INT64_MAX;
+  huge.highest = 3'600'000'000;
+  EXPECT_FALSE(HdrHistogram::from_sparse(huge));
+  huge.lowest = 1;
+  huge.highest = INT64_MAX;
+  EXPECT_FALSE(HdrHistogram::from_sparse(huge));
+  // Counts that would overflow the total.
+  HdrHistogram::Sparse many;
+  many.highest = 1000;
+  many.counts = {{1, INT64_MAX}, {2, 1}};
+  EXPECT_FALSE(HdrHistogram::from_sparse(many));
 }
 
 }  // namespace

@@ -8,6 +8,7 @@
 #include "monitor/log_histogram.h"
 #include "monitor/prometheus.h"
 #include "monitor/system_sampler.h"
+#include "support/mutator.h"
 #include "support/temp_dir.h"
 
 namespace hone::monitor {
@@ -93,6 +94,23 @@ TEST(Alerts, ParseRules) {
        {"p99 > 1", "latency > 5ms", "rps > fast", "cpu > 80 for ever", "error_rate > 5ms"}) {
     EXPECT_FALSE(parse_alert_rule(bad)) << bad;
   }
+}
+
+TEST(Alerts, MutatedRulesParseOrSayWhy) {
+  hone::test::Mutator mutator(41);
+  int parsed = 0;
+  for (int i = 0; i < hone::test::mutation_rounds(4000); ++i) {
+    const auto rule =
+        parse_alert_rule(mutator.mutate(i % 2 ? "p99_ms > 100 for 30s" : "error_rate > 5%"));
+    if (rule) {
+      ++parsed;
+      EXPECT_FALSE(rule->metric.empty());
+      EXPECT_GE(rule->for_seconds, 0);
+    } else {
+      EXPECT_FALSE(rule.error().message.empty());
+    }
+  }
+  EXPECT_GT(parsed, 0);
 }
 
 TEST(Alerts, PendingFiringResolvedOnTheSecondsFedIn) {

@@ -58,6 +58,33 @@ TEST(ResultJson, BadFilesAreNamed) {
   EXPECT_NE(broken.error().message.find("'histograms'"), std::string::npos);
 }
 
+TEST(ResultJson, HistogramsMustHaveTheLayoutHoneWrites) {
+  std::string json;
+  write_result_json(test::make_result(3, 10), json);
+  ASSERT_TRUE(parse_result_json(json, "ok.json"));
+  // Another layout could not be merged bucket by bucket.
+  std::string other = json;
+  other.replace(other.find(R"("digits":3)"), 10, R"("digits":4)");
+  auto refused = parse_result_json(other, "e.json");
+  ASSERT_FALSE(refused);
+  EXPECT_NE(refused.error().message.find("not the layout hone writes"), std::string::npos)
+      << refused.error().message;
+  // A negative bucket index is refused, not wrapped into a valid one.
+  std::string negative = json;
+  const std::size_t counts = negative.find(R"("counts":[)") + 10;
+  negative.insert(counts, "-4294967295,1,");
+  EXPECT_FALSE(parse_result_json(negative, "f.json"));
+  // A second without answers has an empty histogram with no layout: that is valid.
+  LoadResult result = test::make_result(3, 10);
+  result.timeline.push_back(TimelineRow{});
+  result.timeline.back().second = result.timeline.front().second + 100;
+  std::string with_empty;
+  write_result_json(result, with_empty);
+  auto reread = parse_result_json(with_empty, "g.json");
+  ASSERT_TRUE(reread) << reread.error().message;
+  EXPECT_EQ(reread->timeline.size(), result.timeline.size());
+}
+
 TEST(Merge, AddsExactly) {
   const LoadResult a = test::make_result(4, 2000);
   const LoadResult b = test::make_result(5, 3000, 1'700'000'002'000);
