@@ -20,10 +20,18 @@ class Reader {
 
   // After the first failure every accessor returns a default without touching its object,
   // which may be the empty result of a failed child().
+  // Integers (counts, times, bytes) are bounded by 2^53, as JSON numbers are exact up to there:
+  // sums over merged files then stay far from overflow.
+  static constexpr std::int64_t kMaxInteger = std::int64_t{1} << 53;
+  static bool in_range(std::int64_t value) { return value >= -kMaxInteger && value <= kMaxInteger; }
+
   std::int64_t integer(object o, const char* key) {
     std::int64_t value = 0;
     if (!bad_.empty()) return value;
-    if (o[key].get_int64().get(value) != simdjson::SUCCESS) bad_ = std::string("'") + key + "'";
+    if (o[key].get_int64().get(value) != simdjson::SUCCESS || !in_range(value)) {
+      bad_ = std::string("'") + key + "'";
+      return 0;
+    }
     return value;
   }
   double number(object o, const char* key) {
@@ -71,7 +79,7 @@ class Reader {
       if ((*it).get_int64().get(index) != simdjson::SUCCESS || index < 0 || index > UINT32_MAX)
         bad_ = "'counts'";
       ++it;
-      if ((*it).get_int64().get(count) != simdjson::SUCCESS) bad_ = "'counts'";
+      if ((*it).get_int64().get(count) != simdjson::SUCCESS || !in_range(count)) bad_ = "'counts'";
       ++it;
       out.counts.emplace_back(static_cast<std::uint32_t>(index), count);
     }
@@ -108,7 +116,7 @@ class Reader {
     if (!bad_.empty()) return;
     for (const auto field : o) {
       std::int64_t count = 0;
-      if (field.value.get_int64().get(count) != simdjson::SUCCESS) {
+      if (field.value.get_int64().get(count) != simdjson::SUCCESS || !in_range(count)) {
         bad_ = "a count";
         return;
       }
