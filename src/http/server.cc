@@ -47,6 +47,7 @@ class Server::Impl {
     if (threads <= 0) threads = static_cast<int>(std::max(1U, std::thread::hardware_concurrency()));
     for (int i = 0; i < threads; ++i) workers_.push_back(std::make_unique<Worker>());
     acceptor_.emplace(workers_.front()->io);
+    accept_pause_.emplace(workers_.front()->io);
   }
 
   ~Impl() { stop(std::chrono::milliseconds(0)); }
@@ -80,6 +81,7 @@ class Server::Impl {
     asio::post(workers_.front()->io, [this, &closed] {
       beast::error_code ignored;
       acceptor_->close(ignored);
+      accept_pause_->cancel();
       closed.set_value();
     });
     closed.get_future().wait();
@@ -119,21 +121,42 @@ class Server::Impl {
         target.io.get_executor(), [this](const beast::error_code& error, Socket socket) {
           if (error == asio::error::operation_aborted || !acceptor_->is_open()) return;
           if (error) {
-            // Out of file descriptors and the like: keep serving the open connections.
-            spdlog::warn("accept failed: {}", error.message());
-          } else {
-            auto connection = std::make_shared<detail::Connection>(std::move(socket), context_);
-            auto executor = connection->executor();
-            asio::dispatch(executor, [connection = std::move(connection)] { connection->start(); });
+            accept_failed(error);
+            return;
           }
+          auto connection = std::make_shared<detail::Connection>(std::move(socket), context_);
+          auto executor = connection->executor();
+          asio::dispatch(executor, [connection = std::move(connection)] { connection->start(); });
           accept_next();
         });
+  }
+
+  // Out of file descriptors or memory, accept fails at once for as long as it lasts: pause new
+  // connections for a moment (as nginx does) instead of spinning, keep serving the open ones, and
+  // log at most once a second.
+  void accept_failed(const beast::error_code& error) {
+    ++accept_failures_;
+    const auto now = std::chrono::steady_clock::now();
+    if (now - last_accept_warning_ >= std::chrono::seconds(1)) {
+      spdlog::warn("accept failed: {} ({} time(s) since the last warning); new connections wait",
+                   error.message(), accept_failures_);
+      accept_failures_ = 0;
+      last_accept_warning_ = now;
+    }
+    accept_pause_->expires_after(kAcceptPause);
+    accept_pause_->async_wait([this](const beast::error_code& waited) {
+      if (!waited && acceptor_->is_open()) accept_next();
+    });
   }
 
   ServerOptions options_;
   std::shared_ptr<detail::ServerContext> context_;
   std::vector<std::unique_ptr<Worker>> workers_;
   std::optional<tcp::acceptor> acceptor_;
+  static constexpr std::chrono::milliseconds kAcceptPause{100};
+  std::optional<asio::steady_timer> accept_pause_;  // on the acceptor's thread
+  std::int64_t accept_failures_ = 0;
+  std::chrono::steady_clock::time_point last_accept_warning_{};
   std::size_t next_worker_ = 0;
   std::uint16_t port_ = 0;
   std::mutex stop_mutex_;

@@ -1,0 +1,58 @@
+// The real binary out of file descriptors (ulimit -n 64, more clients than that): accept fails
+// while the limit lasts, and the server must pause new connections instead of spinning on the
+// failing accept, log that rarely, keep its open connections, and take new ones once descriptors
+// are free again.
+#include <gtest/gtest.h>
+
+#include <csignal>
+#include <memory>
+#include <thread>
+#include <vector>
+
+#include "http/client.h"
+#include "support/process.h"
+#include "support/raw_client.h"
+#include "support/redis_process.h"
+
+namespace hone {
+namespace {
+
+const std::string kHone = HONE_BINARY;
+const std::string kExamples = std::string(HONE_SOURCE_DIR) + "/examples/models";
+
+std::size_t count_of(const std::string& text, const std::string& what) {
+  std::size_t count = 0;
+  for (auto at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++count;
+  return count;
+}
+
+TEST(FdExhaustion, AcceptPausesInsteadOfSpinningAndRecovers) {
+  test::ChildProcess server(
+      {"/bin/sh", "-c",
+       "ulimit -n 64 && exec " + kHone + " serve --models " + kExamples + " --port 0 --threads 1"});
+  const std::string line = server.read_line();
+  ASSERT_NE(line.find("listening on"), std::string::npos) << line << server.stderr_text();
+  const std::uint16_t port = test::listening_port(line);
+  auto early = http::Client::connect("127.0.0.1", port).value();  // opened before the flood
+  std::vector<std::unique_ptr<test::RawClient>> flood;
+  for (int i = 0; i < 120; ++i) flood.push_back(std::make_unique<test::RawClient>(port));
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  // The connection opened before the flood is still served.
+  EXPECT_EQ(early.get("/v2/health/live").value().status, 200);
+  flood.clear();
+  EXPECT_TRUE(test::eventually([&] {
+    auto client = http::Client::connect("127.0.0.1", port, std::chrono::seconds(1));
+    if (!client) return false;
+    auto response = client->get("/v2/health/ready");
+    return response && response->status == 200;
+  })) << "no new connection taken after descriptors were freed";
+  server.signal(SIGTERM);
+  EXPECT_EQ(server.wait(), 0);
+  const std::string log = server.stderr_text();
+  const std::size_t warnings = count_of(log, "accept failed");
+  EXPECT_GE(warnings, 1U) << "the limit was never reached";
+  EXPECT_LE(warnings, 4U) << "accept failures should be logged at most once a second";
+}
+
+}  // namespace
+}  // namespace hone
