@@ -5,6 +5,7 @@
 
 #include "cli/commands.h"
 #include "core/logging.h"
+#include "core/process_limits.h"
 #include "core/units.h"
 #include "core/version.h"
 
@@ -38,6 +39,7 @@ int report_error(const std::string& message, int code) {
 int main(int argc, char** argv) {
   using namespace hone::cli;
   hone::init_logging();
+  hone::raise_open_file_limit();  // connections are descriptors: take what the hard limit allows
   CLI::App app("hone: serve ML models fast, load-test any HTTP API, and find the bottleneck.",
                "hone");
   app.set_version_flag("--version", std::string("hone ") + hone::kVersion);
