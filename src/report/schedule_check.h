@@ -8,12 +8,14 @@
 
 namespace hone::report {
 
-// A run is behind when it sent under 99% of the requests its schedule intended, or when sends
-// were late by more than kLagLimitUs at the 99th percentile.
+// A run is behind when it dispatched under 99% of the requests its schedule intended, or when
+// sends were late by more than kLagLimitUs at the 99th percentile. A request whose connection
+// attempt failed counts as dispatched: it is an error, not a missed send.
 inline constexpr std::int64_t kLagLimitUs = 50'000;
 
 struct ScheduleVerdict {
-  double send_ratio = 1;  // sent / intended (1 for closed-model runs)
+  double send_ratio = 1;  // (sent + connect failures) / intended (1 for closed-model runs)
+  std::int64_t connect_failed = 0;
   bool behind = false;
   std::string warning;  // empty when on schedule
 };

@@ -88,11 +88,14 @@ std::string format_summary(const LoadResult& result) {
   const Schedule& schedule = result.schedule;
   if (schedule.model == "open") {
     const ScheduleVerdict verdict = check_schedule(result);
+    const std::string refused = verdict.connect_failed > 0
+                                    ? printf_string(" + %lld that could not connect",
+                                                    static_cast<long long>(verdict.connect_failed))
+                                    : std::string();
     out += printf_string(
-        "  %-10s open model, %.1f req/s target: sent %lld of %lld intended (%.2f%%), send lag p99 "
-        "%s, "
-        "%lld connections at most\n",
-        "schedule", schedule.target_rps, static_cast<long long>(schedule.sent),
+        "  %-10s open model, %.1f req/s target: sent %lld%s of %lld intended (%.2f%%), send lag "
+        "p99 %s, %lld connections at most\n",
+        "schedule", schedule.target_rps, static_cast<long long>(schedule.sent), refused.c_str(),
         static_cast<long long>(schedule.intended), 100 * verdict.send_ratio,
         format_us(static_cast<double>(schedule.lag.value_at_percentile(99))).c_str(),
         static_cast<long long>(schedule.max_connections));

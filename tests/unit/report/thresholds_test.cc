@@ -69,6 +69,19 @@ TEST(ScheduleCheck, FlagsARunThatFellBehind) {
   EXPECT_FALSE(check_schedule(result).behind);
 }
 
+TEST(ScheduleCheck, FailedConnectionsAreErrorsNotMissedSends) {
+  LoadResult result = test::make_result(2, 1000);
+  result.schedule.lag = make_latency_histogram();
+  result.total.by_kind[kErrorConnect] = 300;  // attempted on time, refused
+  result.schedule.sent = 700;
+  EXPECT_FALSE(check_schedule(result).behind);
+  result.schedule.sent = 500;  // and 200 more never got a connection at all
+  const auto verdict = check_schedule(result);
+  EXPECT_TRUE(verdict.behind);
+  EXPECT_NE(verdict.warning.find("sent 800 of 1000"), std::string::npos) << verdict.warning;
+  EXPECT_NE(verdict.warning.find("300 connect errors"), std::string::npos) << verdict.warning;
+}
+
 TEST(Summary, ReadsLikeAReport) {
   const std::string text = format_summary(test::make_result(3, 500));
   for (const char* part :
