@@ -63,7 +63,7 @@ Result<std::vector<double>> numbers(object tree, const char* key) {
 }
 
 // Limits past which a model file is taken as damaged rather than large.
-constexpr double kMaxFeatures = 1 << 22;
+constexpr double kMaxFeatures = 1 << 24;  // as the xgboost backend's check
 constexpr double kMaxClasses = 1 << 16;
 
 // An index or count held as a double: a whole number in [0, limit). False for NaN.

@@ -12,6 +12,7 @@
 #include <thread>
 #include <vector>
 
+#include "model/xgboost/json_check.h"
 #include "model/xgboost/xgb_handle.h"
 
 namespace hone::model {
@@ -135,6 +136,11 @@ Result<std::unique_ptr<Backend>> load_xgboost_backend(const std::string& artifac
   if (!bytes) return bytes.error();
   int pool = options.pool_size;
   if (pool <= 0) pool = static_cast<int>(std::max(1U, std::thread::hardware_concurrency()));
+  // libxgboost trusts the file; a damaged JSON model is refused here rather than crash it.
+  if (!bytes->empty() && bytes->front() == '{') {
+    if (Status sound = xgb::check_model_json(*bytes); !sound)
+      return fail(artifact_path + ": damaged XGBoost model: " + sound.error().message);
+  }
   std::vector<xgb::Booster> boosters;
   auto loaded = xgb::Booster::from_buffer(*bytes);
   if (!loaded) return fail(artifact_path + ": " + loaded.error().message);

@@ -10,7 +10,9 @@
 #include <sstream>
 
 #include "model/trees/forest.h"
+#include "model/xgboost/json_check.h"
 #include "model/xgboost/trainer.h"
+#include "model/xgboost/xgboost_backend.h"
 #include "support/mutator.h"
 #include "support/temp_dir.h"
 #include "support/test_models.h"
@@ -18,7 +20,8 @@
 namespace hone::model {
 namespace {
 
-std::string small_model(const std::string& objective, int classes) {
+std::string small_model(const std::string& objective, int classes,
+                        const std::vector<std::pair<std::string, std::string>>& extra = {}) {
   hone::test::TempDir dir;
   TrainingSet set;
   set.rows = 400;
@@ -33,6 +36,7 @@ std::string small_model(const std::string& objective, int classes) {
   params.rounds = 3;
   params.params = {{"objective", objective}, {"max_depth", "3"}};
   if (classes > 1) params.params.push_back({"num_class", std::to_string(classes)});
+  for (const auto& param : extra) params.params.push_back(param);
   const Status trained = train_xgboost(set, params, dir.file("m.json"));
   EXPECT_TRUE(trained) << trained.error().message;
   std::ifstream in(dir.file("m.json"));
@@ -99,6 +103,47 @@ TEST(MutatedModel, DamagedParametersAndTreesAreRefused) {
   const std::size_t base = logistic.find(R"("base_score":")");
   logistic.replace(base, logistic.find('"', base + 14) - base + 1, R"("base_score":"1")");
   refused(logistic, R"("base_score":"1")", R"("base_score":"1")", "base_score out of range");
+}
+
+// libxgboost 1.7 trusts model files and crashes on damaged ones; the structural check in front of
+// it must refuse every mutant libxgboost cannot take, and pass every model it can.
+TEST(MutatedModel, XgboostBackendRefusesDamagedFilesInsteadOfCrashing) {
+  const std::vector<std::string> seeds = {small_model("reg:squarederror", 1),
+                                          small_model("multi:softprob", 3)};
+  hone::test::TempDir dir;
+  const std::string path = dir.file("m.json");
+  const std::vector<float> rows = hone::test::random_rows(8, 4, 2);
+  hone::test::Mutator mutator(77);
+  int loaded = 0;
+  int refused = 0;
+  for (int i = 0; i < hone::test::mutation_rounds(600); ++i) {
+    const std::string& seed = seeds[static_cast<std::size_t>(i) % 2];
+    std::ofstream(path) << (i % 4 < 3 ? mutator.mutate_number(seed) : mutator.mutate(seed));
+    auto backend = load_xgboost_backend(path, {1});
+    if (!backend) {
+      EXPECT_NE(backend.error().message.find("m.json"), std::string::npos);
+      ++refused;
+      continue;
+    }
+    ++loaded;
+    const BackendInfo& info = (*backend)->info();
+    if (info.num_features != 4) continue;  // a mutated num_feature: rows would not fit
+    std::vector<float> out(8 * info.num_outputs);
+    (void)(*backend)->predict(rows, 8, out);
+  }
+  EXPECT_GT(loaded, 0);
+  EXPECT_GT(refused, 0);
+}
+
+TEST(MutatedModel, TheCheckPassesEveryBoosterLibxgboostWrites) {
+  for (const auto& text :
+       {small_model("reg:squarederror", 1), small_model("multi:softprob", 3),
+        small_model("reg:squarederror", 1, {{"booster", "gblinear"}}),
+        small_model("reg:squarederror", 1, {{"booster", "dart"}, {"rate_drop", "0.1"}}),
+        small_model("reg:squarederror", 1, {{"num_parallel_tree", "3"}, {"subsample", "0.8"}})}) {
+    const Status checked = xgb::check_model_json(text);
+    EXPECT_TRUE(checked) << checked.error().message;
+  }
 }
 
 }  // namespace
