@@ -27,6 +27,11 @@ std::size_t count_of(const std::string& text, const std::string& what) {
 }
 
 TEST(FdExhaustion, AcceptPausesInsteadOfSpinningAndRecovers) {
+#ifdef __SANITIZE_ADDRESS__
+  // UBSan's vptr check opens a pipe to probe memory; with no descriptor left it reports every
+  // virtual call as invalid and stops the server. The release, debug and tsan builds run this.
+  GTEST_SKIP() << "the asan-ubsan runtime needs file descriptors of its own";
+#endif
   test::ChildProcess server(
       {"/bin/sh", "-c",
        "ulimit -n 64 && exec " + kHone + " serve --models " + kExamples + " --port 0 --threads 1"});
