@@ -16,8 +16,10 @@ Result<std::unique_ptr<AlertWebhook>> AlertWebhook::create(const std::string& ur
   const auto colon = authority.rfind(':');
   std::uint16_t port = 80;
   if (colon != std::string::npos) {
-    const long value = std::strtol(authority.c_str() + colon + 1, nullptr, 10);
-    if (value < 1 || value > 65535) return fail("alert webhook '" + url + "' has a bad port");
+    char* end = nullptr;
+    const long value = std::strtol(authority.c_str() + colon + 1, &end, 10);
+    if (*end != '\0' || value < 1 || value > 65535)
+      return fail("alert webhook '" + url + "' has a bad port");
     port = static_cast<std::uint16_t>(value);
   }
   const std::string host = authority.substr(0, colon);
@@ -34,6 +36,7 @@ AlertWebhook::~AlertWebhook() {
   {
     std::lock_guard lock(mutex_);
     stopping_ = true;
+    stop_deadline_ = std::chrono::steady_clock::now() + kStopGrace;
   }
   wake_.notify_all();
   thread_.join();
@@ -60,6 +63,12 @@ void AlertWebhook::run() {
   while (true) {
     wake_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
     if (queue_.empty()) return;
+    // Stopping: what a slow or dead receiver has not taken by the deadline is dropped, so the
+    // server's shutdown stays bounded.
+    if (stopping_ && std::chrono::steady_clock::now() >= stop_deadline_) {
+      spdlog::warn("alert webhook: {} alert(s) not delivered before stop", queue_.size());
+      return;
+    }
     std::string body = std::move(queue_.front());
     queue_.pop_front();
     lock.unlock();

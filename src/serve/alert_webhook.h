@@ -1,7 +1,9 @@
 // POSTs alert transitions as JSON to a webhook URL, from its own thread so that a slow or dead
-// receiver never delays the monitor. Bounded queue; failures are logged and dropped.
+// receiver never delays the monitor. Bounded queue; failures are logged and dropped; at stop,
+// what is still queued gets two seconds.
 #pragma once
 
+#include <chrono>
 #include <condition_variable>
 #include <deque>
 #include <mutex>
@@ -33,6 +35,8 @@ class AlertWebhook {
   std::condition_variable wake_;
   std::deque<std::string> queue_;
   bool stopping_ = false;
+  static constexpr std::chrono::seconds kStopGrace{2};  // for deliveries still queued at stop
+  std::chrono::steady_clock::time_point stop_deadline_{};
   std::int64_t sent_ = 0;
   std::thread thread_;
 };

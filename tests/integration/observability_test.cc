@@ -8,6 +8,7 @@
 #include <map>
 
 #include "http/client.h"
+#include "serve/alert_webhook.h"
 #include "serve/prediction_server.h"
 #include "support/process.h"
 #include "support/redis_process.h"
@@ -199,6 +200,23 @@ TEST(Observability, AlertsFireToTheWebhookAndResolve) {
   EXPECT_NE(bodies[0].find(R"("state":"firing")"), std::string::npos) << bodies[0];
   EXPECT_NE(bodies[1].find(R"("state":"resolved")"), std::string::npos) << bodies[1];
   EXPECT_EQ(receiver.paths().at("/hooks/hone"), 2);
+}
+
+TEST(Observability, AWebhookThatNeverAnswersDoesNotHoldUpTheStop) {
+  test::TestServerOptions hanging;
+  hanging.never_answer = true;
+  test::TestServer receiver(hanging);
+  auto webhook = AlertWebhook::create(receiver.url("/hooks")).value();
+  monitor::AlertEvent event;
+  event.state.rule = monitor::parse_alert_rule("rps > 2").value();
+  event.state.status = monitor::AlertStatus::kFiring;
+  for (int i = 0; i < 20; ++i) webhook->notify(event);  // 20 x a 2 s timeout if all were tried
+  const auto started = std::chrono::steady_clock::now();
+  webhook.reset();
+  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(8));
+  EXPECT_FALSE(AlertWebhook::create("http://127.0.0.1:80x/a"));
+  EXPECT_FALSE(AlertWebhook::create("http://127.0.0.1:0/a"));
+  EXPECT_FALSE(AlertWebhook::create("https://127.0.0.1/a"));
 }
 
 TEST(Observability, AdminCallsNeedTheToken) {
