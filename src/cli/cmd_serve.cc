@@ -154,8 +154,11 @@ int run_serve(const ServeFlags& flags) {
   std::vector<std::string> names;
   for (const auto* model : (*models)->models()) names.push_back(model->config.name);
   const auto times = server.startup_times();
+  // An IPv6 address goes in brackets in a URL.
+  const std::string& host = config->options.http.host;
+  const std::string url_host = host.find(':') != std::string::npos ? "[" + host + "]" : host;
   std::printf("hone serve: listening on http://%s:%u (models: %s; ready in %s, warmup %s)\n",
-              config->options.http.host.c_str(), server.port(), join(names, ", ").c_str(),
+              url_host.c_str(), server.port(), join(names, ", ").c_str(),
               format_duration(times.ready).c_str(), format_duration(times.warmup).c_str());
   std::fflush(stdout);
 
@@ -183,7 +186,9 @@ Command add_serve_command(CLI::App& root) {
                   "Backend for --model (once for all, or once per --model); default xgboost");
   app->add_option("--config", flags->config_file, "YAML file with server settings")
       ->check(CLI::ExistingFile);
-  app->add_option("--host", flags->host, "Address to listen on (default 127.0.0.1)");
+  app->add_option(
+      "--host", flags->host,
+      "Address or host name to listen on, e.g. 0.0.0.0, ::1, localhost (default 127.0.0.1)");
   app->add_option("--port", flags->port, "Port to listen on; 0 picks a free one (default 8000)")
       ->check(CLI::Range(0, 65535));
   app->add_option("--threads", flags->threads, "I/O threads (default: number of cores)")

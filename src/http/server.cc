@@ -54,8 +54,24 @@ class Server::Impl {
 
   Status start() {
     beast::error_code error;
-    const auto address = asio::ip::make_address(options_.host, error);
-    if (error) return fail("invalid listen address '" + options_.host + "': " + error.message());
+    auto address = asio::ip::make_address(options_.host, error);
+    if (error) {
+      // A name (localhost, this machine's name): listen on the first address it resolves to,
+      // IPv4 first (clients that resolve a name to both try either).
+      tcp::resolver resolver(workers_.front()->io);
+      const auto found = resolver.resolve(options_.host, std::to_string(options_.port),
+                                          tcp::resolver::passive, error);
+      if (error || found.empty())
+        return fail("cannot resolve listen address '" + options_.host +
+                    "': " + (error ? error.message() : std::string("no address")));
+      address = found.begin()->endpoint().address();
+      for (const auto& entry : found) {
+        if (entry.endpoint().address().is_v4()) {
+          address = entry.endpoint().address();
+          break;
+        }
+      }
+    }
     const tcp::endpoint endpoint(address, options_.port);
     const std::string where = options_.host + ":" + std::to_string(options_.port);
     acceptor_->open(endpoint.protocol(), error);

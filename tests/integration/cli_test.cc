@@ -110,6 +110,23 @@ TEST(Cli, PortInUseIsAClearError) {
   EXPECT_NE(second.err.find("cannot listen on 127.0.0.1:" + port), std::string::npos) << second.err;
 }
 
+TEST(Cli, ListenAddressMayBeAName) {
+  test::ChildProcess server(
+      {kHone, "serve", "--models", kExamples, "--host", "localhost", "--port", "0"});
+  const std::string line = server.read_line();
+  ASSERT_NE(line.find("listening on http://localhost:"), std::string::npos) << line;
+  auto client = http::Client::connect("127.0.0.1", test::listening_port(line));
+  ASSERT_TRUE(client) << client.error().message;
+  EXPECT_EQ(client->get("/v2/health/live").value().status, 200);
+  const auto unknown =
+      run_process({kHone, "serve", "--models", kExamples, "--host", "no-such-host.invalid"});
+  EXPECT_EQ(unknown.exit_code, 1);
+  EXPECT_NE(unknown.err.find("cannot resolve listen address 'no-such-host.invalid'"),
+            std::string::npos)
+      << unknown.err;
+  EXPECT_EQ(test::listening_port("hone serve: listening on http://[::1]:8123 (models: m)"), 8123);
+}
+
 TEST(Cli, ModelFlagsTurnCacheAndBatchingOn) {
   test::ChildProcess server({kHone, "serve", "--model",
                              "c=" + kExamples + "/ceramic-armor/model.json", "--backend", "trees",

@@ -53,7 +53,9 @@ int decode_status(int status) { return WIFEXITED(status) ? WEXITSTATUS(status) :
 std::uint16_t listening_port(const std::string& line) {
   const auto scheme = line.find("http://");
   if (scheme == std::string::npos) return 0;
-  const auto colon = line.find(':', scheme + 7);
+  std::size_t host_end = scheme + 7;
+  if (line.compare(host_end, 1, "[") == 0) host_end = line.find(']', host_end);  // IPv6
+  const auto colon = host_end == std::string::npos ? host_end : line.find(':', host_end);
   if (colon == std::string::npos) return 0;
   return static_cast<std::uint16_t>(std::atoi(line.c_str() + colon + 1));
 }
