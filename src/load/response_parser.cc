@@ -31,7 +31,9 @@ void ResponseParser::fail_with(std::string message) {
 
 void ResponseParser::take_body(std::string_view bytes) {
   body_bytes_ += static_cast<std::int64_t>(bytes.size());
-  if (keep_body_) body_.append(bytes);
+  // Kept (for body_contains checks) up to kMaxKeptBody: a huge answer costs no memory here.
+  if (keep_body_ && body_.size() < kMaxKeptBody)
+    body_.append(bytes.substr(0, kMaxKeptBody - body_.size()));
 }
 
 bool ResponseParser::parse_status_line(std::string_view line) {

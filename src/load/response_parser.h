@@ -43,6 +43,8 @@ class ResponseParser {
 
   // Longest head (status line and headers) accepted.
   static constexpr std::size_t kMaxHead = 64 * 1024;
+  // Most body bytes kept when the body is kept; body_bytes() still counts them all.
+  static constexpr std::size_t kMaxKeptBody = 4 * 1024 * 1024;
 
  private:
   std::size_t parse_head(std::string_view data);

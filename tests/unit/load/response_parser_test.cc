@@ -85,6 +85,21 @@ TEST(ResponseParser, SkipsInterimAnswers) {
   EXPECT_EQ(parser.body(), "x");
 }
 
+TEST(ResponseParser, KeepsAtMostKMaxKeptBodyOfAHugeBody) {
+  const std::size_t size = ResponseParser::kMaxKeptBody + 1000;
+  ResponseParser parser;
+  parser.reset(false, true);
+  parser.feed("HTTP/1.1 200 OK\r\nContent-Length: " + std::to_string(size) + "\r\n\r\n");
+  const std::string piece(64 * 1024, 'x');
+  for (std::size_t fed = 0; fed < size;) {
+    const std::size_t n = std::min(piece.size(), size - fed);
+    fed += parser.feed(std::string_view(piece).substr(0, n));
+  }
+  ASSERT_TRUE(parser.done());
+  EXPECT_EQ(parser.body().size(), ResponseParser::kMaxKeptBody);
+  EXPECT_EQ(parser.body_bytes(), static_cast<std::int64_t>(size));
+}
+
 TEST(ResponseParser, Errors) {
   EXPECT_TRUE(parse("HTTP/2 200\r\n\r\n", 100).failed());
   EXPECT_TRUE(parse("garbage\r\n\r\n", 100).failed());
