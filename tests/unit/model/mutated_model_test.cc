@@ -140,7 +140,14 @@ TEST(MutatedModel, TheCheckPassesEveryBoosterLibxgboostWrites) {
        {small_model("reg:squarederror", 1), small_model("multi:softprob", 3),
         small_model("reg:squarederror", 1, {{"booster", "gblinear"}}),
         small_model("reg:squarederror", 1, {{"booster", "dart"}, {"rate_drop", "0.1"}}),
-        small_model("reg:squarederror", 1, {{"num_parallel_tree", "3"}, {"subsample", "0.8"}})}) {
+        small_model("reg:squarederror", 1, {{"num_parallel_tree", "3"}, {"subsample", "0.8"}}),
+        // Pruned trees keep their deleted nodes in the file (num_deleted is 4 in the first tree).
+        small_model("reg:squarederror", 1,
+                    {{"tree_method", "exact"},
+                     {"updater", "grow_colmaker,prune"},
+                     {"gamma", "0.02"},
+                     {"max_depth", "6"}}),
+        small_model("reg:squarederror", 1, {{"tree_method", "approx"}, {"gamma", "0.2"}})}) {
     const Status checked = xgb::check_model_json(text);
     EXPECT_TRUE(checked) << checked.error().message;
   }
