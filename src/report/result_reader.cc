@@ -179,7 +179,10 @@ Result<LoadResult> parse_result_json(std::string text, const std::string& name) 
   result.target = read.string(top, "target");
   result.started_ms = read.integer(top, "started_ms");
   result.duration_s = read.number(top, "duration_s");
-  result.shards = static_cast<int>(read.integer(top, "shards"));
+  const std::int64_t shards = read.integer(top, "shards");
+  if (read.bad().empty() && (shards < 1 || shards > (1 << 20)))
+    return read.error("'shards' must be 1 to 1048576");
+  result.shards = static_cast<int>(shards);
   element config;
   if (top["config"].get(config) == simdjson::SUCCESS) result.config_json = simdjson::minify(config);
   object histograms = read.child(top, "histograms");

@@ -10,6 +10,8 @@
 #include <limits>
 #include <tuple>
 
+#include "model/xgboost/json_check.h"
+
 namespace hone::model::trees {
 namespace {
 
@@ -110,7 +112,7 @@ Result<Forest> Forest::from_xgboost_json(std::string text, const std::string& na
   const auto bad = [&name](const std::string& why) {
     return fail(name + ": " + why + " (the xgboost backend serves any model libxgboost loads)");
   };
-  if (text.empty() || text.front() != '{')
+  if (xgb::model_format(text) != xgb::ModelFormat::kJson)
     return bad("the trees backend reads XGBoost JSON models only");
   simdjson::dom::parser parser;
   element document;

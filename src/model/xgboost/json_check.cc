@@ -187,6 +187,20 @@ Status check_trees(object model, std::int64_t num_features, std::int64_t num_gro
 
 }  // namespace
 
+ModelFormat model_format(const std::string& bytes) {
+  const auto is_space = [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; };
+  std::size_t at = 0;
+  while (at < bytes.size() && is_space(bytes[at])) ++at;
+  if (at == bytes.size() || bytes[at] != '{') return ModelFormat::kOther;
+  if (at == 0 && bytes.size() > 1 &&
+      std::string_view("iUIlLdD$#").find(bytes[1]) != std::string_view::npos)
+    return ModelFormat::kUbjson;
+  ++at;
+  while (at < bytes.size() && is_space(bytes[at])) ++at;
+  if (at < bytes.size() && (bytes[at] == '"' || bytes[at] == '}')) return ModelFormat::kJson;
+  return ModelFormat::kOther;
+}
+
 Status check_model_json(const std::string& text) {
   simdjson::dom::parser parser;
   element document;

@@ -10,6 +10,11 @@
 
 namespace hone::model::xgb {
 
+enum class ModelFormat { kJson, kUbjson, kOther };
+
+// JSON text opens with '{' then a quote or '}'; UBJSON opens with '{' then a type marker.
+ModelFormat model_format(const std::string& bytes);
+
 // `text` is the whole JSON file. Only structure is checked; whether the model is supported is
 // left to libxgboost.
 Status check_model_json(const std::string& text);

@@ -137,9 +137,18 @@ Result<std::unique_ptr<Backend>> load_xgboost_backend(const std::string& artifac
   int pool = options.pool_size;
   if (pool <= 0) pool = static_cast<int>(std::max(1U, std::thread::hardware_concurrency()));
   // libxgboost trusts the file; a damaged JSON model is refused here rather than crash it.
-  if (!bytes->empty() && bytes->front() == '{') {
-    if (Status sound = xgb::check_model_json(*bytes); !sound)
-      return fail(artifact_path + ": damaged XGBoost model: " + sound.error().message);
+  switch (xgb::model_format(*bytes)) {
+    case xgb::ModelFormat::kJson:
+      bytes->erase(0, bytes->find('{'));  // libxgboost tells JSON by a '{' in the first byte
+      if (Status sound = xgb::check_model_json(*bytes); !sound)
+        return fail(artifact_path + ": damaged XGBoost model: " + sound.error().message);
+      break;
+    case xgb::ModelFormat::kUbjson:
+      break;
+    case xgb::ModelFormat::kOther:
+      return fail(artifact_path +
+                  ": not an XGBoost JSON or UBJSON model (save it with "
+                  "booster.save_model(\"model.json\"); the old binary format is not read)");
   }
   std::vector<xgb::Booster> boosters;
   auto loaded = xgb::Booster::from_buffer(*bytes);

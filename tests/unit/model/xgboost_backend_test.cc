@@ -10,6 +10,7 @@
 #include <fstream>
 #include <thread>
 
+#include "model/xgboost/xgb_handle.h"
 #include "support/temp_dir.h"
 #include "support/test_models.h"
 #include "support/xgb_reference.h"
@@ -116,6 +117,32 @@ TEST(XgboostBackend, BadArtifactsAreClearErrors) {
   EXPECT_NE(missing.error().message.find("cannot open"), std::string::npos);
   const auto truncated = dir.write("truncated.json", "{\"learner\": {");
   EXPECT_FALSE(load_xgboost_backend(truncated));
+}
+
+TEST(XgboostBackend, ReadsJsonAndUbjsonAndRefusesOtherFormats) {
+  test::TempDir dir;
+  std::ifstream in(test::test_model("binary").path);
+  const std::string json((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const std::string ubjson = xgb::Booster::from_buffer(json).value().ubjson().value();
+  const std::string ubj_path = dir.file("model.ubj");
+  std::ofstream(ubj_path, std::ios::binary) << ubjson;
+  auto from_json = load_xgboost_backend(test::test_model("binary").path).value();
+  auto from_ubjson = load_xgboost_backend(ubj_path).value();
+  const std::vector<float> rows = test::random_rows(5, from_json->info().num_features, 3);
+  std::vector<float> a(5);
+  std::vector<float> b(5);
+  ASSERT_TRUE(from_json->predict(rows, 5, a));
+  ASSERT_TRUE(from_ubjson->predict(rows, 5, b));
+  EXPECT_EQ(a, b);
+  EXPECT_TRUE(load_xgboost_backend(dir.write("spaced.json", "  \n" + json)));
+  // The old binary format's reader trusts lengths in the file: not read at all.
+  for (const std::string& other : {std::string("binf\x01\x02\x03"), "del_par" + json}) {
+    auto refused = load_xgboost_backend(dir.write("other.model", other));
+    ASSERT_FALSE(refused);
+    EXPECT_NE(refused.error().message.find("not an XGBoost JSON or UBJSON model"),
+              std::string::npos)
+        << refused.error().message;
+  }
 }
 
 }  // namespace
