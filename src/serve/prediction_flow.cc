@@ -134,9 +134,12 @@ void serve_prediction(ServeState& state, const model::Model& model, InferRequest
   }
   // L2 next; on a miss (or a Redis that is down or slow) compute as usual.
   ModelRunner* runner_ptr = &runner;
-  state.redis->get(*key, [&state, key, ttl, runner_ptr,
+  // A value of another size was stored by a different model under the same name and version
+  // (another deployment sharing the Redis): a miss, never an answer read out of bounds.
+  const std::size_t expected = job.row_count * static_cast<std::size_t>(model.output().row_width());
+  state.redis->get(*key, [&state, key, ttl, runner_ptr, expected,
                           job = std::move(job)](std::optional<std::vector<float>> found) mutable {
-    if (!found) {
+    if (!found || found->size() != expected) {
       runner_ptr->submit(std::move(job));
       return;
     }

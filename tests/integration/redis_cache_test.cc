@@ -1,12 +1,15 @@
 // The L2 cache against a real redis-server that the test starts, kills, pauses and restarts:
 // answers shared between servers, and fail-open behaviour, where Redis trouble never fails a
 // prediction.
+#include "serve/redis_cache.h"
+
 #include <gtest/gtest.h>
 
 #include <atomic>
 #include <thread>
 
 #include "http/client.h"
+#include "serve/cache_key.h"
 #include "serve/prediction_server.h"
 #include "support/redis_process.h"
 
@@ -76,6 +79,35 @@ TEST_F(RedisCacheTest, ServersShareAnswersThroughRedis) {
       << metrics;
   EXPECT_EQ(x_cache(*b, 1), "HIT");  // now from its own L1
   EXPECT_EQ(b->cache_stats().hits, 1);
+}
+
+TEST_F(RedisCacheTest, AValueOfAnotherShapeIsAMissNotAnAnswer) {
+  // Another deployment serves a different "ceramic-armor" version "1" (five outputs per row)
+  // through the same Redis: its value sits under the key this server's request makes.
+  test::RedisProcess redis;
+  RedisOptions options;
+  options.port = redis.port();
+  RedisCache other(options);
+  ASSERT_TRUE(test::eventually([&] { return other.stats().connected; }));
+  const std::vector<float> row = {7, 20, 10, 5, 5, 1800, 2, 30, 3, 1.5F, 98.5F, 10};
+  other.set(make_cache_key("ceramic-armor", "1", row, 1), {1, 2, 3, 4, 5}, 60s);
+  ASSERT_TRUE(test::eventually([&] { return other.stats().sets == 1; }));
+  auto server = start_server(redis.port());
+  ASSERT_TRUE(test::eventually([&] { return server->redis_stats()->connected; }));
+  auto client = http::Client::connect("127.0.0.1", server->port()).value();
+  const auto v1 = client
+                      .post("/v1/models/ceramic-armor:predict",
+                            R"({"instances":[[7,20,10,5,5,1800,2,30,3,1.5,98.5,10]]})")
+                      .value();
+  EXPECT_EQ(v1.status, 200) << v1.body;
+  EXPECT_EQ(v1.header("X-Cache"), "MISS");
+  auto reference = start_server(test::free_port());  // computes, no Redis
+  auto reference_client = http::Client::connect("127.0.0.1", reference->port()).value();
+  const auto expected = reference_client
+                            .post("/v1/models/ceramic-armor:predict",
+                                  R"({"instances":[[7,20,10,5,5,1800,2,30,3,1.5,98.5,10]]})")
+                            .value();
+  EXPECT_EQ(v1.body, expected.body);
 }
 
 TEST_F(RedisCacheTest, NoRedisMeansMissesNotFailures) {
