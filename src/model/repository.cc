@@ -1,11 +1,26 @@
 #include "model/repository.h"
 
+#include <xxhash.h>
+
 #include <algorithm>
+#include <cstdio>
 #include <filesystem>
+#include <fstream>
 #include <future>
+#include <iterator>
 
 namespace hone::model {
 namespace fs = std::filesystem;
+
+std::string artifact_fingerprint(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return {};
+  const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  char hex[17];
+  std::snprintf(hex, sizeof hex, "%016llx",
+                static_cast<unsigned long long>(XXH3_64bits(bytes.data(), bytes.size())));
+  return hex;
+}
 
 // (Status and an out-parameter: g++ 12 warns falsely on a Result holding a unique_ptr.)
 Status ModelRepository::load_model(ModelConfig config, const BackendOptions& options,
@@ -22,6 +37,7 @@ Status ModelRepository::load_model(ModelConfig config, const BackendOptions& opt
   if (!backend) return fail(config.source + ": " + backend.error().message);
   if (auto s = reconcile(config, (*backend)->info()); !s) return s;
   out = std::make_unique<Model>();
+  out->fingerprint = artifact_fingerprint(config.artifact);
   out->config = std::move(config);
   out->backend = std::move(*backend);
   return {};

@@ -17,10 +17,17 @@ namespace hone::model {
 struct Model {
   ModelConfig config;
   std::unique_ptr<Backend> backend;
+  // XXH3-64 of the artifact's bytes, in hex: part of response cache keys, so that a retrained
+  // artifact under the same name and version never answers from the old one's cached values
+  // (in a Redis shared between deployments, say).
+  std::string fingerprint;
 
   const TensorSpec& input() const { return config.inputs.front(); }
   const TensorSpec& output() const { return config.outputs.front(); }
 };
+
+// The fingerprint of a model file (see Model::fingerprint); empty when it cannot be read.
+std::string artifact_fingerprint(const std::string& path);
 
 class ModelRepository {
  public:

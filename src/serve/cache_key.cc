@@ -9,11 +9,14 @@
 namespace hone::serve {
 
 CacheKey make_cache_key(const std::string& model, const std::string& version,
-                        const std::vector<float>& rows, std::size_t row_count) {
+                        const std::string& fingerprint, const std::vector<float>& rows,
+                        std::size_t row_count) {
   CacheKey key;
-  key.bytes.reserve(model.size() + version.size() + 10 + rows.size() * sizeof(float));
+  key.bytes.reserve(model.size() + version.size() + fingerprint.size() + 11 +
+                    rows.size() * sizeof(float));
   key.bytes.append(model).push_back('\0');
   key.bytes.append(version).push_back('\0');
+  key.bytes.append(fingerprint).push_back('\0');
   const auto count = static_cast<std::uint64_t>(row_count);
   key.bytes.append(reinterpret_cast<const char*>(&count), sizeof count);
   const std::size_t start = key.bytes.size();

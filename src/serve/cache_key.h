@@ -1,4 +1,5 @@
-// The identity of a prediction for caching and coalescing: model, version and the canonical
+// The identity of a prediction for caching and coalescing: model, version, the artifact's
+// fingerprint and the canonical
 // bytes of the input tensor (NaN payloads and -0 normalised, so that equal inputs written
 // differently in JSON share an entry), with a 128-bit XXH3 hash. Equality compares the bytes,
 // never only the hash, so a collision can never return another input's answer.
@@ -25,7 +26,8 @@ struct CacheKeyHash {
 };
 
 CacheKey make_cache_key(const std::string& model, const std::string& version,
-                        const std::vector<float>& rows, std::size_t row_count);
+                        const std::string& fingerprint, const std::vector<float>& rows,
+                        std::size_t row_count);
 
 // The hash as 32 hex digits (the Redis key).
 std::string hex(const CacheKey& key);

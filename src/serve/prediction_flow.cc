@@ -107,8 +107,9 @@ void serve_prediction(ServeState& state, const model::Model& model, InferRequest
     runner.submit(std::move(job));
     return;
   }
-  auto key = std::make_shared<CacheKey>(
-      make_cache_key(model.config.name, model.config.version, request->rows, request->row_count));
+  auto key = std::make_shared<CacheKey>(make_cache_key(model.config.name, model.config.version,
+                                                       model.fingerprint, request->rows,
+                                                       request->row_count));
   if (!wants_fresh(http_request)) {
     if (auto hit = state.cache->get(*key)) {
       reply(*hit, nullptr, "HIT");

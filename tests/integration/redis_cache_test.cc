@@ -6,12 +6,15 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <filesystem>
+#include <fstream>
 #include <thread>
 
 #include "http/client.h"
 #include "serve/cache_key.h"
 #include "serve/prediction_server.h"
 #include "support/redis_process.h"
+#include "support/temp_dir.h"
 
 namespace hone::serve {
 namespace {
@@ -90,7 +93,10 @@ TEST_F(RedisCacheTest, AValueOfAnotherShapeIsAMissNotAnAnswer) {
   RedisCache other(options);
   ASSERT_TRUE(test::eventually([&] { return other.stats().connected; }));
   const std::vector<float> row = {7, 20, 10, 5, 5, 1800, 2, 30, 3, 1.5F, 98.5F, 10};
-  other.set(make_cache_key("ceramic-armor", "1", row, 1), {1, 2, 3, 4, 5}, 60s);
+  const std::string fingerprint =
+      model::artifact_fingerprint(kExamples + "/ceramic-armor/model.json");
+  ASSERT_EQ(fingerprint.size(), 16U);
+  other.set(make_cache_key("ceramic-armor", "1", fingerprint, row, 1), {1, 2, 3, 4, 5}, 60s);
   ASSERT_TRUE(test::eventually([&] { return other.stats().sets == 1; }));
   auto server = start_server(redis.port());
   ASSERT_TRUE(test::eventually([&] { return server->redis_stats()->connected; }));
@@ -108,6 +114,31 @@ TEST_F(RedisCacheTest, AValueOfAnotherShapeIsAMissNotAnAnswer) {
                                   R"({"instances":[[7,20,10,5,5,1800,2,30,3,1.5,98.5,10]]})")
                             .value();
   EXPECT_EQ(v1.body, expected.body);
+}
+
+TEST_F(RedisCacheTest, ARetrainedArtifactDoesNotAnswerFromTheOldOnesValues) {
+  test::RedisProcess redis;
+  auto old_model = start_server(redis.port());
+  ASSERT_TRUE(test::eventually([&] { return old_model->redis_stats()->connected; }));
+  EXPECT_EQ(x_cache(*old_model, 3), "MISS");
+  ASSERT_TRUE(test::eventually([&] { return old_model->redis_stats()->sets >= 1; }));
+  // Same names and versions, another artifact (here: the same trees, other bytes).
+  test::TempDir dir;
+  std::filesystem::copy(kExamples, dir.path() / "models", std::filesystem::copy_options::recursive);
+  std::ofstream(dir.path() / "models" / "ceramic-armor" / "model.json", std::ios::app) << "\n";
+  auto models = std::make_shared<model::ModelRepository>();
+  ASSERT_TRUE(models->load_directory((dir.path() / "models").string(), {1}));
+  ServeOptions options;
+  options.http.port = 0;
+  options.http.threads = 1;
+  RedisOptions redis_options;
+  redis_options.port = redis.port();
+  options.redis = redis_options;
+  PredictionServer new_model(options, models);
+  ASSERT_TRUE(new_model.start());
+  ASSERT_TRUE(test::eventually([&] { return new_model.redis_stats()->connected; }));
+  EXPECT_EQ(x_cache(new_model, 3), "MISS");
+  EXPECT_EQ(new_model.redis_stats()->hits, 0);
 }
 
 TEST_F(RedisCacheTest, NoRedisMeansMissesNotFailures) {

@@ -13,7 +13,7 @@ namespace {
 using namespace std::chrono_literals;
 
 CacheKey key_of(float value, const std::string& model = "m") {
-  return make_cache_key(model, "1", {value, 2.0F}, 1);
+  return make_cache_key(model, "1", "f", {value, 2.0F}, 1);
 }
 
 ResponseCache::Outputs outputs(float value) {
@@ -21,13 +21,17 @@ ResponseCache::Outputs outputs(float value) {
 }
 
 TEST(CacheKey, CanonicalAndDistinct) {
-  EXPECT_EQ(make_cache_key("m", "1", {0.0F}, 1), make_cache_key("m", "1", {-0.0F}, 1));
-  EXPECT_EQ(make_cache_key("m", "1", {std::nanf("1")}, 1),
-            make_cache_key("m", "1", {std::nanf("2")}, 1));
-  EXPECT_FALSE(make_cache_key("m", "1", {1.0F}, 1) == make_cache_key("m", "2", {1.0F}, 1));
-  EXPECT_FALSE(make_cache_key("m", "1", {1.0F, 2.0F}, 1) ==
-               make_cache_key("m", "1", {1.0F, 2.0F}, 2));
-  EXPECT_FALSE(make_cache_key("ab", "c", {}, 0) == make_cache_key("a", "bc", {}, 0));
+  EXPECT_EQ(make_cache_key("m", "1", "f", {0.0F}, 1), make_cache_key("m", "1", "f", {-0.0F}, 1));
+  EXPECT_EQ(make_cache_key("m", "1", "f", {std::nanf("1")}, 1),
+            make_cache_key("m", "1", "f", {std::nanf("2")}, 1));
+  EXPECT_FALSE(make_cache_key("m", "1", "f", {1.0F}, 1) ==
+               make_cache_key("m", "2", "f", {1.0F}, 1));
+  EXPECT_FALSE(make_cache_key("m", "1", "f", {1.0F, 2.0F}, 1) ==
+               make_cache_key("m", "1", "f", {1.0F, 2.0F}, 2));
+  EXPECT_FALSE(make_cache_key("ab", "c", "f", {}, 0) == make_cache_key("a", "bc", "f", {}, 0));
+  // A retrained artifact under the same name and version has keys of its own.
+  EXPECT_FALSE(make_cache_key("m", "1", "f1", {1.0F}, 1) ==
+               make_cache_key("m", "1", "f2", {1.0F}, 1));
   EXPECT_EQ(hex(key_of(1)).size(), 32U);
 }
 
