@@ -35,7 +35,6 @@ BENCHMARK(BM_Xgboost)->Arg(1)->Arg(64)->Arg(1024);
 
 }  // namespace
 
-
 namespace {
 void BM_LoadTrees(benchmark::State& state) {
   for (auto _ : state) {

@@ -84,8 +84,8 @@ std::string brotli_compress(std::string_view data, int quality) {
 
 std::string zstd_compress(std::string_view data, int level) {
   // Reused per thread (its tables are costly to build), freed when the thread ends.
-  thread_local const std::unique_ptr<ZSTD_CCtx, decltype(&ZSTD_freeCCtx)> context(
-      ZSTD_createCCtx(), &ZSTD_freeCCtx);
+  thread_local const std::unique_ptr<ZSTD_CCtx, decltype(&ZSTD_freeCCtx)> context(ZSTD_createCCtx(),
+                                                                                  &ZSTD_freeCCtx);
   std::string out(ZSTD_compressBound(data.size()), '\0');
   const std::size_t size =
       ZSTD_compressCCtx(context.get(), out.data(), out.size(), data.data(), data.size(), level);

@@ -85,7 +85,9 @@ class Connection : public ResponseSink, public std::enable_shared_from_this<Conn
   Phase phase_ = Phase::kIdle;
   bool request_line_ok_ = false;
   std::size_t header_consumed_ = 0;
-  std::chrono::steady_clock::time_point request_started_;  // first byte of the current request  // header bytes of this request Beast already took
+  std::chrono::steady_clock::time_point
+      request_started_;  // first byte of the current request  // header bytes of this request Beast
+                         // already took
   bool first_request_ = true;
   bool reading_ = false;
   bool writing_ = false;
