@@ -52,7 +52,8 @@ TEST(MalformedHttp, MutantsGetProperAnswersAndTheServerStaysWhole) {
   const std::vector<std::string> valid = seeds();
   hone::test::Mutator mutator(4242);
   int answered = 0;
-  for (int i = 0; i < hone::test::mutation_rounds(1200); ++i) {
+  const int rounds = hone::test::mutation_rounds(1200);
+  for (int i = 0; i < rounds; ++i) {
     const std::string& seed = valid[static_cast<std::size_t>(i) % valid.size()];
     const std::string request = i % 3 == 0 ? mutator.mutate_number(seed) : mutator.mutate(seed);
     test::RawClient raw(server.port(), std::chrono::seconds(5));

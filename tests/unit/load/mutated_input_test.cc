@@ -28,7 +28,8 @@ TEST(MutatedInput, ResponsesParseOrFailAtEveryPiecing) {
   std::mt19937 pieces(12);
   int done = 0;
   int failed = 0;
-  for (int i = 0; i < hone::test::mutation_rounds(6000); ++i) {
+  const int rounds = hone::test::mutation_rounds(6000);
+  for (int i = 0; i < rounds; ++i) {
     const std::string text =
         (i % 2 ? mutator.mutate_number(seeds[static_cast<std::size_t>(i) % seeds.size()])
                : mutator.mutate(seeds[static_cast<std::size_t>(i) % seeds.size()]));
@@ -87,7 +88,8 @@ endpoints:
 )";
   test::Mutator mutator(5);
   int loaded = 0;
-  for (int i = 0; i < hone::test::mutation_rounds(1500); ++i) {
+  const int rounds = hone::test::mutation_rounds(1500);
+  for (int i = 0; i < rounds; ++i) {
     const std::string path =
         dir.write("s.yaml", (i % 2 ? mutator.mutate_number(seed) : mutator.mutate(seed)));
     const auto scenario = read_scenario(path);
@@ -103,7 +105,8 @@ endpoints:
 
 TEST(MutatedInput, UrlsStagesAndCsvParseOrFail) {
   test::Mutator mutator(3);
-  for (int i = 0; i < hone::test::mutation_rounds(3000); ++i) {
+  const int rounds = hone::test::mutation_rounds(3000);
+  for (int i = 0; i < rounds; ++i) {
     const auto url =
         parse_url(mutator.mutate("https://user@example.com:8443/v2/models/m/infer?x=1"));
     if (url) {

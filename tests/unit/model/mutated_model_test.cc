@@ -52,7 +52,8 @@ TEST(MutatedModel, RefusedWithAReasonOrPredictsSafely) {
   hone::test::Mutator mutator(31);
   int loaded = 0;
   int refused = 0;
-  for (int i = 0; i < hone::test::mutation_rounds(4000); ++i) {
+  const int rounds = hone::test::mutation_rounds(4000);
+  for (int i = 0; i < rounds; ++i) {
     const std::string& seed = seeds[static_cast<std::size_t>(i) % 2];
     const auto forest = trees::Forest::from_xgboost_json(
         i % 4 < 3 ? mutator.mutate_number(seed) : mutator.mutate(seed), "m");
@@ -116,7 +117,8 @@ TEST(MutatedModel, XgboostBackendRefusesDamagedFilesInsteadOfCrashing) {
   hone::test::Mutator mutator(77);
   int loaded = 0;
   int refused = 0;
-  for (int i = 0; i < hone::test::mutation_rounds(600); ++i) {
+  const int rounds = hone::test::mutation_rounds(600);
+  for (int i = 0; i < rounds; ++i) {
     const std::string& seed = seeds[static_cast<std::size_t>(i) % 2];
     std::ofstream(path) << (i % 4 < 3 ? mutator.mutate_number(seed) : mutator.mutate(seed));
     auto backend = load_xgboost_backend(path, {1});

@@ -99,7 +99,8 @@ TEST(Alerts, ParseRules) {
 TEST(Alerts, MutatedRulesParseOrSayWhy) {
   hone::test::Mutator mutator(41);
   int parsed = 0;
-  for (int i = 0; i < hone::test::mutation_rounds(4000); ++i) {
+  const int rounds = hone::test::mutation_rounds(4000);
+  for (int i = 0; i < rounds; ++i) {
     const auto rule =
         parse_alert_rule(mutator.mutate(i % 2 ? "p99_ms > 100 for 30s" : "error_rate > 5%"));
     if (rule) {

@@ -23,7 +23,8 @@ TEST(MutatedInput, ResultFilesLoadOrNameTheFile) {
   }
   hone::test::Mutator mutator(17);
   int loaded = 0;
-  for (int i = 0; i < hone::test::mutation_rounds(800); ++i) {
+  const int rounds = hone::test::mutation_rounds(800);
+  for (int i = 0; i < rounds; ++i) {
     const auto result =
         parse_result_json((i % 2 ? mutator.mutate_number(seed) : mutator.mutate(seed)), "r.json");
     if (!result) {
@@ -45,7 +46,8 @@ TEST(MutatedInput, ResultFilesLoadOrNameTheFile) {
 
 TEST(MutatedInput, ThresholdsParseOrSayWhy) {
   hone::test::Mutator mutator(23);
-  for (int i = 0; i < hone::test::mutation_rounds(4000); ++i) {
+  const int rounds = hone::test::mutation_rounds(4000);
+  for (int i = 0; i < rounds; ++i) {
     const auto threshold = parse_threshold(
         mutator.mutate(i % 2 ? "predict:service_p99 < 250ms" : "error_rate <= 0.5%"));
     if (!threshold) {

@@ -82,7 +82,8 @@ TEST(MutatedInput, ServerConfigLoadsOrNamesTheProblem) {
       "redis: {url: redis://127.0.0.1:6379, command_timeout: 20ms, breaker_failures: 5}\n";
   hone::test::TempDir dir;
   hone::test::Mutator mutator(99);
-  for (int i = 0; i < hone::test::mutation_rounds(1500); ++i) {
+  const int rounds = hone::test::mutation_rounds(1500);
+  for (int i = 0; i < rounds; ++i) {
     const std::string path =
         dir.write("hone.yaml", (i % 2 ? mutator.mutate_number(seed) : mutator.mutate(seed)));
     ServeConfig config;
