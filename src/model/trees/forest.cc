@@ -64,10 +64,6 @@ Result<std::vector<double>> numbers(object tree, const char* key) {
   return out;
 }
 
-// Limits past which a model file is taken as damaged rather than large.
-constexpr double kMaxFeatures = 1 << 24;  // as the xgboost backend's check
-constexpr double kMaxClasses = 1 << 16;
-
 // An index or count held as a double: a whole number in [0, limit). False for NaN.
 bool whole_below(double value, double limit) {
   return value >= 0 && value < limit && value == std::floor(value);
@@ -157,8 +153,10 @@ Result<Forest> Forest::from_xgboost_json(std::string text, const std::string& na
   if (auto targets = number_param(params, "num_target"); targets && *targets > 1) {
     return bad("multi-target models are not supported by the trees backend");
   }
-  if (!whole_below(*num_feature, kMaxFeatures + 1)) return bad("bad num_feature");
-  if (!whole_below(*num_class, kMaxClasses + 1)) return bad("bad num_class");
+  if (!whole_below(*num_feature, static_cast<double>(xgb::kMaxFeatures) + 1))
+    return bad("bad num_feature");
+  if (!whole_below(*num_class, static_cast<double>(xgb::kMaxClasses) + 1))
+    return bad("bad num_class");
   forest.num_features_ = static_cast<std::size_t>(*num_feature);
   forest.num_groups_ = std::max<std::size_t>(1, static_cast<std::size_t>(*num_class));
   if (forest.num_features_ == 0) return bad("the model has no features");

@@ -14,10 +14,7 @@ using simdjson::dom::element;
 using simdjson::dom::object;
 
 constexpr std::int64_t kMaxCount = std::int64_t{1} << 31;  // node, feature and tree counts
-// Past these a file is taken as damaged rather than large (the trees backend uses the same).
-constexpr std::int64_t kMaxFeatures = std::int64_t{1} << 24;
-constexpr std::int64_t kMaxClasses = std::int64_t{1} << 16;
-constexpr std::int64_t kNoParent = 2147483647;  // the root's parent in XGBoost JSON
+constexpr std::int64_t kNoParent = 2147483647;             // the root's parent in XGBoost JSON
 
 // XGBoost writes counts as strings ("59"); a missing or malformed one is -1.
 std::int64_t count_param(object params, const char* key) {

@@ -4,11 +4,16 @@
 // the process dies. This check refuses such files with the place and the reason instead.
 #pragma once
 
+#include <cstdint>
 #include <string>
 
 #include "core/result.h"
 
 namespace hone::model::xgb {
+
+// Past these a model file is taken as damaged rather than large (both backends refuse it).
+inline constexpr std::int64_t kMaxFeatures = std::int64_t{1} << 24;
+inline constexpr std::int64_t kMaxClasses = std::int64_t{1} << 16;  // classes or targets
 
 enum class ModelFormat { kJson, kUbjson, kOther };
 
