@@ -13,7 +13,7 @@ LOAD_CORE="${LOAD_CORE:-1}"
 seconds="${DURATION%s}"
 
 for tool in nginx wrk hey taskset curl python3; do
-  command -v "$tool" >/dev/null || { echo "missing $tool: run scripts/setup" >&2; exit 1; }
+  command -v "$tool" >/dev/null || { echo "missing $tool: run scripts/setup --bench" >&2; exit 1; }
 done
 [ -x "$hone_bin" ] || { echo "build hone first: cmake --preset release && cmake --build --preset release" >&2; exit 1; }
 

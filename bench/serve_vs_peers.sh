@@ -10,8 +10,8 @@ DURATION="${DURATION:-10s}"
 SERVER_CORE="${SERVER_CORE:-0}"
 LOAD_CORE="${LOAD_CORE:-1}"
 PY=/usr/bin/python3
-for tool in nginx wrk taskset curl; do command -v "$tool" >/dev/null || { echo "missing $tool: run scripts/setup" >&2; exit 1; }; done
-"$PY" -c "import fastapi, uvicorn, xgboost" 2>/dev/null || { echo "missing the FastAPI peer: run scripts/setup" >&2; exit 1; }
+for tool in nginx wrk taskset curl; do command -v "$tool" >/dev/null || { echo "missing $tool: run scripts/setup --bench" >&2; exit 1; }; done
+"$PY" -c "import fastapi, uvicorn, xgboost" 2>/dev/null || { echo "missing the FastAPI peer: run scripts/setup --bench" >&2; exit 1; }
 [ -x "$hone_bin" ] || { echo "build first: cmake --preset release && cmake --build --preset release" >&2; exit 1; }
 
 work=$(mktemp -d)

@@ -14,6 +14,16 @@
   // Whole seconds on the time axis and in the legend: the data has one point per second.
   const clock = (t) => new Date(t * 1000).toLocaleTimeString([], { hour12: false });
 
+  // Room for the widest tick label, so the rotated axis title never overlaps the numbers.
+  function axisSize(self, values, axisIndex, cycle) {
+    const axis = self.axes[axisIndex];
+    if (cycle > 1) return axis._size;
+    let widest = 0;
+    self.ctx.font = axis.font[0];
+    for (const value of values || []) widest = Math.max(widest, self.ctx.measureText(value).width);
+    return Math.ceil(widest / devicePixelRatio) + axis.ticks.size + axis.gap + 4;
+  }
+
   function chart(id, labels, colors, yLabel) {
     const element = document.getElementById(id);
     const options = {
@@ -22,7 +32,8 @@
       axes: [{ stroke: "#7d8a99", grid: { stroke: "#263140" },
                incrs: [1, 2, 5, 10, 15, 30, 60, 120, 300, 600],
                values: (u, splits) => splits.map(clock) },
-             { stroke: "#7d8a99", grid: { stroke: "#263140" }, label: yLabel }],
+             { stroke: "#7d8a99", grid: { stroke: "#263140" }, label: yLabel, size: axisSize,
+               labelSize: 16, labelGap: 2 }],
       series: [{ value: (u, t) => (t == null ? "--" : clock(t)) }].concat(labels.map((label, i) => ({ label, stroke: colors[i], width: 1.5 }))),
     };
     const data = [[]].concat(labels.map(() => []));
@@ -30,7 +41,7 @@
   }
 
   function setupCharts() {
-    state.charts.rps = chart("chart-rps", ["requests/s", "errors/s"], ["#4fb3ff", "#ff6b6b"], "req/s");
+    state.charts.rps = chart("chart-rps", ["predictions/s", "errors/s"], ["#4fb3ff", "#ff6b6b"], "per second");
     state.charts.latency = chart("chart-latency", ["p50", "p95", "p99"], ["#5ad17a", "#ffc857", "#ff6b6b"], "ms");
     state.charts.cache = chart("chart-cache", ["hit rate"], ["#b18cff"], "%");
     state.charts.batch = chart("chart-batch", ["batch rows", "queue depth"], ["#4fb3ff", "#ffc857"], "");
@@ -82,14 +93,16 @@
     text("tile-rss", fixed(latest.system.rss_bytes / 1048576, 1) + " MB");
   }
 
-  function models(performance) {
+  function models(performance, latest) {
+    const now = {};
+    for (const m of (latest && latest.models) || []) now[m.model] = m.requests;
     const body = document.querySelector("#models tbody");
     body.replaceChildren(...performance.models.map((m) => {
       const row = document.createElement("tr");
       const cells = [m.name, m.backend, m.requests, m.failures, fixed(m.latency_ms.total.p50, 3),
         fixed(m.latency_ms.total.p95, 3), fixed(m.latency_ms.total.p99, 3), fixed(m.latency_ms.queue.p99, 3),
         fixed(m.latency_ms.compute.p99, 3), fixed(m.batch_rows_mean, 1), m.pending,
-        m.batching ? "on" : "off", m.cache ? "on" : "off"];
+        m.batching ? "on" : "off", m.cache ? "on" : "off", now[m.name] === undefined ? "–" : now[m.name]];
       for (const value of cells) {
         const cell = document.createElement("td");
         cell.textContent = value;
@@ -135,8 +148,9 @@
         getJson("/api/performance"), getJson("/api/alerts"),
         fetch("/v2/health/ready", { cache: "no-store" }).then((r) => r.ok)]);
       redraw();
-      if (history.seconds.length) tiles(history.seconds[history.seconds.length - 1]);
-      models(performance);
+      const latest = history.seconds.length ? history.seconds[history.seconds.length - 1] : null;
+      if (latest) tiles(latest);
+      models(performance, latest);
       alerts(alertList);
       const status = document.getElementById("status");
       status.textContent = ready ? "ready" : "not ready";

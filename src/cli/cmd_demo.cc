@@ -125,6 +125,15 @@ int run_demo(const DemoFlags& flags) {
   const auto load_start = Clock::now();
   auto models = std::make_shared<model::ModelRepository>();
   if (auto s = models->load_directory(*dir); !s) return report_error(s.error().message);
+  // The demo's requests are made for the demo models; other models would answer 404 or 400.
+  for (const char* name : {"ceramic-armor", "fraud-detector"}) {
+    if (models->find(name) == nullptr) {
+      return report_error(*dir + " has no model '" + name +
+                              "': hone demo runs on the demo models (hone model demo --out DIR "
+                              "makes them); for your own models use hone serve and hone load",
+                          2);
+    }
+  }
   serve::ServeOptions options;
   options.http.port = 0;
   options.http.threads = 1;
@@ -178,7 +187,8 @@ Command add_demo_command(CLI::App& root) {
   CLI::App* app = root.add_subcommand(
       "demo", "Run the main job on the bundled demo models: serve them and send predictions");
   app->add_option("--models", flags->models_dir,
-                  "Model repository to use (default: examples/models, trained if missing)");
+                  "A folder holding the demo models, as hone model demo --out DIR makes them "
+                  "(default: examples/models, trained if missing)");
   return {app, [flags] { return run_demo(*flags); }};
 }
 

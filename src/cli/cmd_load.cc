@@ -184,9 +184,9 @@ int run_suite(LoadFlags& flags) {
 void add_run_flags(CLI::App* app, LoadFlags& f) {
   load::LoadOptions& o = f.options;
   app->add_option("--rate", o.rate, "Open model: requests per second (paced on a schedule)")
-      ->check(CLI::PositiveNumber);
+      ->check(positive_validator());
   app->add_option("--concurrency,-c", o.concurrency, "Closed model: virtual users")
-      ->check(CLI::PositiveNumber);
+      ->check(positive_validator());
   app->add_option("--stages", o.stages,
                   "Ramp the rate or users linearly: 30s:100,1m:500,30s:0 (from --rate/-c, or 0)");
   app->add_option("--duration,-d", f.duration,
@@ -194,13 +194,13 @@ void add_run_flags(CLI::App* app, LoadFlags& f) {
       ->check(duration_validator());
   app->add_option("--preset", o.preset, "basic, stress, spike, endurance, ramp or soak");
   app->add_option("--scale", o.scale, "Multiply the preset's or stages' load")
-      ->check(CLI::PositiveNumber);
+      ->check(positive_validator());
   app->add_option("--threshold", o.thresholds,
                   "Pass/fail check, e.g. 'p99<200ms', 'error_rate<1%', 'rps>1000' (repeatable)");
   app->add_option("--threads", o.threads, "Event-loop threads (default: number of cores)")
-      ->check(CLI::Range(1, 256));
+      ->check(whole_range_validator(1, 256));
   app->add_option("--connections", o.connections, "Most open connections")
-      ->check(CLI::Range(1, 100000));
+      ->check(whole_range_validator(1, 100000));
   app->add_option("--timeout", f.timeout, "Per-request and connect timeout (default 30s)")
       ->check(duration_validator());
   app->add_option("--think", o.think,

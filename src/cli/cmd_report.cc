@@ -19,6 +19,7 @@ struct ReportFlags {
   std::vector<std::string> thresholds;
   std::vector<std::string> inputs;
   std::string output;
+  bool force = false;
 };
 
 // The thresholds the run was made with, from its config.
@@ -63,6 +64,11 @@ int run_merge(const ReportFlags& flags) {
     if (!result) return report_error(result.error().message, 1);
     results.push_back(std::move(*result));
   }
+  if (!flags.force) {
+    if (auto s = report::check_shards_of_one_run(results, flags.inputs); !s) {
+      return report_error(s.error().message + " (--force merges them all the same)", 2);
+    }
+  }
   auto merged = report::merge_results(results);
   if (!merged) return report_error(merged.error().message, 1);
   std::string json;
@@ -86,6 +92,8 @@ Command add_report_command(CLI::App& root) {
       app->add_subcommand("merge", "Merge the results of several generators (--shard) exactly");
   merge->add_option("inputs", flags->inputs, "Result files")->required()->check(CLI::ExistingFile);
   merge->add_option("-o,--out", flags->output, "Merged result file")->required();
+  merge->add_flag("--force", flags->force,
+                  "Merge even results that do not look like shards of one run");
   return {app, [flags, merge, app] {
             if (merge->parsed()) return run_merge(*flags);
             if (flags->file.empty()) {

@@ -190,9 +190,9 @@ Command add_serve_command(CLI::App& root) {
       "--host", flags->host,
       "Address or host name to listen on, e.g. 0.0.0.0, ::1, localhost (default 127.0.0.1)");
   app->add_option("--port", flags->port, "Port to listen on; 0 picks a free one (default 8000)")
-      ->check(CLI::Range(0, 65535));
+      ->check(whole_range_validator(0, 65535));
   app->add_option("--threads", flags->threads, "I/O threads (default: number of cores)")
-      ->check(CLI::Range(0, 256));
+      ->check(whole_range_validator(0, 256));
   app->add_option("--max-body", flags->max_body, "Largest request body (default 1MiB)")
       ->check(size_validator());
   app->add_option("--header-timeout", flags->header_timeout,
@@ -215,7 +215,7 @@ Command add_serve_command(CLI::App& root) {
                 "Turn the response cache on for --model models (default off)");
   app->add_option("--max-batch-size", flags->max_batch_size,
                   "Turn dynamic batching on for --model models, with this many rows at most")
-      ->check(CLI::Range(1, 65536));
+      ->check(whole_range_validator(1, 65536));
   app->add_option(
          "--max-queue-delay", flags->max_queue_delay,
          "With batching: longest wait for a fuller batch, from the oldest request (default 500us)")

@@ -23,6 +23,10 @@ Command add_report_command(CLI::App& root);
 // Validators for human units, so bad values fail at parse time with a one-line reason.
 CLI::Validator duration_validator();
 CLI::Validator size_validator();
+// "'abc' is not a positive number" rather than CLI11's range of 300 digits.
+CLI::Validator positive_validator();
+// "'x' is not a whole number from LOW to HIGH".
+CLI::Validator whole_range_validator(long low, long high);
 
 // Prints "hone: <message>" to stderr and returns `code`.
 int report_error(const std::string& message, int code = 1);

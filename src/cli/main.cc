@@ -1,5 +1,8 @@
 // hone: one binary, one subcommand per job (see ../shared/DESIGN.md for the CLI contract).
+#include <cerrno>
+#include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <exception>
 #include <vector>
 
@@ -27,6 +30,31 @@ CLI::Validator size_validator() {
         return parsed ? std::string() : parsed.error().message;
       },
       "SIZE");
+}
+
+CLI::Validator positive_validator() {
+  return CLI::Validator(
+      [](std::string& text) -> std::string {
+        char* end = nullptr;
+        const double value = std::strtod(text.c_str(), &end);
+        const bool ok = !text.empty() && *end == '\0' && std::isfinite(value) && value > 0;
+        return ok ? std::string() : "'" + text + "' is not a positive number";
+      },
+      "POSITIVE");
+}
+
+CLI::Validator whole_range_validator(long low, long high) {
+  return CLI::Validator(
+      [low, high](std::string& text) -> std::string {
+        char* end = nullptr;
+        errno = 0;
+        const long value = std::strtol(text.c_str(), &end, 10);
+        const bool ok = !text.empty() && *end == '\0' && errno == 0 && value >= low && value <= high;
+        return ok ? std::string()
+                  : "'" + text + "' is not a whole number from " + std::to_string(low) + " to " +
+                        std::to_string(high);
+      },
+      std::to_string(low) + ".." + std::to_string(high));
 }
 
 int report_error(const std::string& message, int code) {

@@ -152,10 +152,11 @@ Result<Template> Template::compile(const std::string& text, const DataFeed& feed
     const auto close = text.find("}}", open + 2);
     if (close == std::string::npos) return fail("template has '{{' without '}}'");
     const std::string name(trim(std::string_view(text).substr(open + 2, close - open - 2)));
-    const int column = feed.column(name);
-    if (column < 0) {
+    int column = feed.column(name);
+    if (column < 0 && name == "row") column = kWholeRow;
+    if (column < 0 && column != kWholeRow) {
       return fail("template uses {{" + name + "}} but the data has columns " +
-                  join(feed.columns(), ", "));
+                  join(feed.columns(), ", ") + " (or {{row}} for all of them)");
     }
     out.parts_.push_back({"", column});
     at = close + 2;
@@ -165,7 +166,14 @@ Result<Template> Template::compile(const std::string& text, const DataFeed& feed
 
 void Template::render(const std::vector<std::string>& row, std::string& out) const {
   for (const auto& part : parts_) {
-    out.append(part.column < 0 ? part.literal : row[static_cast<std::size_t>(part.column)]);
+    if (part.column == kWholeRow) {
+      for (std::size_t i = 0; i < row.size(); ++i) {
+        if (i > 0) out.push_back(',');
+        out.append(row[i]);
+      }
+    } else {
+      out.append(part.column < 0 ? part.literal : row[static_cast<std::size_t>(part.column)]);
+    }
   }
 }
 

@@ -1,7 +1,9 @@
 // Data for request templates: rows from a CSV file (first line names the columns) or a
 // JSON-lines file (one object per line), handed out in order or at random, and body templates
 // whose {{column}} placeholders take a row's values (the raw text: CSV cells as written, JSON
-// strings unquoted, other JSON values as JSON).
+// strings unquoted, other JSON values as JSON). {{row}} takes the whole row, its values joined
+// by commas in column order (so one placeholder fills a feature array), unless the data has a
+// column named "row".
 #pragma once
 
 #include <atomic>
@@ -44,9 +46,10 @@ class Template {
   bool empty() const { return parts_.empty(); }
 
  private:
+  static constexpr int kWholeRow = -2;
   struct Part {
     std::string literal;
-    int column = -1;  // -1: literal text
+    int column = -1;  // -1: literal text; kWholeRow: every value, comma-separated
   };
   std::vector<Part> parts_;
 };

@@ -145,7 +145,14 @@ Status add_endpoint(LoadPlan& plan, const Url& base, const HeaderList& global,
     std::erase_if(endpoint.headers, [&name](const auto& h) { return iequals(h.first, name); });
     endpoint.headers.emplace_back(name, value);
   }
-  if (!source.data_file.empty()) {
+  if (source.data_file.empty()) {
+    if (const auto open = endpoint.body.find("{{"); open != std::string::npos) {
+      const auto close = endpoint.body.find("}}", open);
+      return fail(where + "endpoint '" + endpoint.name + "': the body uses " +
+                  endpoint.body.substr(open, close == std::string::npos ? 2 : close + 2 - open) +
+                  " but has no data file to fill it (add data: {file: rows.csv})");
+    }
+  } else {
     auto feed = DataFeed::load(source.data_file);
     if (!feed) return fail(where + feed.error().message);
     if (auto compiled = Template::compile(endpoint.body, **feed); !compiled) {
@@ -284,11 +291,23 @@ Result<LoadPlan> build_plan(const LoadOptions& options) {
     plan.jwt = jwt;
   }
 
-  std::vector<std::string> thresholds = file ? file->thresholds : std::vector<std::string>{};
-  for (const auto& t : options.thresholds) thresholds.push_back(t);
-  for (const auto& text : thresholds) {
+  // Thresholds from the file first (their errors name the file), then the flags.
+  std::vector<std::pair<std::string, std::string>> thresholds;  // where, text
+  if (file) {
+    for (const auto& t : file->thresholds) thresholds.emplace_back(options.scenario_file + ": ", t);
+  }
+  for (const auto& t : options.thresholds) thresholds.emplace_back("", t);
+  for (const auto& [where, text] : thresholds) {
     auto threshold = report::parse_threshold(text);
-    if (!threshold) return threshold.error();
+    if (!threshold) return fail(where + threshold.error().message);
+    // A threshold on an endpoint the run does not have is a typo: say so before the run.
+    const auto named = [&threshold](const EndpointPlan& e) { return e.name == threshold->endpoint; };
+    if (!threshold->endpoint.empty() && std::none_of(plan.endpoints.begin(), plan.endpoints.end(), named)) {
+      std::vector<std::string> names;
+      for (const auto& endpoint : plan.endpoints) names.push_back("'" + endpoint.name + "'");
+      return fail(where + "threshold '" + text + "': no endpoint named '" + threshold->endpoint +
+                  "' (endpoints: " + join(names, ", ") + ")");
+    }
     plan.thresholds.push_back(*threshold);
   }
   plan.config_json = plan_json(plan, options);

@@ -34,7 +34,11 @@ Status ModelRepository::load_model(ModelConfig config, const BackendOptions& opt
     return fail(config.source + ": model file '" + config.artifact + "' does not exist");
   }
   auto backend = create_backend(config.backend, config.artifact, options);
-  if (!backend) return fail(config.source + ": " + backend.error().message);
+  if (!backend) {
+    // Backends name the artifact; a config file beside it is named too, the artifact not twice.
+    if (config.source == config.artifact) return backend.error();
+    return fail(config.source + ": " + backend.error().message);
+  }
   if (auto s = reconcile(config, (*backend)->info()); !s) return s;
   out = std::make_unique<Model>();
   out->fingerprint = artifact_fingerprint(config.artifact);
@@ -71,7 +75,13 @@ Status ModelRepository::load_directory(const std::string& dir, const BackendOpti
     }
   }
   if (error) return fail(dir + ": " + error.message());
-  if (folders.empty()) return fail(dir + ": no model folders (each needs a config.yaml)");
+  if (folders.empty()) {
+    if (fs::exists(fs::path(dir) / "config.yaml")) {
+      return fail(dir + " is one model's folder, not a repository of model folders: serve it "
+                  "with --model " + dir + ", or give --models its parent folder");
+    }
+    return fail(dir + ": no model folders (each needs a config.yaml)");
+  }
   std::sort(folders.begin(), folders.end());
   // Artifacts are parsed in parallel (libxgboost takes ~10 ms per model); they are added in
   // folder order, so the first bad model is the one reported.

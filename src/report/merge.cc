@@ -1,9 +1,76 @@
 #include "report/merge.h"
 
+#include <simdjson.h>
+
 #include <algorithm>
 #include <cmath>
+#include <set>
 
 namespace hone::report {
+namespace {
+
+// The parts of a run's config that every shard of it shares, and its shard "i/N".
+struct RunShape {
+  std::string shard;
+  std::string shared;  // model, start, stages, duration and endpoints, as minified JSON
+};
+
+RunShape shape_of(const LoadResult& result) {
+  RunShape shape;
+  simdjson::dom::parser parser;
+  simdjson::dom::object config;
+  if (parser.parse(result.config_json).get_object().get(config) != simdjson::SUCCESS) return shape;
+  std::string_view shard;
+  if (config["shard"].get_string().get(shard) == simdjson::SUCCESS) shape.shard = shard;
+  for (const char* key : {"model", "start", "stages", "duration_s", "endpoints"}) {
+    simdjson::dom::element value;
+    if (config[key].get(value) == simdjson::SUCCESS) {
+      shape.shared += std::string(key) + "=" + simdjson::minify(value) + ";";
+    }
+  }
+  return shape;
+}
+
+}  // namespace
+
+Status check_shards_of_one_run(const std::vector<LoadResult>& results,
+                               const std::vector<std::string>& names) {
+  if (results.size() < 2) return {};
+  const LoadResult& first = results.front();
+  const RunShape first_shape = shape_of(first);
+  std::set<std::string> shards;
+  const auto name = [&names](std::size_t i) {
+    return i < names.size() ? names[i] : "input " + std::to_string(i + 1);
+  };
+  for (std::size_t i = 0; i < results.size(); ++i) {
+    const LoadResult& next = results[i];
+    const RunShape next_shape = shape_of(next);
+    const std::string pair = name(i) + " and " + name(0);
+    if (next.target != first.target) {
+      return fail(pair + " load different targets (" + next.target + ", " + first.target + ")");
+    }
+    if (next_shape.shared != first_shape.shared) {
+      return fail(pair + " were not the same run: their load profiles or endpoints differ");
+    }
+    if (next.shards == 1 && first.shards == 1) {
+      const auto slash = [](const std::string& s) { return s.substr(s.find('/') + 1); };
+      if (slash(next_shape.shard) != slash(first_shape.shard) || next_shape.shard.empty()) {
+        return fail(pair + " are not shards of one run (--shard " + next_shape.shard + " and " +
+                    first_shape.shard + ")");
+      }
+      if (!shards.insert(next_shape.shard).second) {
+        return fail(name(i) + " repeats shard " + next_shape.shard +
+                    ": each generator runs its own --shard i/N");
+      }
+    }
+    const double apart_s = std::abs(static_cast<double>(next.started_ms - first.started_ms)) / 1e3;
+    if (apart_s > std::max(next.duration_s, first.duration_s) + 60) {
+      return fail(pair + " started " + std::to_string(std::llround(apart_s)) +
+                  " s apart: they are not one run");
+    }
+  }
+  return {};
+}
 
 Result<LoadResult> merge_results(const std::vector<LoadResult>& results) {
   if (results.empty()) return fail("nothing to merge");

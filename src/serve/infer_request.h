@@ -14,6 +14,7 @@ struct InferRequest {
   std::string id;  // KServe v2 request id, echoed in the answer
   bool has_id = false;
   std::int64_t timeout_us = 0;  // KServe v2 parameters.timeout (microseconds); 0 = the model's
+  bool columnar = false;        // TF-Serving "inputs" form: the answer says "outputs"
 };
 
 }  // namespace hone::serve

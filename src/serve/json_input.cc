@@ -4,6 +4,8 @@
 #include <cstdint>
 #include <limits>
 
+#include "core/json_syntax.h"
+
 namespace hone::serve {
 namespace {
 
@@ -67,7 +69,10 @@ Result<simdjson::dom::element> parse_json_body(std::string& body, const JsonLimi
     return fail("JSON nesting is deeper than " + std::to_string(limits.max_depth) + " levels", 400);
   }
   if (error != simdjson::SUCCESS) {
-    return fail(std::string("invalid JSON: ") + simdjson::error_message(error), 400);
+    // simdjson says only what kind of error; the scanner says where (error path only).
+    const auto where = json_syntax_error(std::string_view(body.data(), body.size()));
+    return fail("invalid JSON: " + (where ? *where : std::string(simdjson::error_message(error))),
+                400);
   }
   return root;
 }

@@ -1,4 +1,8 @@
-// TF-Serving style REST route: POST /v1/models/{m}[/versions/{v}]:predict.
+// TF-Serving style REST routes: POST /v1/models/{m}[/versions/{v}]:predict, and GET of the
+// model's status (/v1/models/{m}[/versions/{v}]) and metadata (.../metadata).
+#include <string>
+
+#include "http/compression.h"
 #include "http/serialize.h"
 #include "serve/serve_state.h"
 #include "serve/v1_codec.h"
@@ -14,8 +18,33 @@ void add_v1_routes(Router& router, ServeState& state) {
           return decode_v1_predict(request.body, model, state.feature_index.at(&model), state.json);
         },
         [](const model::Model& model, const InferRequest& decoded, std::span<const float> outputs,
-           std::string& out) { encode_v1_predictions(model, decoded.row_count, outputs, out); });
+           std::string& out) { encode_v1_predictions(model, decoded, outputs, out); });
   };
+  const auto status = [&state](http::Request&, const PathParams& params,
+                               http::Responder responder) {
+    http::Response response;
+    if (const model::Model* model = state.resolve(params, response)) {
+      // Not ready before the first readiness means loading or warming up; after it, draining.
+      const char* phase = state.ready.load()          ? "AVAILABLE"
+                          : state.ready_ns.load() < 0 ? "LOADING"
+                                                      : "UNLOADING";
+      encode_v1_model_status(*model, phase, response.body);
+    }
+    responder.send(std::move(response));
+  };
+  const auto metadata = [&state](http::Request& request, const PathParams& params,
+                                 http::Responder responder) {
+    http::Response response;
+    if (const model::Model* model = state.resolve(params, response)) {
+      encode_v1_model_metadata(*model, response.body);
+      http::apply_etag(request, response);
+    }
+    responder.send(std::move(response));
+  };
+  for (const char* base : {"/v1/models/{model}", "/v1/models/{model}/versions/{version}"}) {
+    router.add(http::Method::kGet, base, status);
+    router.add(http::Method::kGet, std::string(base) + "/metadata", metadata);
+  }
   router.add(http::Method::kPost, "/v1/models/{model}:predict", predict);
   router.add(http::Method::kPost, "/v1/models/{model}/versions/{version}:predict", predict);
 }

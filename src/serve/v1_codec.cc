@@ -70,27 +70,25 @@ FeatureIndex make_feature_index(const model::Model& model) {
   return index;
 }
 
-Result<InferRequest> decode_v1_predict(std::string& body, const model::Model& model,
-                                       const FeatureIndex& features, const JsonLimits& limits) {
-  auto parsed = parse_json_body(body, limits);
-  if (!parsed) return parsed.error();
-  simdjson::dom::object root;
-  if (parsed->get_object().get(root) != simdjson::SUCCESS) {
-    return fail("the request body must be a JSON object", 400);
-  }
-  simdjson::dom::array instances;
-  if (root["instances"].get_array().get(instances) != simdjson::SUCCESS) {
-    return fail("the request needs an 'instances' array", 400);
-  }
-  const std::size_t rows = instances.size();
-  if (rows == 0) return fail("'instances' is empty", 400);
+namespace {
+
+Status check_row_count(std::size_t rows, const char* what, const model::Model& model) {
+  if (rows == 0) return fail(std::string("'") + what + "' is empty", 400);
   if (rows > model.config.max_rows_per_request) {
-    return fail("request has " + std::to_string(rows) + " instances; model '" + model.config.name +
-                    "' accepts at most " + std::to_string(model.config.max_rows_per_request),
+    return fail("request has " + std::to_string(rows) + " " + what + "; model '" +
+                    model.config.name + "' accepts at most " +
+                    std::to_string(model.config.max_rows_per_request),
                 413);
   }
+  return {};
+}
+
+// Rows, each an array of values, an object of named features, or (one feature) a bare value.
+Status decode_rows(simdjson::dom::array instances, const char* what, const model::Model& model,
+                   const FeatureIndex& features, InferRequest& request) {
+  const std::size_t rows = instances.size();
+  if (auto s = check_row_count(rows, what, model); !s) return s;
   const auto width = static_cast<std::size_t>(model.input().row_width());
-  InferRequest request;
   request.row_count = rows;
   request.rows.resize(rows * width);
   std::size_t index = 0;
@@ -113,18 +111,122 @@ Result<InferRequest> decode_v1_predict(std::string& body, const model::Model& mo
                         " must be an array of values or an object of named features",
                     400);
     }
-    if (!status) return status.error();
+    if (!status) return status;
     ++index;
   }
+  return {};
+}
+
+// Columnar named features: {"feature": [one value per row], ...}; all lists equally long.
+Status decode_columns(simdjson::dom::object columns, const model::Model& model,
+                      const FeatureIndex& features, InferRequest& request) {
+  if (features.empty()) {
+    return fail("model '" + model.config.name + "' has no feature names; send 'inputs' as a list "
+                    "of rows, or as {\"" + model.input().name + "\": [rows]}",
+                400);
+  }
+  std::size_t rows = 0;
+  for (const auto field : columns) {
+    simdjson::dom::array list;
+    if (field.value.get_array().get(list) != simdjson::SUCCESS) {
+      return fail("input '" + std::string(field.key) + "' must be a list with a value per row", 400);
+    }
+    if (rows == 0) rows = list.size();
+    if (list.size() != rows) {
+      return fail("inputs have different lengths (" + std::to_string(rows) + " and " +
+                      std::to_string(list.size()) + " for '" + std::string(field.key) + "')",
+                  400);
+    }
+  }
+  if (auto s = check_row_count(rows, "rows in 'inputs'", model); !s) return s;
+  const auto width = static_cast<std::size_t>(model.input().row_width());
+  request.row_count = rows;
+  request.rows.assign(rows * width, std::numeric_limits<float>::quiet_NaN());
+  std::vector<bool> seen(width, false);
+  for (const auto field : columns) {
+    const auto it = features.find(field.key);
+    if (it == features.end()) {
+      return fail("unknown feature '" + std::string(field.key) + "' for model '" +
+                      model.config.name + "'",
+                  400);
+    }
+    if (seen[it->second]) return fail("feature '" + std::string(field.key) + "' given twice", 400);
+    seen[it->second] = true;
+    std::size_t row = 0;
+    const simdjson::dom::array list = field.value.get_array().value_unsafe();
+    for (const element item : list) {
+      auto value = to_feature_value(item);
+      if (!value) {
+        return fail("feature '" + std::string(field.key) + "', row " + std::to_string(row) + ": " +
+                        value.error().message,
+                    400);
+      }
+      request.rows[row++ * width + it->second] = *value;
+    }
+  }
+  return {};
+}
+
+Status decode_inputs(element inputs, const model::Model& model, const FeatureIndex& features,
+                     InferRequest& request) {
+  request.columnar = true;
+  simdjson::dom::array rows;
+  if (inputs.get_array().get(rows) == simdjson::SUCCESS) {
+    return decode_rows(rows, "inputs", model, features, request);
+  }
+  simdjson::dom::object named;
+  if (inputs.get_object().get(named) != simdjson::SUCCESS) {
+    return fail("'inputs' must be a list of rows or an object of named inputs", 400);
+  }
+  // {"<the model's input name>": [rows]} names the one tensor; anything else names features.
+  element tensor;
+  if (named.size() == 1 && named[model.input().name].get(tensor) == simdjson::SUCCESS &&
+      features.find(model.input().name) == features.end()) {
+    if (tensor.get_array().get(rows) != simdjson::SUCCESS) {
+      return fail("input '" + model.input().name + "' must be a list of rows", 400);
+    }
+    return decode_rows(rows, "inputs", model, features, request);
+  }
+  return decode_columns(named, model, features, request);
+}
+
+}  // namespace
+
+Result<InferRequest> decode_v1_predict(std::string& body, const model::Model& model,
+                                       const FeatureIndex& features, const JsonLimits& limits) {
+  auto parsed = parse_json_body(body, limits);
+  if (!parsed) return parsed.error();
+  simdjson::dom::object root;
+  if (parsed->get_object().get(root) != simdjson::SUCCESS) {
+    return fail("the request body must be a JSON object", 400);
+  }
+  element instances;
+  element inputs;
+  const bool has_instances = root["instances"].get(instances) == simdjson::SUCCESS;
+  const bool has_inputs = root["inputs"].get(inputs) == simdjson::SUCCESS;
+  if (has_instances && has_inputs) {
+    return fail("give 'instances' (row form) or 'inputs' (columnar form), not both", 400);
+  }
+  InferRequest request;
+  Status status;
+  if (has_inputs) {
+    status = decode_inputs(inputs, model, features, request);
+  } else if (has_instances && instances.is_array()) {
+    status = decode_rows(instances.get_array().value_unsafe(), "instances", model, features,
+                         request);
+  } else {
+    return fail("the request needs an 'instances' array (or columnar 'inputs')", 400);
+  }
+  if (!status) return status.error();
   return request;
 }
 
-void encode_v1_predictions(const model::Model& model, std::size_t rows,
+void encode_v1_predictions(const model::Model& model, const InferRequest& request,
                            std::span<const float> outputs, std::string& out) {
   const auto width = static_cast<std::size_t>(model.output().row_width());
   JsonWriter json(out);
-  json.begin_object().key("predictions").begin_array();
-  for (std::size_t row = 0; row < rows; ++row) {
+  json.begin_object().key(request.columnar ? "outputs" : "predictions").begin_array();
+  for (std::size_t row = 0; row < request.row_count; ++row) {
     if (width == 1) {
       json.value(outputs[row]);
       continue;
@@ -134,6 +236,74 @@ void encode_v1_predictions(const model::Model& model, std::size_t rows,
     json.end_array();
   }
   json.end_array().end_object();
+}
+
+void encode_v1_model_status(const model::Model& model, std::string_view state, std::string& out) {
+  JsonWriter json(out);
+  json.begin_object().key("model_version_status").begin_array().begin_object();
+  json.key("version").value(model.config.version);
+  json.key("state").value(state);
+  json.key("status").begin_object();
+  json.key("error_code").value("OK");
+  json.key("error_message").value("");
+  json.end_object();
+  json.end_object().end_array().end_object();
+}
+
+namespace {
+
+std::string_view tf_dtype(model::DataType type) {
+  switch (type) {
+    case model::DataType::kBool:
+      return "DT_BOOL";
+    case model::DataType::kInt32:
+      return "DT_INT32";
+    case model::DataType::kInt64:
+      return "DT_INT64";
+    case model::DataType::kFp32:
+      return "DT_FLOAT";
+    case model::DataType::kFp64:
+      return "DT_DOUBLE";
+  }
+  return "DT_INVALID";
+}
+
+void write_tf_tensors(JsonWriter& json, const std::vector<model::TensorSpec>& tensors) {
+  json.begin_object();
+  for (const auto& tensor : tensors) {
+    json.key(tensor.name).begin_object();
+    json.key("dtype").value(tf_dtype(tensor.datatype));
+    json.key("tensor_shape").begin_object().key("dim").begin_array();
+    for (const auto dim : tensor.shape) {
+      json.begin_object().key("size").value(std::to_string(dim)).key("name").value("").end_object();
+    }
+    json.end_array().key("unknown_rank").value(false).end_object();
+    json.key("name").value(tensor.name);
+    json.end_object();
+  }
+  json.end_object();
+}
+
+}  // namespace
+
+void encode_v1_model_metadata(const model::Model& model, std::string& out) {
+  JsonWriter json(out);
+  json.begin_object();
+  json.key("model_spec").begin_object();
+  json.key("name").value(model.config.name);
+  json.key("signature_name").value("");
+  json.key("version").value(model.config.version);
+  json.end_object();
+  json.key("metadata").begin_object().key("signature_def").begin_object();
+  json.key("signature_def").begin_object().key("serving_default").begin_object();
+  json.key("inputs");
+  write_tf_tensors(json, model.config.inputs);
+  json.key("outputs");
+  write_tf_tensors(json, model.config.outputs);
+  json.key("method_name").value("tensorflow/serving/predict");
+  json.end_object().end_object();
+  json.end_object().end_object();
+  json.end_object();
 }
 
 }  // namespace hone::serve

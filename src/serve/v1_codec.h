@@ -1,6 +1,9 @@
-// TF-Serving style REST: {"instances": [[...], ...]} or {"instances": [{"feature": value}, ...]}
-// in, {"predictions": [...]} out. Named instances need the model's feature names; a feature
-// left out is a missing value, an unknown one is an error. Errors carry the HTTP status.
+// TF-Serving style REST. Row form: {"instances": [[...], ...]} or {"instances": [{"feature":
+// value}, ...]} in, {"predictions": [...]} out. Columnar form: {"inputs": [[...], ...]},
+// {"inputs": {"<input name>": [[...], ...]}} or {"inputs": {"feature": [v0, v1, ...], ...}}
+// (one list per feature, a value per row) in, {"outputs": [...]} out. Named features need the
+// model's feature names; a feature left out is a missing value, an unknown one is an error.
+// Errors carry the HTTP status. Also the model status and metadata answers.
 #pragma once
 
 #include <span>
@@ -22,8 +25,16 @@ FeatureIndex make_feature_index(const model::Model& model);
 Result<InferRequest> decode_v1_predict(std::string& body, const model::Model& model,
                                        const FeatureIndex& features, const JsonLimits& limits);
 
-// One value per row as a flat list; several values per row as a list of lists.
-void encode_v1_predictions(const model::Model& model, std::size_t rows,
+// One value per row as a flat list; several values per row as a list of lists, under
+// "predictions" (row form) or "outputs" (columnar form).
+void encode_v1_predictions(const model::Model& model, const InferRequest& request,
                            std::span<const float> outputs, std::string& out);
+
+// GET /v1/models/{m}: {"model_version_status": [{"version", "state", "status"}]}; `state` is
+// TF-Serving's AVAILABLE, LOADING or UNLOADING.
+void encode_v1_model_status(const model::Model& model, std::string_view state, std::string& out);
+// GET /v1/models/{m}/metadata: the model spec and a serving_default signature with its input
+// and output tensors (dtype and shape, -1 for the batch), as TF-Serving answers it.
+void encode_v1_model_metadata(const model::Model& model, std::string& out);
 
 }  // namespace hone::serve

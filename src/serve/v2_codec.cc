@@ -39,7 +39,10 @@ Status decode_input(simdjson::dom::object input, const model::Model& model, Infe
   if (input["datatype"].get_string().get(datatype) != simdjson::SUCCESS) {
     return fail("input '" + spec.name + "' needs a string 'datatype'", 400);
   }
-  if (datatype != model::datatype_name(spec.datatype)) {
+  // FP64 (numpy's default) is taken for an FP32 input and rounded to the nearest float, as
+  // XGBoost converts a float64 array; values beyond FP32's range are refused.
+  const bool widened = spec.datatype == model::DataType::kFp32 && datatype == "FP64";
+  if (datatype != model::datatype_name(spec.datatype) && !widened) {
     return fail("input '" + spec.name + "' has datatype " + std::string(datatype) + " but model '" +
                     model.config.name + "' expects " +
                     std::string(model::datatype_name(spec.datatype)),
@@ -136,6 +139,11 @@ void write_tensor_spec(JsonWriter& json, const model::TensorSpec& spec) {
   json.key("shape").begin_array();
   for (const auto dim : spec.shape) json.value(dim);
   json.end_array();
+  if (!spec.feature_names.empty()) {  // so clients can send named instances (v1) or order data
+    json.key("parameters").begin_object().key("feature_names").begin_array();
+    for (const auto& name : spec.feature_names) json.value(name);
+    json.end_array().end_object();
+  }
   json.end_object();
 }
 

@@ -93,6 +93,12 @@ INSTANTIATE_TEST_SUITE_P(
         BadLoad{{"http://127.0.0.1:9/", "--rate", "5", "--jwt-secret", "k", "--jwt-claims", "[]"},
                 "JWT claims must be a JSON object"},
         BadLoad{{"http://127.0.0.1:9/", "--rate", "-5"}, "--rate"},
+        BadLoad{{"http://127.0.0.1:9/", "--rate", "abc"}, "--rate: 'abc' is not a positive number"},
+        BadLoad{{"http://127.0.0.1:9/", "-c", "0"}, "--concurrency: '0' is not a positive number"},
+        BadLoad{{"http://127.0.0.1:9/", "--rate", "5", "--threshold", "predict:p99<5ms"},
+                "threshold 'predict:p99<5ms': no endpoint named 'predict' (endpoints: 'GET /')"},
+        BadLoad{{"http://127.0.0.1:9/", "--rate", "5", "--body", "{\"x\": {{x}}}"},
+                "the body uses {{x}} but has no data file"},
         BadLoad{{"http://127.0.0.1:9/", "--rate", "5", "--duration", "forever"}, "--duration"}));
 
 struct BadScenario {
@@ -131,6 +137,10 @@ INSTANTIATE_TEST_SUITE_P(
         BadScenario{
             kHead + "endpoints:\n  - path: /\n    body: '{{b}}'\n    data: {file: rows.csv}\n",
             "uses {{b}} but the data has columns a"},
+        BadScenario{kHead + "endpoints:\n  - path: /\n    body: '[{{a}}]'\n",
+                    "the body uses {{a}} but has no data file"},
+        BadScenario{kHead + "thresholds: ['nope:p99<1s']\nendpoints:\n  - name: yes\n    path: /\n",
+                    "no endpoint named 'nope' (endpoints: 'yes')"},
         BadScenario{kHead + "endpoints:\n  - path: /\n    data: {file: none.csv}\n",
                     "cannot open the data file"},
         BadScenario{kHead + "endpoints:\n  - path: /\n    body_file: none.json\n", "cannot read"},
@@ -157,6 +167,21 @@ TEST(LoadCli, ShardsMergeIntoOneResult) {
   const auto failing =
       run_process({kHone, "report", dir.file("all.json"), "--threshold", "requests>400"});
   EXPECT_EQ(failing.exit_code, 99);
+  // A run that is not a shard of the same one is refused, unless forced.
+  const auto other = run_process({kHone, "load", server.url("/other"), "--rate", "100", "-d",
+                                  "0.2s", "--out", dir.file("other.json")});
+  ASSERT_EQ(other.exit_code, 0) << other.err;
+  const auto refused = run_process({kHone, "report", "merge", dir.file("part0.json"),
+                                    dir.file("other.json"), "-o", dir.file("mixed.json")});
+  EXPECT_EQ(refused.exit_code, 2);
+  EXPECT_NE(refused.err.find("other.json and " + dir.file("part0.json") + " load different targets"),
+            std::string::npos)
+      << refused.err;
+  EXPECT_FALSE(std::filesystem::exists(dir.file("mixed.json")));
+  const auto forced = run_process({kHone, "report", "merge", dir.file("part0.json"),
+                                   dir.file("other.json"), "-o", dir.file("mixed.json"), "--force"});
+  EXPECT_EQ(forced.exit_code, 0) << forced.err;
+  EXPECT_EQ(summary_requests(dir.file("mixed.json")), 200 + 20);
   const auto bad = run_process({kHone, "report", dir.write("x.json", "{}")});
   EXPECT_EQ(bad.exit_code, 1);
   EXPECT_NE(bad.err.find("not a hone load result"), std::string::npos);

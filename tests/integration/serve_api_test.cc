@@ -100,7 +100,10 @@ TEST_F(ServeApiTest, ModelMetadataAndReadiness) {
   EXPECT_EQ(meta.status, 200);
   EXPECT_EQ(meta.body,
             R"({"name":"ceramic-armor","versions":["1"],"platform":"xgboost","inputs":[{"name":)"
-            R"("features","datatype":"FP32","shape":[-1,12]}],"outputs":[{"name":"hardness_gpa",)"
+            R"("features","datatype":"FP32","shape":[-1,12],"parameters":{"feature_names":)"
+            R"(["al2o3_wt_pct","sic_wt_pct","b4c_wt_pct","tib2_wt_pct","sinter_aid_wt_pct",)"
+            R"("sinter_temp_c","dwell_time_h","hot_press_mpa","grain_size_um","porosity_pct",)"
+            R"("rel_density_pct","cooling_rate_c_min"]}}],"outputs":[{"name":"hardness_gpa",)"
             R"("datatype":"FP32","shape":[-1,1]}]})");
   EXPECT_EQ(get("/v2/models/ceramic-armor/versions/1").body, meta.body);
   EXPECT_EQ(get("/v2/models/fraud-detector/ready").status, 200);
@@ -171,6 +174,61 @@ TEST_F(ServeApiTest, V1PredictWithArraysAndNamedFeatures) {
   EXPECT_EQ(floats_of(objects.body, "/predictions"), expected);
 }
 
+TEST_F(ServeApiTest, V1ColumnarInputsAndFp64AnswerAsTheRowForms) {
+  auto data = model::demo_dataset("fraud-detector", 4, 11).value();
+  const auto expected =
+      test::xgboost_reference(kExamples + "/fraud-detector/model.json", data.features, 4, 30);
+  // TF-Serving's columnar form: one list per named feature ({"inputs": {...}}), "outputs" back.
+  std::string columns;
+  JsonWriter json(columns);
+  json.begin_object().key("inputs").begin_object();
+  for (std::size_t c = 0; c < 30; ++c) {
+    json.key(data.feature_names[c]).begin_array();
+    for (std::size_t r = 0; r < 4; ++r) {
+      const float x = data.features[r * 30 + c];
+      if (std::isnan(x)) {
+        json.null();
+      } else {
+        json.value(x);
+      }
+    }
+    json.end_array();
+  }
+  json.end_object().end_object();
+  auto columnar = post("/v1/models/fraud-detector:predict", columns);
+  ASSERT_EQ(columnar.status, 200) << columnar.body;
+  EXPECT_EQ(columnar.body.rfind(R"({"outputs":[)", 0), 0U) << columnar.body;
+  EXPECT_EQ(floats_of(columnar.body, "/outputs"), expected);
+  // KServe v2 FP64 data (numpy's default) is rounded to FP32 as XGBoost rounds float64 input.
+  auto fp64 = post("/v2/models/fraud-detector/infer",
+                   R"({"inputs":[{"name":"features","datatype":"FP64","shape":[4,30],"data":)" +
+                       rows_json(data.features, 30) + "}]}");
+  ASSERT_EQ(fp64.status, 200) << fp64.body;
+  EXPECT_EQ(floats_of(fp64.body, "/outputs/0/data"), expected);
+}
+
+TEST_F(ServeApiTest, V1ModelStatusAndMetadata) {
+  for (const char* path : {"/v1/models/ceramic-armor", "/v1/models/ceramic-armor/versions/1"}) {
+    auto status = get(path);
+    EXPECT_EQ(status.status, 200) << path;
+    EXPECT_EQ(status.body, R"({"model_version_status":[{"version":"1","state":"AVAILABLE",)"
+                           R"("status":{"error_code":"OK","error_message":""}}]})");
+  }
+  auto metadata = get("/v1/models/ceramic-armor/metadata");
+  ASSERT_EQ(metadata.status, 200);
+  EXPECT_NE(metadata.body.find(R"("model_spec":{"name":"ceramic-armor","signature_name":"",)"
+                               R"("version":"1"})"),
+            std::string::npos)
+      << metadata.body;
+  EXPECT_NE(metadata.body.find(R"("serving_default":{"inputs":{"features":{"dtype":"DT_FLOAT")"),
+            std::string::npos)
+      << metadata.body;
+  EXPECT_EQ(get("/v1/models/ceramic-armor/versions/1/metadata").body, metadata.body);
+  EXPECT_EQ(get("/v1/models/nope").status, 404);
+  EXPECT_EQ(get("/v1/models/nope/metadata").status, 404);
+  EXPECT_EQ(get("/v1/models/ceramic-armor/versions/9").status, 404);
+}
+
 TEST_F(ServeApiTest, MultiClassOutputs) {
   const auto rows = test::random_rows(4, 6, 21);
   const auto expected = test::xgboost_reference(test::test_model("softprob").path, rows, 4, 6);
@@ -214,7 +272,8 @@ const std::string kRow12 = "[1,2,3,4,5,6,7,8,9,10,11,12]";
 INSTANTIATE_TEST_SUITE_P(
     Cases, ServeApiErrors,
     ::testing::Values(
-        ErrorCase{"POST", "/v2/models/ceramic-armor/infer", "{oops", 400, "invalid JSON"},
+        ErrorCase{"POST", "/v2/models/ceramic-armor/infer", "{oops", 400,
+                  "invalid JSON: line 1, column 2: expected a quoted member name"},
         ErrorCase{"POST", "/v2/models/ghost/infer", "{}", 404, "unknown model 'ghost'"},
         ErrorCase{"POST", "/v1/models/ghost:predict", "{}", 404, "unknown model 'ghost'"},
         ErrorCase{"GET", "/v2/models/ceramic-armor/infer", "", 405, "method GET is not allowed"},

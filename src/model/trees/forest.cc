@@ -10,6 +10,7 @@
 #include <limits>
 #include <tuple>
 
+#include "core/json_syntax.h"
 #include "model/xgboost/json_check.h"
 
 namespace hone::model::trees {
@@ -113,7 +114,8 @@ Result<Forest> Forest::from_xgboost_json(std::string text, const std::string& na
   simdjson::dom::parser parser;
   element document;
   if (parser.parse(text).get(document) != simdjson::SUCCESS) {
-    return bad("not valid JSON: the trees backend reads XGBoost JSON models only");
+    const auto where = json_syntax_error(text);
+    return fail(name + ": not valid JSON" + (where ? " (" + *where + ")" : std::string()));
   }
   object learner;
   if (document["learner"].get_object().get(learner) != simdjson::SUCCESS) {

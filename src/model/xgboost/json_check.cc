@@ -6,6 +6,8 @@
 #include <cstdlib>
 #include <vector>
 
+#include "core/json_syntax.h"
+
 namespace hone::model::xgb {
 namespace {
 
@@ -201,7 +203,10 @@ ModelFormat model_format(const std::string& bytes) {
 Status check_model_json(const std::string& text) {
   simdjson::dom::parser parser;
   element document;
-  if (parser.parse(text).get(document) != simdjson::SUCCESS) return fail("not valid JSON");
+  if (parser.parse(text).get(document) != simdjson::SUCCESS) {
+    const auto where = json_syntax_error(text);
+    return fail("not valid JSON" + (where ? " (" + *where + ")" : std::string()));
+  }
   object learner;
   object params;
   object booster;

@@ -41,6 +41,25 @@ TEST(DataFeed, CsvAndJsonLinesWithTemplates) {
   EXPECT_EQ(out, "c=null");
 }
 
+TEST(DataFeed, RowPlaceholderFillsAWholeFeatureArray) {
+  test::TempDir dir;
+  auto csv = DataFeed::load(dir.write("rows.csv", "a,b,c\n1,2.5,3\n")).value();
+  auto body = Template::compile(R"({"data": [{{row}}]})", *csv).value();
+  std::string out;
+  body.render(csv->row(0), out);
+  EXPECT_EQ(out, R"({"data": [1,2.5,3]})");
+  // JSON-lines values keep their JSON form, so strings stay quoted-free as with {{column}}.
+  auto jsonl = DataFeed::load(dir.write("rows.jsonl", "{\"x\":1,\"y\":[2,3]}\n")).value();
+  out.clear();
+  Template::compile("[{{row}}]", *jsonl).value().render(jsonl->row(0), out);
+  EXPECT_EQ(out, "[1,[2,3]]");
+  // A column named "row" is that column.
+  auto named = DataFeed::load(dir.write("named.csv", "row,z\n7,8\n")).value();
+  out.clear();
+  Template::compile("{{row}}", *named).value().render(named->row(0), out);
+  EXPECT_EQ(out, "7");
+}
+
 TEST(DataFeed, ClearErrors) {
   test::TempDir dir;
   auto ragged = DataFeed::load(dir.write("bad.csv", "a,b\n1\n"));

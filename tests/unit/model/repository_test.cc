@@ -69,6 +69,33 @@ TEST(Repository, EmptyOrMissingFolderIsAnError) {
   EXPECT_FALSE(repository.load_directory(dir.file("nope")));
 }
 
+TEST(Repository, ADamagedModelFileIsNamedOnceWithWhereItBreaks) {
+  test::TempDir dir;
+  dir.write("typo.json", "{\"learner\": {\"a\": 1,\n \"b\": 2 \"c\"}}");
+  ModelRepository repository;
+  const auto status = repository.add_artifact(dir.file("typo.json"), "xgboost", {1});
+  ASSERT_FALSE(status);
+  EXPECT_EQ(status.error().message,
+            dir.file("typo.json") + ": damaged XGBoost model: not valid JSON (line 2, column 9: "
+                                    "expected ',' or '}' after an object member)");
+  const auto trees = ModelRepository().add_artifact(dir.file("typo.json"), "trees", {1});
+  ASSERT_FALSE(trees);
+  EXPECT_EQ(trees.error().message.rfind(dir.file("typo.json") + ": not valid JSON (line 2, column 9", 0), 0U)
+      << trees.error().message;
+}
+
+TEST(Repository, OneModelsFolderGivenAsARepositorySaysToUseModel) {
+  test::TempDir dir;
+  copy_model(dir, "reg", "regression");
+  dir.write("reg/config.yaml", "backend: xgboost\n");
+  ModelRepository repository;
+  const auto status = repository.load_directory(dir.file("reg"));
+  ASSERT_FALSE(status);
+  EXPECT_EQ(status.error().message,
+            dir.file("reg") + " is one model's folder, not a repository of model folders: serve "
+                              "it with --model " + dir.file("reg") + ", or give --models its parent folder");
+}
+
 TEST(Repository, AddArtifactInfersNameAndConfig) {
   test::TempDir dir;
   fs::copy_file(test::test_model("binary").path, dir.path() / "churn.json");

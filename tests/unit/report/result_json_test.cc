@@ -116,6 +116,38 @@ TEST(Merge, AddsExactly) {
   EXPECT_EQ(timeline_total, 5000);
 }
 
+LoadResult shard(unsigned seed, const std::string& index, std::int64_t started_ms) {
+  LoadResult result = test::make_result(seed, 100, started_ms);
+  result.config_json = R"({"model":"open","start":50,"stages":"","duration_s":10,"shard":")" +
+                       index + R"(","endpoints":[{"name":"predict"}]})";
+  return result;
+}
+
+TEST(Merge, ChecksTheInputsAreShardsOfOneRun) {
+  const std::int64_t t = 1'700'000'000'000;
+  const std::vector<std::string> names = {"a.json", "b.json"};
+  EXPECT_TRUE(check_shards_of_one_run({shard(1, "0/2", t), shard(2, "1/2", t + 2000)}, names));
+  const auto why = [&names](const LoadResult& a, const LoadResult& b) {
+    auto status = check_shards_of_one_run({a, b}, names);
+    return status ? std::string() : status.error().message;
+  };
+  EXPECT_EQ(why(shard(1, "0/2", t), shard(2, "0/2", t)),
+            "b.json repeats shard 0/2: each generator runs its own --shard i/N");
+  EXPECT_EQ(why(shard(1, "0/2", t), shard(2, "1/3", t)),
+            "b.json and a.json are not shards of one run (--shard 1/3 and 0/2)");
+  EXPECT_EQ(why(shard(1, "0/2", t), shard(2, "1/2", t + 3'600'000)),
+            "b.json and a.json started 3600 s apart: they are not one run");
+  LoadResult elsewhere = shard(2, "1/2", t);
+  elsewhere.target = "http://10.0.0.1:8000";
+  EXPECT_EQ(why(shard(1, "0/2", t), elsewhere),
+            "b.json and a.json load different targets (http://10.0.0.1:8000, "
+            "http://127.0.0.1:8000)");
+  LoadResult other_load = shard(2, "1/2", t);
+  other_load.config_json.replace(other_load.config_json.find("\"start\":50"), 10, "\"start\":90");
+  EXPECT_EQ(why(shard(1, "0/2", t), other_load),
+            "b.json and a.json were not the same run: their load profiles or endpoints differ");
+}
+
 TEST(Merge, RefusesMixedModels) {
   LoadResult a = test::make_result(6, 10);
   LoadResult b = test::make_result(7, 10);

@@ -65,8 +65,9 @@ INSTANTIATE_TEST_SUITE_P(
         BadRequest{R"({"id":"x"})", 400, "needs an 'inputs' array"},
         BadRequest{R"({"inputs":[]})", 400, "exactly one input"},
         BadRequest{R"({"id":5,"inputs":[]})", 400, "'id' must be a string"},
-        BadRequest{request("[1,3]", "[1,2,3]", "FP64"), 400,
-                   "datatype FP64 but model 'm' expects FP32"},
+        BadRequest{request("[1,3]", "[1,2,3]", "INT64"), 400,
+                   "datatype INT64 but model 'm' expects FP32"},
+        BadRequest{request("[1,3]", "[1,1e300,3]", "FP64"), 400, "out of FP32 range"},
         BadRequest{request("[1,3]", "[1,2,3]", "FP32", "other"), 400, "unknown input 'other'"},
         BadRequest{request("[1,4]", "[1,2,3,4]"), 400,
                    "shape [1, 4] but model 'm' expects [-1, 3]"},
@@ -89,6 +90,14 @@ INSTANTIATE_TEST_SUITE_P(
         BadRequest{R"({"inputs":[{"name":"features","shape":[1,3],"data":[1,2,3]}]})", 400,
                    "needs a string 'datatype'"}));
 
+TEST(V2Codec, Fp64IsRoundedToFloatAsXGBoostDoes) {
+  // 0.1 and 1/3 as float64 become the nearest float32, exactly as a static_cast.
+  auto decoded = decode(request("[1,3]", "[0.1,0.3333333333333333,16777217]", "FP64"));
+  ASSERT_TRUE(decoded) << decoded.error().message;
+  EXPECT_EQ(decoded->rows, (std::vector<float>{static_cast<float>(0.1), static_cast<float>(1.0 / 3),
+                                               16777216.0F}));
+}
+
 TEST(V2Codec, EncodesTheAnswer) {
   const auto model = test::make_model(3, 2);
   InferRequest request;
@@ -106,7 +115,8 @@ TEST(V2Codec, EncodesMetadata) {
   encode_v2_model_metadata(test::make_model(), out);
   EXPECT_EQ(out,
             R"({"name":"m","versions":["1"],"platform":"xgboost","inputs":[{"name":"features",)"
-            R"("datatype":"FP32","shape":[-1,3]}],"outputs":[{"name":"score","datatype":"FP32",)"
+            R"("datatype":"FP32","shape":[-1,3],"parameters":{"feature_names":["a","b","c"]}}],)"
+            R"("outputs":[{"name":"score","datatype":"FP32",)"
             R"("shape":[-1,1]}]})");
 }
 
