@@ -11,17 +11,19 @@ s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.clos
 PY
 }
 
-# start_nginx PORT CORE [FILE]: one worker pinned to CORE answering a small JSON body at /, or
-# the content of FILE.
+# start_nginx PORT CORE [FILE]: one worker pinned to CORE answering from memory, as nginx is
+# fastest: a small JSON body at /, or the bytes of FILE (`return 200 '...'`; any request body is
+# read and discarded, as nginx does for `return`).
 start_nginx() {
   local port=$1 core=$2 file=${3:-}
   nginx_dir=$(mktemp -d)
   chmod 755 "$nginx_dir"
-  local location="location / { default_type application/json; return 200 '{\"ok\":true}'; }"
+  local answer='{"ok":true}'
   if [ -n "$file" ]; then
-    mkdir -p "$nginx_dir/static" && cp "$file" "$nginx_dir/static/answer.json" && chmod -R a+rX "$nginx_dir/static"
-    location="location / { root $nginx_dir/static; try_files /answer.json =404; default_type application/json; }"
+    answer=$(cat "$file")
+    case "$answer" in *'$'*|*"'"*|*'\'*) echo "start_nginx: $file holds \$, ' or \\, which return 200 '...' would change" >&2; return 1 ;; esac
   fi
+  local location="location / { default_type application/json; return 200 '$answer'; }"
   mkdir -p "$nginx_dir/logs"
   cat > "$nginx_dir/nginx.conf" <<CONF
 worker_processes 1;
@@ -56,7 +58,11 @@ CONF
 }
 
 stop_nginx() {
-  [ -n "${nginx_pid:-}" ] && kill "$nginx_pid" 2>/dev/null && wait "$nginx_pid" 2>/dev/null
+  if [ -n "${nginx_pid:-}" ]; then
+    kill "$nginx_pid" 2>/dev/null || true
+    wait "$nginx_pid" 2>/dev/null || true
+  fi
+  nginx_pid=""
   rm -rf "${nginx_dir:-}"
 }
 
@@ -81,4 +87,24 @@ else:
     text = text.rstrip() + "\n\n" + new + "\n"
 open(path, "w").write(text)
 PY
+}
+
+# wrk_run CORE OUT wrk-args...: runs wrk pinned to CORE, keeps its output in OUT and prints
+# requests/s. Fails, showing the output, when wrk fails or reports socket errors (connect, read,
+# write, timeout) or non-2xx answers: a figure from a run with errors is not a figure.
+wrk_run() {
+  local core=$1 out=$2
+  shift 2
+  if ! taskset -c "$core" wrk "$@" > "$out" 2>&1; then
+    echo "wrk failed ($*):" >&2; cat "$out" >&2; return 1
+  fi
+  if grep -qE "Socket errors|Non-2xx" "$out"; then
+    echo "wrk saw errors ($*):" >&2; cat "$out" >&2; return 1
+  fi
+  awk '/Requests\/sec/ {print $2}' "$out"
+}
+
+# median: the median of the numbers on standard input (one per line or space-separated).
+median() {
+  tr ' ' '\n' | grep . | sort -g | awk '{v[NR] = $1} END {if (NR == 0) exit 1; print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}'
 }

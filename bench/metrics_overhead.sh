@@ -25,7 +25,7 @@ run() {  # extra flags...: requests/s
   taskset -c 0 "$hone_bin" serve --model "ceramic-armor=$model_dir" --backend trees --threads 1 --port "$port" "$@" > /dev/null 2>&1 &
   server_pid=$!
   for _ in $(seq 1 100); do curl -s -o /dev/null "http://127.0.0.1:$port/v2/health/ready" && break; sleep 0.05; done
-  taskset -c 1 wrk -t1 -c32 -d"$DURATION" -s "$work/post.lua" "http://127.0.0.1:$port/v2/models/ceramic-armor/infer" | awk '/Requests\/sec/ {print $2}'
+  wrk_run 1 "$work/wrk.out" -t1 -c32 -d"$DURATION" -s "$work/post.lua" "http://127.0.0.1:$port/v2/models/ceramic-armor/infer"
   kill "$server_pid"; wait "$server_pid" 2>/dev/null || true; server_pid=""
 }
 all_on=""; all_off=""; ratios=""
@@ -35,7 +35,6 @@ for _ in $(seq 1 "$ROUNDS"); do
   all_on="$all_on $(printf %.0f "$on")"; all_off="$all_off $(printf %.0f "$off")"
   ratios="$ratios $(awk -v a="$on" -v b="$off" 'BEGIN {printf "%.3f", a / b}')"
 done
-median() { tr ' ' '\n' | grep . | sort -g | awk '{v[NR] = $1} END {print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}'; }
 median_on=$(echo "$all_on" | median); median_off=$(echo "$all_off" | median)
 ratio=$(echo "$ratios" | median)
 verdict=$(awk -v r="$ratio" 'BEGIN {print (r >= 0.97) ? "met" : "MISSED"}')

@@ -17,8 +17,9 @@ struct PredictionServer::State {
   std::unique_ptr<monitor::Monitor> monitor;
 };
 
-// Runs the model's warmup samples (or one synthetic row) through its backend.
-Status warm_up(const model::Model& model) {
+// Runs the model's warmup samples (or one synthetic row) through its backend, `rounds` times;
+// returns the rows predicted.
+Result<std::size_t> warm_up(const model::Model& model) {
   const auto width = static_cast<std::size_t>(model.input().row_width());
   std::vector<float> rows;
   std::size_t count = model.config.warmup.rows.size();
@@ -29,14 +30,16 @@ Status warm_up(const model::Model& model) {
   }
   std::vector<float> out(count * static_cast<std::size_t>(model.output().row_width()));
   const auto start = SteadyClock::now();
+  std::size_t predicted = 0;
   for (int round = 0; round < model.config.warmup.rounds; ++round) {
     if (auto s = model.backend->predict(rows, count, out); !s) {
       return fail("warmup of model '" + model.config.name + "' failed: " + s.error().message);
     }
+    predicted += count;
   }
-  spdlog::debug("model '{}' warmed up in {} ({} rounds of {} rows)", model.config.name,
-                format_duration(SteadyClock::now() - start), model.config.warmup.rounds, count);
-  return {};
+  spdlog::info("model '{}' warmed up: {} round(s) of {} row(s) in {}", model.config.name,
+               model.config.warmup.rounds, count, format_duration(SteadyClock::now() - start));
+  return predicted;
 }
 
 void PredictionServer::stop() {
@@ -127,9 +130,9 @@ Status PredictionServer::start() {
   if (auto s = http_->start(); !s) return s;  // live (and answering "not ready") from here
   const auto warmup_start = SteadyClock::now();
   for (const model::Model* model : state_->serve.models->models()) {
-    if (auto s = serve::warm_up(*model); !s) {
+    if (auto warmed = serve::warm_up(*model); !warmed) {
       stop();
-      return s;
+      return warmed.error();
     }
   }
   warmup_ = SteadyClock::now() - warmup_start;

@@ -298,8 +298,9 @@ void add_api_routes(Router& router, ServeState& state) {
           return;
         }
         const auto start = SteadyClock::now();
-        if (auto s = warm_up(*model); !s) {
-          responder.send(http::error_response(500, s.error().message));
+        const auto warmed = warm_up(*model);
+        if (!warmed) {
+          responder.send(http::error_response(500, warmed.error().message));
           return;
         }
         JsonWriter(response.body)
@@ -308,6 +309,8 @@ void add_api_routes(Router& router, ServeState& state) {
             .value(model->config.name)
             .key("rounds")
             .value(model->config.warmup.rounds)
+            .key("rows")
+            .value(static_cast<std::uint64_t>(*warmed))
             .key("warmup_ms")
             .value(std::chrono::duration<double, std::milli>(SteadyClock::now() - start).count())
             .end_object();

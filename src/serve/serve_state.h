@@ -93,7 +93,7 @@ bool require_admin(const ServeState& state, const http::Request& request,
                    http::Responder& responder);
 
 // Runs a model's warmup samples through its backend.
-Status warm_up(const model::Model& model);
+Result<std::size_t> warm_up(const model::Model& model);
 
 void add_v2_routes(Router& router, ServeState& state);
 void add_v1_routes(Router& router, ServeState& state);

@@ -147,6 +147,35 @@ INSTANTIATE_TEST_SUITE_P(
         BadScenario{kHead + "duration: soon\nendpoints:\n  - path: /\n", "3:11: 'duration'"},
         BadScenario{"rate: [1\n", "s.yaml:"}));
 
+// The scenario example in docs/LOAD.md runs as written: its {{row}} fills the feature array.
+TEST(LoadCli, TheScenarioExampleInTheDocsRunsAsWritten) {
+  const std::string doc = read(std::string(HONE_SOURCE_DIR) + "/docs/LOAD.md");
+  const auto section = doc.find("## Scenario files");
+  const auto start = doc.find("```yaml\n", section);
+  ASSERT_NE(start, std::string::npos);
+  const auto end = doc.find("```", start + 8);
+  std::string yaml = doc.substr(start + 8, end - start - 8);
+  test::TestServerOptions options;
+  options.body = R"({"outputs":[1]})";
+  test::TestServer server(options);
+  const std::string documented = "http://127.0.0.1:8000";
+  ASSERT_NE(yaml.find(documented), std::string::npos);
+  yaml.replace(yaml.find(documented), documented.size(), server.url(""));
+  test::TempDir dir;
+  dir.write("rows.csv", "a,b,c,d,e,f,g,h,i,j,k,l\n1,2,3,4,5,6,7,8,9,10,11,12.5\n");
+  const auto file = dir.write("scenario.yaml", yaml);
+  const auto run = run_process({kHone, "load", "--scenario", file, "-d", "0.5s", "--threads", "1"});
+  EXPECT_EQ(run.exit_code, 0) << run.out << run.err;
+  int predictions = 0;
+  for (const auto& body : server.bodies()) {
+    if (body.empty()) continue;
+    ++predictions;
+    EXPECT_EQ(body, R"({"inputs":[{"name":"features","datatype":"FP32","shape":[1,12],)"
+                    R"("data":[1,2,3,4,5,6,7,8,9,10,11,12.5]}]})");
+  }
+  EXPECT_GT(predictions, 0);
+}
+
 TEST(LoadCli, ShardsMergeIntoOneResult) {
   test::TestServer server;
   test::TempDir dir;

@@ -245,6 +245,8 @@ TEST(Observability, AdminCallsNeedTheToken) {
                         .value();
   EXPECT_EQ(warm.status, 200);
   EXPECT_NE(warm.body.find(R"("model":"ceramic-armor")"), std::string::npos);
+  // The demo config has no warmup section: one round of one row of zeros, predicted.
+  EXPECT_NE(warm.body.find(R"("rounds":1,"rows":1,)"), std::string::npos) << warm.body;
   EXPECT_EQ(
       client.request("POST", "/api/models/ghost/warmup", "", {{"Authorization", "Bearer s3cret"}})
           .value()

@@ -20,6 +20,8 @@ pid_t spawn(const std::vector<std::string>& args, int& out_fd, int& err_fd) {
   if (::pipe(out_pipe) != 0 || ::pipe(err_pipe) != 0) return -1;
   const pid_t pid = ::fork();
   if (pid == 0) {
+    const int null_fd = ::open("/dev/null", O_RDONLY);  // children never read the test's input
+    if (null_fd >= 0) ::dup2(null_fd, 0);
     ::dup2(out_pipe[1], 1);
     ::dup2(err_pipe[1], 2);
     ::close(out_pipe[0]);

@@ -59,6 +59,7 @@ void TestServer::handle(http::Request& request, http::Responder responder) {
   std::unique_lock lock(mutex_);
   ++requests_;
   bodies_.push_back(request.body);
+  methods_.push_back(request.method_text);
   ++paths_[std::string(request.path())];
   headers_.push_back(request.headers);
   if (options_.never_answer) {
@@ -104,6 +105,11 @@ std::int64_t TestServer::requests() const {
 std::vector<std::string> TestServer::bodies() const {
   std::lock_guard lock(mutex_);
   return bodies_;
+}
+
+std::vector<std::string> TestServer::methods() const {
+  std::lock_guard lock(mutex_);
+  return methods_;
 }
 
 std::map<std::string, std::int64_t> TestServer::paths() const {

@@ -41,6 +41,7 @@ class TestServer {
 
   std::int64_t requests() const;
   std::vector<std::string> bodies() const;            // in arrival order
+  std::vector<std::string> methods() const;           // in arrival order
   std::map<std::string, std::int64_t> paths() const;  // path -> count
   std::vector<std::string> header_values(const std::string& name) const;
 
@@ -70,6 +71,7 @@ class TestServer {
   bool stopping_ = false;
   std::int64_t requests_ = 0;
   std::vector<std::string> bodies_;
+  std::vector<std::string> methods_;
   std::map<std::string, std::int64_t> paths_;
   std::vector<std::vector<http::Header>> headers_;
   std::thread scheduler_;

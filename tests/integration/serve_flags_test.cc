@@ -1,0 +1,204 @@
+// Every documented hone serve flag and config-file key reaches the running server: each test
+// starts the real binary with one setting and observes its effect over HTTP, so a flag that is
+// parsed and then ignored fails here. (Limits themselves are tested in depth at the HTTP layer;
+// these tests check the wiring from the command line and the config file.)
+#include <gtest/gtest.h>
+#include <simdjson.h>
+
+#include <algorithm>
+#include <csignal>
+#include <chrono>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "http/client.h"
+#include "support/process.h"
+#include "support/raw_client.h"
+#include "support/temp_dir.h"
+
+namespace hone {
+namespace {
+
+const std::string kHone = HONE_BINARY;
+const std::string kExamples = std::string(HONE_SOURCE_DIR) + "/examples/models";
+const std::string kRow = R"({"instances":[[60,20,10,5,5,1800,2,30,3,1.5,98.5,10]]})";
+
+// A hone serve on the demo models with extra flags, and a client to it.
+struct Served {
+  explicit Served(std::vector<std::string> extra) : process(args(std::move(extra))) {
+    port = test::listening_port(process.read_line());
+  }
+  static std::vector<std::string> args(std::vector<std::string> extra) {
+    std::vector<std::string> all = {kHone, "serve", "--port", "0"};
+    const auto has = [&extra](const char* flag) {
+      return std::find(extra.begin(), extra.end(), flag) != extra.end();
+    };
+    if (!has("--config") && !has("--model") && !has("--models")) {
+      all.insert(all.end(), {"--models", kExamples});
+    }
+    if (std::find(extra.begin(), extra.end(), "--threads") == extra.end()) {
+      all.insert(all.end(), {"--threads", "1"});
+    }
+    all.insert(all.end(), extra.begin(), extra.end());
+    return all;
+  }
+  http::Client client() const { return http::Client::connect("127.0.0.1", port).value(); }
+  std::string get(const std::string& path) const { return client().get(path).value().body; }
+
+  test::ChildProcess process;
+  std::uint16_t port = 0;
+};
+
+std::int64_t json_int(const std::string& json, const char* pointer) {
+  simdjson::dom::parser parser;
+  return parser.parse(json).at_pointer(pointer).get_int64().value();
+}
+
+TEST(ServeFlags, MaxBody) {
+  Served served({"--max-body", "100"});
+  ASSERT_NE(served.port, 0);
+  test::RawClient raw(served.port);
+  raw.send(test::post_request("/v1/models/ceramic-armor:predict", std::string(200, ' ')));
+  EXPECT_EQ(raw.read_response().status, 413);
+  EXPECT_EQ(served.client().post("/v1/models/ceramic-armor:predict", kRow).value().status, 200);
+}
+
+TEST(ServeFlags, HeaderTimeout) {
+  Served served({"--header-timeout", "200ms"});
+  ASSERT_NE(served.port, 0);
+  test::RawClient raw(served.port);
+  raw.send("GET /v2/health/live HTTP/1.1\r\nHost: x\r\n");  // the header never ends
+  EXPECT_EQ(raw.read_response().status, 408);               // the default would wait 10 s
+}
+
+TEST(ServeFlags, IdleTimeout) {
+  Served served({"--idle-timeout", "200ms"});
+  ASSERT_NE(served.port, 0);
+  test::RawClient raw(served.port, std::chrono::seconds(5));
+  raw.send(test::get_request("/v2/health/live"));
+  EXPECT_EQ(raw.read_response().status, 200);
+  EXPECT_TRUE(raw.closed_by_peer());  // well before the 5 s receive limit (default: 60 s)
+}
+
+TEST(ServeFlags, CacheSize) {
+  Served served({"--cache-size", "3MiB"});
+  ASSERT_NE(served.port, 0);
+  EXPECT_EQ(json_int(served.get("/api/cache"), "/l1/budget_bytes"), 3 * 1024 * 1024);
+}
+
+TEST(ServeFlags, NoCompression) {
+  for (const bool off : {false, true}) {
+    Served served(off ? std::vector<std::string>{"--no-compression"} : std::vector<std::string>{});
+    ASSERT_NE(served.port, 0);
+    const auto metrics = served.client().request("GET", "/metrics", "", {{"Accept-Encoding", "gzip"}});
+    ASSERT_TRUE(metrics);
+    EXPECT_EQ(metrics->header("Content-Encoding"), off ? "" : "gzip") << "--no-compression " << off;
+  }
+}
+
+TEST(ServeFlags, BackendChoosesTheEngine) {
+  for (const char* backend : {"trees", "xgboost"}) {
+    Served served({"--model", kExamples + "/ceramic-armor/model.json", "--backend", backend});
+    ASSERT_NE(served.port, 0);
+    EXPECT_NE(served.get("/v2/models/ceramic-armor").find(std::string("\"platform\":\"") + backend),
+              std::string::npos)
+        << backend;
+  }
+}
+
+TEST(ServeFlags, ThreadsStartThatManyEventLoops) {
+  std::int64_t threads[2] = {0, 0};
+  for (int i = 0; i < 2; ++i) {
+    Served served({"--threads", i == 0 ? "1" : "4"});
+    ASSERT_NE(served.port, 0);
+    // The monitor samples /proc once a second: wait for the first sample (with a deadline).
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (threads[i] == 0 && std::chrono::steady_clock::now() < deadline) {
+      threads[i] = json_int(served.get("/api/system"), "/threads");
+      if (threads[i] == 0) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+  }
+  EXPECT_EQ(threads[1] - threads[0], 3);
+}
+
+TEST(ServeFlags, LogLevel) {
+  for (const char* level : {"info", "error"}) {
+    Served served({"--log-level", level});
+    ASSERT_NE(served.port, 0);
+    served.process.signal(SIGTERM);
+    EXPECT_EQ(served.process.wait(), 0);
+    const std::string log = served.process.stderr_text();
+    EXPECT_EQ(log.find(" info ") != std::string::npos, std::string(level) == "info")
+        << level << ": " << log;
+  }
+}
+
+TEST(ServeFlags, HistoryBoundsTheWindow) {
+  Served served({"--history", "90s"});
+  ASSERT_NE(served.port, 0);
+  EXPECT_EQ(json_int(served.get("/api/performance/history?window=1h"), "/window_s"), 90);
+}
+
+// The same settings from a config file reach the server as the flags do.
+TEST(ServeFlags, ConfigFileKeysReachTheServer) {
+  test::TempDir dir;
+  const auto config = dir.write("hone.yaml", "models: " + kExamples +
+                                                 "\nport: 0\nthreads: 1\nlog_level: error\n"
+                                                 "cache_size: 5MiB\nadmin_token: t0k\n"
+                                                 "history: 45s\n"
+                                                 "compression: {enabled: false}\n"
+                                                 "limits: {max_body: 100, header_timeout: 200ms}\n"
+                                                 "alerts: {rules: [\"rps >= 0\"]}\n");
+  Served served({"--config", config});
+  ASSERT_NE(served.port, 0);
+  auto client = served.client();
+  EXPECT_EQ(json_int(served.get("/api/cache"), "/l1/budget_bytes"), 5 * 1024 * 1024);
+  EXPECT_EQ(client.request("DELETE", "/api/cache", "").value().status, 401);
+  EXPECT_EQ(json_int(served.get("/api/performance/history?window=1h"), "/window_s"), 45);
+  EXPECT_EQ(client.request("GET", "/metrics", "", {{"Accept-Encoding", "gzip"}})
+                .value()
+                .header("Content-Encoding"),
+            "");
+  EXPECT_NE(served.get("/api/alerts").find(R"("name":"rps >= 0")"), std::string::npos);
+  test::RawClient big(served.port);
+  big.send(test::post_request("/v1/models/ceramic-armor:predict", std::string(200, ' ')));
+  EXPECT_EQ(big.read_response().status, 413);
+  test::RawClient slow(served.port);
+  slow.send("GET /v2/health/live HTTP/1.1\r\n");
+  EXPECT_EQ(slow.read_response().status, 408);
+  served.process.signal(SIGTERM);
+  EXPECT_EQ(served.process.wait(), 0);
+  EXPECT_EQ(served.process.stderr_text().find(" info "), std::string::npos);
+}
+
+// A model's warmup section runs its rows through the backend before ready, and again on demand.
+TEST(ServeFlags, WarmupRunsTheConfiguredRows) {
+  test::TempDir dir;
+  dir.write("m/config.yaml", "artifact: " + kExamples +
+                                 "/ceramic-armor/model.json\nwarmup:\n  rounds: 3\n  rows: "
+                                 "[[60,20,10,5,5,1800,2,30,3,1.5,98.5,10], [0,0,0,0,0,0,0,0,0,0,0,null]]\n");
+  Served served({"--models", dir.path().string(), "--admin-token", "t"});
+  ASSERT_NE(served.port, 0);
+  const auto warm = served.client()
+                        .request("POST", "/api/models/m/warmup", "", {{"Authorization", "Bearer t"}})
+                        .value();
+  EXPECT_NE(warm.body.find(R"("rounds":3,"rows":6,)"), std::string::npos) << warm.body;
+  served.process.signal(SIGTERM);
+  EXPECT_EQ(served.process.wait(), 0);
+  EXPECT_NE(served.process.stderr_text().find("model 'm' warmed up: 3 round(s) of 2 row(s)"),
+            std::string::npos)
+      << served.process.stderr_text();
+}
+
+TEST(ServeFlags, MetricsFalseInTheConfigTurnsMetricsOff) {
+  test::TempDir dir;
+  const auto config =
+      dir.write("hone.yaml", "models: " + kExamples + "\nport: 0\nthreads: 1\nmetrics: false\n");
+  Served served({"--config", config});
+  ASSERT_NE(served.port, 0);
+  EXPECT_EQ(served.client().get("/metrics").value().status, 404);
+}
+
+}  // namespace
+}  // namespace hone
