@@ -17,9 +17,7 @@ struct PredictionServer::State {
   std::unique_ptr<monitor::Monitor> monitor;
 };
 
-// Runs the model's warmup samples (or one synthetic row) through its backend, `rounds` times;
-// returns the rows predicted.
-Result<std::size_t> warm_up(const model::Model& model) {
+Result<WarmupResult> warm_up(const model::Model& model) {
   const auto width = static_cast<std::size_t>(model.input().row_width());
   std::vector<float> rows;
   std::size_t count = model.config.warmup.rows.size();
@@ -28,18 +26,18 @@ Result<std::size_t> warm_up(const model::Model& model) {
     rows.assign(width, 0.0F);
     count = 1;
   }
-  std::vector<float> out(count * static_cast<std::size_t>(model.output().row_width()));
+  WarmupResult result;
+  result.outputs.resize(count * static_cast<std::size_t>(model.output().row_width()));
   const auto start = SteadyClock::now();
-  std::size_t predicted = 0;
   for (int round = 0; round < model.config.warmup.rounds; ++round) {
-    if (auto s = model.backend->predict(rows, count, out); !s) {
+    if (auto s = model.backend->predict(rows, count, result.outputs); !s) {
       return fail("warmup of model '" + model.config.name + "' failed: " + s.error().message);
     }
-    predicted += count;
+    result.rows += count;
   }
   spdlog::info("model '{}' warmed up: {} round(s) of {} row(s) in {}", model.config.name,
                model.config.warmup.rounds, count, format_duration(SteadyClock::now() - start));
-  return predicted;
+  return result;
 }
 
 void PredictionServer::stop() {

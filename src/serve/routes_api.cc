@@ -303,17 +303,15 @@ void add_api_routes(Router& router, ServeState& state) {
           responder.send(http::error_response(500, warmed.error().message));
           return;
         }
-        JsonWriter(response.body)
-            .begin_object()
-            .key("model")
-            .value(model->config.name)
-            .key("rounds")
-            .value(model->config.warmup.rounds)
-            .key("rows")
-            .value(static_cast<std::uint64_t>(*warmed))
-            .key("warmup_ms")
-            .value(std::chrono::duration<double, std::milli>(SteadyClock::now() - start).count())
-            .end_object();
+        JsonWriter json(response.body);
+        json.begin_object().key("model").value(model->config.name);
+        json.key("rounds").value(model->config.warmup.rounds);
+        json.key("rows").value(static_cast<std::uint64_t>(warmed->rows));
+        json.key("warmup_ms")
+            .value(std::chrono::duration<double, std::milli>(SteadyClock::now() - start).count());
+        json.key("outputs").begin_array();  // the last round's, row-major: a sanity check
+        for (const float value : warmed->outputs) json.value(value);
+        json.end_array().end_object();
         responder.send(std::move(response));
       });
   if (!state.metrics_enabled) return;

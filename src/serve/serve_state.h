@@ -92,8 +92,13 @@ void decode_and_serve(ServeState& state, http::Request& request, const PathParam
 bool require_admin(const ServeState& state, const http::Request& request,
                    http::Responder& responder);
 
-// Runs a model's warmup samples through its backend.
-Result<std::size_t> warm_up(const model::Model& model);
+// What a warmup did: rows predicted (rounds x samples) and the last round's outputs, row-major.
+struct WarmupResult {
+  std::size_t rows = 0;
+  std::vector<float> outputs;
+};
+// Runs a model's warmup samples (or one row of zeros) through its backend, `rounds` times.
+Result<WarmupResult> warm_up(const model::Model& model);
 
 void add_v2_routes(Router& router, ServeState& state);
 void add_v1_routes(Router& router, ServeState& state);

@@ -184,6 +184,14 @@ TEST(ServeFlags, WarmupRunsTheConfiguredRows) {
                         .request("POST", "/api/models/m/warmup", "", {{"Authorization", "Bearer t"}})
                         .value();
   EXPECT_NE(warm.body.find(R"("rounds":3,"rows":6,)"), std::string::npos) << warm.body;
+  // Its outputs are the model's own predictions for the sample rows.
+  const auto predicted = served.client().post(
+      "/v1/models/m:predict",
+      R"({"instances":[[60,20,10,5,5,1800,2,30,3,1.5,98.5,10],[0,0,0,0,0,0,0,0,0,0,0,null]]})");
+  const std::string values = predicted.value().body.substr(std::string(R"({"predictions":)").size());
+  EXPECT_NE(warm.body.find(R"("outputs":)" + values.substr(0, values.size() - 1) + "}"),
+            std::string::npos)
+      << warm.body << " vs " << predicted.value().body;
   served.process.signal(SIGTERM);
   EXPECT_EQ(served.process.wait(), 0);
   EXPECT_NE(served.process.stderr_text().find("model 'm' warmed up: 3 round(s) of 2 row(s)"),
