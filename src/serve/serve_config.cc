@@ -103,8 +103,13 @@ Status load_serve_config(const std::string& path, ServeConfig& config) {
       if (auto v = section.string("prefix")) settings.prefix = *v;
       if (auto v = section.duration_us("connect_timeout")) settings.connect_timeout = millis(*v);
       if (auto v = section.duration_us("command_timeout")) settings.command_timeout = millis(*v);
-      if (auto v = section.integer("breaker_failures"))
-        settings.breaker_failures = static_cast<int>(std::max<std::int64_t>(1, *v));
+      if (auto v = section.integer("breaker_failures")) {
+        if (*v < 1 || *v > 1000000) {
+          section.error_at(section.node("breaker_failures"),
+                           "'breaker_failures' must be from 1 to 1000000");
+        }
+        settings.breaker_failures = static_cast<int>(*v);
+      }
       if (auto v = section.duration_us("breaker_cooldown")) settings.breaker_cooldown = millis(*v);
       section.finish();
       options.redis = settings;
@@ -115,12 +120,20 @@ Status load_serve_config(const std::string& path, ServeConfig& config) {
       auto& settings = options.http.compression;
       settings.enabled = section.boolean("enabled").value_or(true);
       if (auto v = section.bytes("min_size")) settings.min_bytes = *v;
-      if (auto v = section.integer("gzip_level"))
-        settings.gzip_level = static_cast<int>(std::clamp<std::int64_t>(*v, 1, 9));
-      if (auto v = section.integer("brotli_quality"))
-        settings.brotli_quality = static_cast<int>(std::clamp<std::int64_t>(*v, 0, 11));
-      if (auto v = section.integer("zstd_level"))
-        settings.zstd_level = static_cast<int>(std::clamp<std::int64_t>(*v, 1, 19));
+      // A level outside the codec's range is a mistake, not something to round silently.
+      const auto level = [&section](const char* key, int low, int high, int& out) {
+        if (auto v = section.integer(key)) {
+          if (*v < low || *v > high) {
+            section.error_at(section.node(key), std::string("'") + key + "' must be from " +
+                                                    std::to_string(low) + " to " +
+                                                    std::to_string(high));
+          }
+          out = static_cast<int>(*v);
+        }
+      };
+      level("gzip_level", 1, 9, settings.gzip_level);
+      level("brotli_quality", 0, 11, settings.brotli_quality);
+      level("zstd_level", 1, 19, settings.zstd_level);
       section.finish();
     }
     map.finish();

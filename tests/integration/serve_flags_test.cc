@@ -55,6 +55,25 @@ std::int64_t json_int(const std::string& json, const char* pointer) {
   return parser.parse(json).at_pointer(pointer).get_int64().value();
 }
 
+std::int64_t process_threads(const Served& served) {
+  // The monitor samples /proc once a second: wait for the first sample (with a deadline).
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  std::int64_t threads = 0;
+  while (threads == 0 && std::chrono::steady_clock::now() < deadline) {
+    threads = json_int(served.get("/api/system"), "/threads");
+    if (threads == 0) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return threads;
+}
+
+// Writes a repository with ceramic-armor under the name "m" and the given config lines.
+std::string model_repository(const test::TempDir& dir, const std::string& name,
+                             const std::string& config) {
+  dir.write(name + "/m/config.yaml",
+            "artifact: " + kExamples + "/ceramic-armor/model.json\n" + config);
+  return dir.file(name);
+}
+
 TEST(ServeFlags, MaxBody) {
   Served served({"--max-body", "100"});
   ASSERT_NE(served.port, 0);
@@ -112,12 +131,7 @@ TEST(ServeFlags, ThreadsStartThatManyEventLoops) {
   for (int i = 0; i < 2; ++i) {
     Served served({"--threads", i == 0 ? "1" : "4"});
     ASSERT_NE(served.port, 0);
-    // The monitor samples /proc once a second: wait for the first sample (with a deadline).
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-    while (threads[i] == 0 && std::chrono::steady_clock::now() < deadline) {
-      threads[i] = json_int(served.get("/api/system"), "/threads");
-      if (threads[i] == 0) std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
+    threads[i] = process_threads(served);
   }
   EXPECT_EQ(threads[1] - threads[0], 3);
 }
@@ -197,6 +211,66 @@ TEST(ServeFlags, WarmupRunsTheConfiguredRows) {
   EXPECT_NE(served.process.stderr_text().find("model 'm' warmed up: 3 round(s) of 2 row(s)"),
             std::string::npos)
       << served.process.stderr_text();
+}
+
+TEST(ServeFlags, BatchingWorkersAreThreads) {
+  test::TempDir dir;
+  std::int64_t threads[2] = {0, 0};
+  for (int i = 0; i < 2; ++i) {
+    const auto repo = model_repository(
+        dir, "r" + std::to_string(i),
+        "backend: trees\nbatching: {max_batch_size: 8, workers: " + std::to_string(i == 0 ? 1 : 3) +
+            "}\n");
+    Served served({"--models", repo});
+    ASSERT_NE(served.port, 0);
+    threads[i] = process_threads(served);
+  }
+  EXPECT_EQ(threads[1] - threads[0], 2);
+}
+
+TEST(ServeFlags, CacheTtlExpiresEntries) {
+  test::TempDir dir;
+  Served served({"--models", model_repository(dir, "r", "cache: {enabled: true, ttl: 300ms}\n")});
+  ASSERT_NE(served.port, 0);
+  auto client = served.client();
+  EXPECT_EQ(client.post("/v1/models/m:predict", kRow).value().header("X-Cache"), "MISS");
+  EXPECT_EQ(client.post("/v1/models/m:predict", kRow).value().header("X-Cache"), "HIT");
+  // The entry expires 300 ms after it was stored; until then every answer is a hit.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  std::string cache = "HIT";
+  while (cache == "HIT" && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    cache = client.post("/v1/models/m:predict", kRow).value().header("X-Cache");
+  }
+  EXPECT_EQ(cache, "MISS");
+  EXPECT_GE(json_int(served.get("/api/cache"), "/l1/expirations"), 1);
+}
+
+// Higher compression levels from the config give smaller answers (the codecs are deterministic).
+TEST(ServeFlags, CompressionLevelsFromTheConfig) {
+  test::TempDir dir;
+  const std::pair<const char*, const char*> codecs[] = {
+      {"gzip", "gzip_level"}, {"br", "brotli_quality"}, {"zstd", "zstd_level"}};
+  for (const auto& [codec, key] : codecs) {
+    std::size_t sizes[2] = {0, 0};
+    for (int i = 0; i < 2; ++i) {
+      const std::string level = i == 0 ? (std::string(key) == "brotli_quality" ? "0" : "1")
+                                       : (std::string(key) == "gzip_level"      ? "9"
+                                          : std::string(key) == "brotli_quality" ? "11"
+                                                                                 : "19");
+      const auto config = dir.write(std::string(key) + level + ".yaml",
+                                    "models: " + kExamples + "\nport: 0\nthreads: 1\ncompression: {" +
+                                        key + ": " + level + "}\n");
+      Served served({"--config", config});
+      ASSERT_NE(served.port, 0);
+      const auto answer =
+          served.client().request("GET", "/dashboard/uPlot.iife.min.js", "", {{"Accept-Encoding", codec}});
+      ASSERT_TRUE(answer);
+      EXPECT_EQ(answer->header("Content-Encoding"), codec);
+      sizes[i] = answer->body.size();
+    }
+    EXPECT_LT(sizes[1], sizes[0]) << codec;
+  }
 }
 
 TEST(ServeFlags, MetricsFalseInTheConfigTurnsMetricsOff) {

@@ -67,6 +67,11 @@ TEST(ServeStack, CacheHitsAreCanonicalAndShared) {
                          .value();
   EXPECT_EQ(fresh.header("X-Cache"), "MISS");
   EXPECT_EQ(fresh.body, first.body);
+  const auto unstored = client
+                            .request("POST", "/v2/models/ceramic-armor/infer", v2_body(kRow),
+                                     {{"Cache-Control", "max-age=0, no-store"}})
+                            .value();
+  EXPECT_EQ(unstored.header("X-Cache"), "MISS");
   // A different input misses.
   const auto other =
       client
@@ -75,7 +80,7 @@ TEST(ServeStack, CacheHitsAreCanonicalAndShared) {
   EXPECT_EQ(other.header("X-Cache"), "MISS");
   const auto stats = server->cache_stats();
   EXPECT_EQ(stats.hits, 3);
-  EXPECT_EQ(stats.misses, 2);  // no-cache skipped the lookup
+  EXPECT_EQ(stats.misses, 2);  // no-cache and no-store skipped the lookup
   EXPECT_EQ(stats.entries, 2);
 }
 

@@ -51,8 +51,9 @@ TEST(ServeConfig, RedisCompressionAndCacheSections) {
   test::TempDir dir;
   const auto file = dir.write("hone.yaml", R"(models: m
 cache_size: 8MiB
-redis: {url: "redis://10.0.0.5:6380", command_timeout: 5ms, breaker_failures: 2, prefix: "x:"}
-compression: {enabled: false, min_size: 4KiB}
+redis: {url: "redis://10.0.0.5:6380", command_timeout: 5ms, breaker_failures: 2, prefix: "x:",
+        connect_timeout: 150ms, breaker_cooldown: 3s}
+compression: {enabled: false, min_size: 4KiB, gzip_level: 7, brotli_quality: 9, zstd_level: 12}
 )");
   ServeConfig config;
   ASSERT_TRUE(load_serve_config(file, config));
@@ -65,6 +66,22 @@ compression: {enabled: false, min_size: 4KiB}
   EXPECT_EQ(config.options.cache_bytes, 8U * 1024 * 1024);
   EXPECT_FALSE(config.options.http.compression.enabled);
   EXPECT_EQ(config.options.http.compression.min_bytes, 4096U);
+  EXPECT_EQ(config.options.redis->connect_timeout, std::chrono::milliseconds(150));
+  EXPECT_EQ(config.options.redis->breaker_cooldown, std::chrono::seconds(3));
+  EXPECT_EQ(config.options.http.compression.gzip_level, 7);
+  EXPECT_EQ(config.options.http.compression.brotli_quality, 9);
+  EXPECT_EQ(config.options.http.compression.zstd_level, 12);
+  for (const char* wrong : {"compression: {gzip_level: 10}\n", "compression: {brotli_quality: -1}\n",
+                            "compression: {zstd_level: 20}\n",
+                            "redis: {url: \"redis://x:1\", breaker_failures: 0}\n"}) {
+    const auto out_of_range = dir.write("range.yaml", std::string("models: m\n") + wrong);
+    const auto refused = load_serve_config(out_of_range, config);
+    ASSERT_FALSE(refused) << wrong;
+    EXPECT_NE(refused.error().message.find("must be from"), std::string::npos)
+        << refused.error().message;
+    EXPECT_NE(refused.error().message.find(out_of_range + ":2:"), std::string::npos)
+        << refused.error().message;
+  }
   const auto bad = dir.write("bad.yaml", "redis: {url: \"http://x\"}\n");
   const auto status = load_serve_config(bad, config);
   ASSERT_FALSE(status);
