@@ -164,16 +164,69 @@ TEST(LoadCli, TheScenarioExampleInTheDocsRunsAsWritten) {
   test::TempDir dir;
   dir.write("rows.csv", "a,b,c,d,e,f,g,h,i,j,k,l\n1,2,3,4,5,6,7,8,9,10,11,12.5\n");
   const auto file = dir.write("scenario.yaml", yaml);
-  const auto run = run_process({kHone, "load", "--scenario", file, "-d", "0.5s", "--threads", "1"});
+  const auto run = run_process({kHone, "load", "--scenario", file, "-d", "0.5s", "--out",
+                                 dir.file("r.json")});
   EXPECT_EQ(run.exit_code, 0) << run.out << run.err;
+  // Each key of the example reached the run: bodies from {{row}}, methods, paths, headers, auth.
+  const auto bodies = server.bodies();
+  const auto methods = server.methods();
+  const auto teams = server.header_values("X-Team");
+  const auto auth = server.header_values("Authorization");
+  const auto types = server.header_values("Content-Type");
   int predictions = 0;
-  for (const auto& body : server.bodies()) {
-    if (body.empty()) continue;
+  for (std::size_t i = 0; i < bodies.size(); ++i) {
+    EXPECT_EQ(teams[i], "ml");
+    EXPECT_EQ(auth[i], "Bearer TOKEN");
+    if (bodies[i].empty()) {
+      EXPECT_EQ(methods[i], "GET");
+      continue;
+    }
     ++predictions;
-    EXPECT_EQ(body, R"({"inputs":[{"name":"features","datatype":"FP32","shape":[1,12],)"
-                    R"("data":[1,2,3,4,5,6,7,8,9,10,11,12.5]}]})");
+    EXPECT_EQ(methods[i], "POST");
+    EXPECT_EQ(types[i], "application/json");
+    EXPECT_EQ(bodies[i], R"({"inputs":[{"name":"features","datatype":"FP32","shape":[1,12],)"
+                         R"("data":[1,2,3,4,5,6,7,8,9,10,11,12.5]}]})");
   }
   EXPECT_GT(predictions, 0);
+  const auto paths = server.paths();
+  EXPECT_EQ(paths.at("/v2/models/ceramic-armor/infer"), predictions);
+  EXPECT_GT(paths.at("/v2/models/ceramic-armor/infer"), paths.at("/v2/health/ready"));  // weight 3
+  // The run's settings, as the result file records them.
+  simdjson::dom::parser parser;
+  const auto config = parser.load(dir.file("r.json")).value()["config"];
+  EXPECT_EQ(config["threads"].get_int64().value(), 2);
+  EXPECT_EQ(config["connections"].get_int64().value(), 64);
+  EXPECT_DOUBLE_EQ(config["timeout_s"].get_double().value(), 10);
+  EXPECT_EQ(config["model"].get_string().value(), "open");
+  // The stages (30s to 200/s, 1m to 800/s), stretched by -d to 0.5 s in all.
+  EXPECT_EQ(config["stages"].get_string().value(), "0.166667s:200,0.333333s:800");
+  EXPECT_EQ(config["thresholds"].get_array().value().size(), 3U);
+}
+
+// The keys the example leaves out: closed model, scale, JWT, body_file and expect.status.
+TEST(LoadCli, ScenarioKeysForTheClosedModelAndJwt) {
+  test::TestServer server;
+  test::TempDir dir;
+  dir.write("body.json", R"({"x": 1})");
+  const auto file = dir.write("s.yaml", "base_url: " + server.url("") +
+                                            "\nconcurrency: 2\nscale: 2\nduration: 0.5s\n"
+                                            "think_time: 10ms-20ms\n"
+                                            "jwt: {secret: s, claims: '{\"sub\":\"x\"}', expiry: 2h}\n"
+                                            "endpoints:\n  - path: /a\n    body_file: body.json\n"
+                                            "    expect: {status: [201]}\n");
+  const auto run = run_process({kHone, "load", "--scenario", file, "--out", dir.file("r.json")});
+  EXPECT_EQ(run.exit_code, 1) << run.err;  // every answer was 200, not the expected 201
+  EXPECT_NE(run.err.find("no request succeeded"), std::string::npos) << run.err;
+  ASSERT_FALSE(server.bodies().empty());
+  EXPECT_EQ(server.bodies().front(), R"({"x": 1})");
+  EXPECT_EQ(server.methods().front(), "POST");
+  EXPECT_EQ(server.header_values("Authorization").front().rfind("Bearer ey", 0), 0U);
+  simdjson::dom::parser parser;
+  const auto config = parser.load(dir.file("r.json")).value()["config"];
+  EXPECT_EQ(config["model"].get_string().value(), "closed");
+  EXPECT_DOUBLE_EQ(config["start"].get_double().value(), 4);  // 2 users x scale 2
+  EXPECT_DOUBLE_EQ(config["think_s"].at(0).get_double().value(), 0.01);
+  EXPECT_DOUBLE_EQ(config["think_s"].at(1).get_double().value(), 0.02);
 }
 
 TEST(LoadCli, ShardsMergeIntoOneResult) {
