@@ -15,7 +15,9 @@
 #include "http/client.h"
 #include "support/process.h"
 #include "support/raw_client.h"
+#include "support/redis_process.h"
 #include "support/temp_dir.h"
+#include "support/test_server.h"
 
 namespace hone {
 namespace {
@@ -271,6 +273,28 @@ TEST(ServeFlags, CompressionLevelsFromTheConfig) {
     }
     EXPECT_LT(sizes[1], sizes[0]) << codec;
   }
+}
+
+TEST(ServeFlags, RedisIsTheSecondCacheLayer) {
+  if (!test::RedisProcess::available()) FAIL() << "redis-server not installed: run scripts/setup --test";
+  test::RedisProcess redis;
+  Served served({"--redis", "redis://127.0.0.1:" + std::to_string(redis.port())});
+  ASSERT_NE(served.port, 0);
+  EXPECT_TRUE(test::eventually([&] {
+    return served.get("/api/cache").find(R"("l2":{"connected":true)") != std::string::npos;
+  })) << served.get("/api/cache");
+}
+
+TEST(ServeFlags, AlertWebhookReceivesAlertChanges) {
+  test::TestServer receiver;
+  Served served({"--alert", "rps >= 0", "--alert-webhook", receiver.url("/hook")});
+  ASSERT_NE(served.port, 0);
+  ASSERT_TRUE(test::eventually([&] { return receiver.requests() > 0; }))
+      << "no alert reached the webhook";
+  const auto body = receiver.bodies().front();
+  EXPECT_NE(body.find(R"("source":"hone")"), std::string::npos) << body;
+  EXPECT_NE(body.find(R"("state":"firing")"), std::string::npos) << body;
+  EXPECT_EQ(receiver.paths().at("/hook"), receiver.requests());
 }
 
 TEST(ServeFlags, MetricsFalseInTheConfigTurnsMetricsOff) {
