@@ -297,6 +297,34 @@ TEST(ServeFlags, AlertWebhookReceivesAlertChanges) {
   EXPECT_EQ(receiver.paths().at("/hook"), receiver.requests());
 }
 
+// --max-batch-size bounds the rows of one backend call; --max-queue-delay is how long a request
+// waits for a fuller batch. Two 3-row requests queued together share one call only if 6 rows fit.
+TEST(ServeFlags, MaxBatchSizeAndMaxQueueDelay) {
+  const std::string rows3 = R"({"instances":[[1,2,3,4,5,6,7,8,9,10,11,12],)"
+                            R"([1,2,3,4,5,6,7,8,9,10,11,12],[1,2,3,4,5,6,7,8,9,10,11,13]]})";
+  for (const char* most : {"4", "8"}) {
+    Served served({"--model", "c=" + kExamples + "/ceramic-armor/model.json", "--backend", "trees",
+                   "--max-batch-size", most, "--max-queue-delay", "300ms"});
+    ASSERT_NE(served.port, 0);
+    test::RawClient first(served.port);
+    test::RawClient second(served.port);
+    first.send(test::post_request("/v1/models/c:predict", rows3));
+    second.send(test::post_request("/v1/models/c:predict", rows3));
+    EXPECT_EQ(first.read_response().status, 200);
+    EXPECT_EQ(second.read_response().status, 200);
+    simdjson::dom::parser parser;
+    const double mean = parser.parse(served.get("/api/performance"))
+                            .at_pointer("/models/0/batch_rows_mean")
+                            .get_double()
+                            .value();
+    EXPECT_DOUBLE_EQ(mean, std::string(most) == "4" ? 3.0 : 6.0) << "--max-batch-size " << most;
+    // A lone one-row request waits the whole delay for company (the default is 500us).
+    const auto start = std::chrono::steady_clock::now();
+    EXPECT_EQ(served.client().post("/v1/models/c:predict", kRow).value().status, 200);
+    EXPECT_GE(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(290));
+  }
+}
+
 TEST(ServeFlags, MetricsFalseInTheConfigTurnsMetricsOff) {
   test::TempDir dir;
   const auto config =
