@@ -77,8 +77,9 @@ Result<serve::ServeConfig> build_config(const ServeFlags& flags) {
   if (!flags.admin_token.empty()) options.admin_token = flags.admin_token;
   if (flags.no_metrics) options.metrics = false;
   if (!flags.history.empty()) {
-    options.history_seconds = static_cast<std::size_t>(
-        std::max<std::int64_t>(10, parse_duration(flags.history)->count() / 1'000'000));
+    const auto history_us = parse_duration(flags.history)->count();
+    if (history_us < 10'000'000) return fail("--history must be at least 10s");
+    options.history_seconds = static_cast<std::size_t>(history_us / 1'000'000);
   }
   for (const auto& text : flags.alerts) {
     auto rule = monitor::parse_alert_rule(text);

@@ -59,8 +59,8 @@ Status load_serve_config(const std::string& path, ServeConfig& config) {
     if (auto v = map.string("admin_token")) options.admin_token = *v;
     if (auto v = map.boolean("metrics")) options.metrics = *v;
     if (auto v = map.duration_us("history")) {
-      options.history_seconds =
-          static_cast<std::size_t>(std::max<std::int64_t>(10, *v / 1'000'000));
+      if (*v < 10'000'000) map.error_at(map.node("history"), "'history' must be at least 10s");
+      options.history_seconds = static_cast<std::size_t>(*v / 1'000'000);
     }
     const YAML::Node alerts = map.node("alerts");
     if (alerts.IsDefined()) {

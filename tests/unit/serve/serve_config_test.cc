@@ -82,6 +82,12 @@ compression: {enabled: false, min_size: 4KiB, gzip_level: 7, brotli_quality: 9, 
     EXPECT_NE(refused.error().message.find(out_of_range + ":2:"), std::string::npos)
         << refused.error().message;
   }
+  const auto short_history = dir.write("history.yaml", "models: m\nhistory: 5s\n");
+  const auto too_short = load_serve_config(short_history, config);
+  ASSERT_FALSE(too_short);
+  EXPECT_NE(too_short.error().message.find(short_history + ":2:10: 'history' must be at least 10s"),
+            std::string::npos)
+      << too_short.error().message;
   const auto bad = dir.write("bad.yaml", "redis: {url: \"http://x\"}\n");
   const auto status = load_serve_config(bad, config);
   ASSERT_FALSE(status);
