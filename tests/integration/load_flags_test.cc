@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "support/base64url.h"
 #include "support/process.h"
 #include "support/temp_dir.h"
 #include "support/test_server.h"
@@ -85,23 +86,6 @@ TEST(LoadFlags, BearerSendsTheToken) {
   for (const auto& value : values) EXPECT_EQ(value, "Bearer abc");
 }
 
-std::string base64url_decode(const std::string& text) {
-  const std::string alphabet =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-  std::string out;
-  unsigned bits = 0;
-  int count = 0;
-  for (const char c : text) {
-    bits = (bits << 6) | static_cast<unsigned>(alphabet.find(c));
-    count += 6;
-    if (count >= 8) {
-      count -= 8;
-      out.push_back(static_cast<char>((bits >> count) & 0xFF));
-    }
-  }
-  return out;
-}
-
 TEST(LoadFlags, JwtExpirySetsTheTokensLifetime) {
   test::TestServer server;
   ASSERT_EQ(load({server.url("/"), "--rate", "20", "-d", "0.2s", "--jwt-secret", "k",
@@ -110,7 +94,7 @@ TEST(LoadFlags, JwtExpirySetsTheTokensLifetime) {
             0);
   const std::string token = server.header_values("Authorization").front().substr(7);
   const auto first = token.find('.');
-  const auto payload = base64url_decode(token.substr(first + 1, token.find('.', first + 1) - first - 1));
+  const auto payload = test::base64url_decode(token.substr(first + 1, token.find('.', first + 1) - first - 1));
   simdjson::dom::parser parser;
   const auto claims = parser.parse(payload).value();
   EXPECT_EQ(claims["exp"].get_int64().value() - claims["iat"].get_int64().value(), 7200) << payload;
