@@ -49,7 +49,8 @@ CLI::Validator whole_range_validator(long low, long high) {
         char* end = nullptr;
         errno = 0;
         const long value = std::strtol(text.c_str(), &end, 10);
-        const bool ok = !text.empty() && *end == '\0' && errno == 0 && value >= low && value <= high;
+        const bool ok =
+            !text.empty() && *end == '\0' && errno == 0 && value >= low && value <= high;
         return ok ? std::string()
                   : "'" + text + "' is not a whole number from " + std::to_string(low) + " to " +
                         std::to_string(high);

@@ -301,8 +301,11 @@ Result<LoadPlan> build_plan(const LoadOptions& options) {
     auto threshold = report::parse_threshold(text);
     if (!threshold) return fail(where + threshold.error().message);
     // A threshold on an endpoint the run does not have is a typo: say so before the run.
-    const auto named = [&threshold](const EndpointPlan& e) { return e.name == threshold->endpoint; };
-    if (!threshold->endpoint.empty() && std::none_of(plan.endpoints.begin(), plan.endpoints.end(), named)) {
+    const auto named = [&threshold](const EndpointPlan& e) {
+      return e.name == threshold->endpoint;
+    };
+    if (!threshold->endpoint.empty() &&
+        std::none_of(plan.endpoints.begin(), plan.endpoints.end(), named)) {
       std::vector<std::string> names;
       for (const auto& endpoint : plan.endpoints) names.push_back("'" + endpoint.name + "'");
       return fail(where + "threshold '" + text + "': no endpoint named '" + threshold->endpoint +

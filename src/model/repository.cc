@@ -77,8 +77,10 @@ Status ModelRepository::load_directory(const std::string& dir, const BackendOpti
   if (error) return fail(dir + ": " + error.message());
   if (folders.empty()) {
     if (fs::exists(fs::path(dir) / "config.yaml")) {
-      return fail(dir + " is one model's folder, not a repository of model folders: serve it "
-                  "with --model " + dir + ", or give --models its parent folder");
+      return fail(dir +
+                  " is one model's folder, not a repository of model folders: serve it "
+                  "with --model " +
+                  dir + ", or give --models its parent folder");
     }
     return fail(dir + ": no model folders (each needs a config.yaml)");
   }

@@ -121,15 +121,18 @@ Status decode_rows(simdjson::dom::array instances, const char* what, const model
 Status decode_columns(simdjson::dom::object columns, const model::Model& model,
                       const FeatureIndex& features, InferRequest& request) {
   if (features.empty()) {
-    return fail("model '" + model.config.name + "' has no feature names; send 'inputs' as a list "
-                    "of rows, or as {\"" + model.input().name + "\": [rows]}",
+    return fail("model '" + model.config.name +
+                    "' has no feature names; send 'inputs' as a list "
+                    "of rows, or as {\"" +
+                    model.input().name + "\": [rows]}",
                 400);
   }
   std::size_t rows = 0;
   for (const auto field : columns) {
     simdjson::dom::array list;
     if (field.value.get_array().get(list) != simdjson::SUCCESS) {
-      return fail("input '" + std::string(field.key) + "' must be a list with a value per row", 400);
+      return fail("input '" + std::string(field.key) + "' must be a list with a value per row",
+                  400);
     }
     if (rows == 0) rows = list.size();
     if (list.size() != rows) {
@@ -146,9 +149,9 @@ Status decode_columns(simdjson::dom::object columns, const model::Model& model,
   for (const auto field : columns) {
     const auto it = features.find(field.key);
     if (it == features.end()) {
-      return fail("unknown feature '" + std::string(field.key) + "' for model '" +
-                      model.config.name + "'",
-                  400);
+      return fail(
+          "unknown feature '" + std::string(field.key) + "' for model '" + model.config.name + "'",
+          400);
     }
     if (seen[it->second]) return fail("feature '" + std::string(field.key) + "' given twice", 400);
     seen[it->second] = true;
@@ -212,8 +215,8 @@ Result<InferRequest> decode_v1_predict(std::string& body, const model::Model& mo
   if (has_inputs) {
     status = decode_inputs(inputs, model, features, request);
   } else if (has_instances && instances.is_array()) {
-    status = decode_rows(instances.get_array().value_unsafe(), "instances", model, features,
-                         request);
+    status =
+        decode_rows(instances.get_array().value_unsafe(), "instances", model, features, request);
   } else {
     return fail("the request needs an 'instances' array (or columnar 'inputs')", 400);
   }

@@ -80,7 +80,8 @@ INSTANTIATE_TEST_SUITE_P(
                  "alert 'p99_ms > 100 for ever'"},
         BadUsage{{"serve", "--models", kExamples, "--alert-webhook", "ftp://x"}, 2, "http:// URL"},
         BadUsage{{"serve", "--models", kExamples, "--history", "long"}, 2, "--history"},
-        BadUsage{{"serve", "--models", kExamples, "--history", "5s"}, 2,
+        BadUsage{{"serve", "--models", kExamples, "--history", "5s"},
+                 2,
                  "--history must be at least 10s"},
         BadUsage{{"model"}, 2, "subcommand"}, BadUsage{{"model", "demo"}, 2, "--out"},
         BadUsage{{"model", "inspect", "/no/such.json"}, 2, "/no/such.json"}));

@@ -4,9 +4,9 @@
 // are free again.
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <csignal>
 #include <memory>
-#include <chrono>
 #include <vector>
 
 #include "http/client.h"
@@ -55,7 +55,8 @@ TEST(FdExhaustion, AcceptPausesInsteadOfSpinningAndRecovers) {
   })) << "accept failures stopped being reported while the limit lasted";
   // The connection opened before the flood is still served.
   EXPECT_EQ(early.get("/v2/health/live").value().status, 200);
-  const auto flood_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - first_warning).count();
+  const auto flood_s =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - first_warning).count();
   flood.clear();
   EXPECT_TRUE(test::eventually([&] {
     auto client = http::Client::connect("127.0.0.1", port, std::chrono::seconds(1));

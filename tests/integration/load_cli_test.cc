@@ -164,8 +164,8 @@ TEST(LoadCli, TheScenarioExampleInTheDocsRunsAsWritten) {
   test::TempDir dir;
   dir.write("rows.csv", "a,b,c,d,e,f,g,h,i,j,k,l\n1,2,3,4,5,6,7,8,9,10,11,12.5\n");
   const auto file = dir.write("scenario.yaml", yaml);
-  const auto run = run_process({kHone, "load", "--scenario", file, "-d", "0.5s", "--out",
-                                 dir.file("r.json")});
+  const auto run =
+      run_process({kHone, "load", "--scenario", file, "-d", "0.5s", "--out", dir.file("r.json")});
   EXPECT_EQ(run.exit_code, 0) << run.out << run.err;
   // Each key of the example reached the run: bodies from {{row}}, methods, paths, headers, auth.
   const auto bodies = server.bodies();
@@ -208,12 +208,13 @@ TEST(LoadCli, ScenarioKeysForTheClosedModelAndJwt) {
   test::TestServer server;
   test::TempDir dir;
   dir.write("body.json", R"({"x": 1})");
-  const auto file = dir.write("s.yaml", "base_url: " + server.url("") +
-                                            "\nconcurrency: 2\nscale: 2\nduration: 0.5s\n"
-                                            "think_time: 10ms-20ms\n"
-                                            "jwt: {secret: s, claims: '{\"sub\":\"x\"}', expiry: 2h}\n"
-                                            "endpoints:\n  - path: /a\n    body_file: body.json\n"
-                                            "    expect: {status: [201]}\n");
+  const auto file =
+      dir.write("s.yaml", "base_url: " + server.url("") +
+                              "\nconcurrency: 2\nscale: 2\nduration: 0.5s\n"
+                              "think_time: 10ms-20ms\n"
+                              "jwt: {secret: s, claims: '{\"sub\":\"x\"}', expiry: 2h}\n"
+                              "endpoints:\n  - path: /a\n    body_file: body.json\n"
+                              "    expect: {status: [201]}\n");
   const auto run = run_process({kHone, "load", "--scenario", file, "--out", dir.file("r.json")});
   EXPECT_EQ(run.exit_code, 1) << run.err;  // every answer was 200, not the expected 201
   EXPECT_NE(run.err.find("no request succeeded"), std::string::npos) << run.err;
@@ -256,12 +257,14 @@ TEST(LoadCli, ShardsMergeIntoOneResult) {
   const auto refused = run_process({kHone, "report", "merge", dir.file("part0.json"),
                                     dir.file("other.json"), "-o", dir.file("mixed.json")});
   EXPECT_EQ(refused.exit_code, 2);
-  EXPECT_NE(refused.err.find("other.json and " + dir.file("part0.json") + " load different targets"),
-            std::string::npos)
+  EXPECT_NE(
+      refused.err.find("other.json and " + dir.file("part0.json") + " load different targets"),
+      std::string::npos)
       << refused.err;
   EXPECT_FALSE(std::filesystem::exists(dir.file("mixed.json")));
-  const auto forced = run_process({kHone, "report", "merge", dir.file("part0.json"),
-                                   dir.file("other.json"), "-o", dir.file("mixed.json"), "--force"});
+  const auto forced =
+      run_process({kHone, "report", "merge", dir.file("part0.json"), dir.file("other.json"), "-o",
+                   dir.file("mixed.json"), "--force"});
   EXPECT_EQ(forced.exit_code, 0) << forced.err;
   EXPECT_EQ(summary_requests(dir.file("mixed.json")), 200 + 20);
   const auto bad = run_process({kHone, "report", dir.write("x.json", "{}")});

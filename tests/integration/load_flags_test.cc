@@ -46,8 +46,8 @@ TEST(LoadFlags, MethodSetsTheVerb) {
 TEST(LoadFlags, ScaleMultipliesTheRate) {
   test::TestServer server;
   test::TempDir dir;
-  const auto run =
-      load({server.url("/"), "--rate", "100", "-d", "1s", "--scale", "2", "--out", dir.file("r.json")});
+  const auto run = load(
+      {server.url("/"), "--rate", "100", "-d", "1s", "--scale", "2", "--out", dir.file("r.json")});
   ASSERT_EQ(run.exit_code, 0) << run.err;
   simdjson::dom::parser parser;
   EXPECT_EQ(result_of(parser, dir.file("r.json"))["summary"]["requests"].get_int64().value(), 200);
@@ -94,7 +94,8 @@ TEST(LoadFlags, JwtExpirySetsTheTokensLifetime) {
             0);
   const std::string token = server.header_values("Authorization").front().substr(7);
   const auto first = token.find('.');
-  const auto payload = test::base64url_decode(token.substr(first + 1, token.find('.', first + 1) - first - 1));
+  const auto payload =
+      test::base64url_decode(token.substr(first + 1, token.find('.', first + 1) - first - 1));
   simdjson::dom::parser parser;
   const auto claims = parser.parse(payload).value();
   EXPECT_EQ(claims["exp"].get_int64().value() - claims["iat"].get_int64().value(), 7200) << payload;
@@ -102,7 +103,8 @@ TEST(LoadFlags, JwtExpirySetsTheTokensLifetime) {
 
 TEST(LoadFlags, ExpectStatusAndExpectBodyDecideSuccess) {
   test::TestServer server;  // answers 200 {"ok":true}
-  const auto status = load({server.url("/"), "--rate", "20", "-d", "0.2s", "--expect-status", "201"});
+  const auto status =
+      load({server.url("/"), "--rate", "20", "-d", "0.2s", "--expect-status", "201"});
   EXPECT_EQ(status.exit_code, 1);
   EXPECT_NE(status.err.find("no request succeeded"), std::string::npos) << status.err;
   const auto body = load({server.url("/"), "--rate", "20", "-d", "0.2s", "--expect-body", "nope"});
@@ -127,7 +129,8 @@ TEST(LoadFlags, SeedFixesTheRandomChoices) {
   for (int i = 0; i < 100; ++i) rows += std::to_string(i) + "\n";
   dir.write("rows.csv", rows);
   const auto scenario = dir.write(
-      "s.yaml", "endpoints:\n  - path: /\n    body: '{{v}}'\n    data: {file: rows.csv, order: random}\n");
+      "s.yaml",
+      "endpoints:\n  - path: /\n    body: '{{v}}'\n    data: {file: rows.csv, order: random}\n");
   std::vector<std::vector<std::string>> seen;
   for (const char* seed : {"7", "7", "8"}) {
     test::TestServer server;
@@ -154,7 +157,8 @@ TEST(LoadFlags, QuietHidesTheProgressLineOnATerminal) {
 
 TEST(LoadFlags, HeaderFlagSendsTheHeader) {
   test::TestServer server;
-  ASSERT_EQ(load({server.url("/"), "--rate", "20", "-d", "0.2s", "--header", "X-Team: ml"}).exit_code, 0);
+  ASSERT_EQ(
+      load({server.url("/"), "--rate", "20", "-d", "0.2s", "--header", "X-Team: ml"}).exit_code, 0);
   EXPECT_EQ(server.header_values("X-Team").front(), "ml");
 }
 

@@ -6,8 +6,8 @@
 #include <simdjson.h>
 
 #include <algorithm>
-#include <csignal>
 #include <chrono>
+#include <csignal>
 #include <string>
 #include <thread>
 #include <vector>
@@ -112,7 +112,8 @@ TEST(ServeFlags, NoCompression) {
   for (const bool off : {false, true}) {
     Served served(off ? std::vector<std::string>{"--no-compression"} : std::vector<std::string>{});
     ASSERT_NE(served.port, 0);
-    const auto metrics = served.client().request("GET", "/metrics", "", {{"Accept-Encoding", "gzip"}});
+    const auto metrics =
+        served.client().request("GET", "/metrics", "", {{"Accept-Encoding", "gzip"}});
     ASSERT_TRUE(metrics);
     EXPECT_EQ(metrics->header("Content-Encoding"), off ? "" : "gzip") << "--no-compression " << off;
   }
@@ -191,20 +192,23 @@ TEST(ServeFlags, ConfigFileKeysReachTheServer) {
 // A model's warmup section runs its rows through the backend before ready, and again on demand.
 TEST(ServeFlags, WarmupRunsTheConfiguredRows) {
   test::TempDir dir;
-  dir.write("m/config.yaml", "artifact: " + kExamples +
-                                 "/ceramic-armor/model.json\nwarmup:\n  rounds: 3\n  rows: "
-                                 "[[60,20,10,5,5,1800,2,30,3,1.5,98.5,10], [0,0,0,0,0,0,0,0,0,0,0,null]]\n");
+  dir.write("m/config.yaml",
+            "artifact: " + kExamples +
+                "/ceramic-armor/model.json\nwarmup:\n  rounds: 3\n  rows: "
+                "[[60,20,10,5,5,1800,2,30,3,1.5,98.5,10], [0,0,0,0,0,0,0,0,0,0,0,null]]\n");
   Served served({"--models", dir.path().string(), "--admin-token", "t"});
   ASSERT_NE(served.port, 0);
-  const auto warm = served.client()
-                        .request("POST", "/api/models/m/warmup", "", {{"Authorization", "Bearer t"}})
-                        .value();
+  const auto warm =
+      served.client()
+          .request("POST", "/api/models/m/warmup", "", {{"Authorization", "Bearer t"}})
+          .value();
   EXPECT_NE(warm.body.find(R"("rounds":3,"rows":6,)"), std::string::npos) << warm.body;
   // Its outputs are the model's own predictions for the sample rows.
   const auto predicted = served.client().post(
       "/v1/models/m:predict",
       R"({"instances":[[60,20,10,5,5,1800,2,30,3,1.5,98.5,10],[0,0,0,0,0,0,0,0,0,0,0,null]]})");
-  const std::string values = predicted.value().body.substr(std::string(R"({"predictions":)").size());
+  const std::string values =
+      predicted.value().body.substr(std::string(R"({"predictions":)").size());
   EXPECT_NE(warm.body.find(R"("outputs":)" + values.substr(0, values.size() - 1) + "}"),
             std::string::npos)
       << warm.body << " vs " << predicted.value().body;
@@ -219,10 +223,9 @@ TEST(ServeFlags, BatchingWorkersAreThreads) {
   test::TempDir dir;
   std::int64_t threads[2] = {0, 0};
   for (int i = 0; i < 2; ++i) {
-    const auto repo = model_repository(
-        dir, "r" + std::to_string(i),
-        "backend: trees\nbatching: {max_batch_size: 8, workers: " + std::to_string(i == 0 ? 1 : 3) +
-            "}\n");
+    const auto repo = model_repository(dir, "r" + std::to_string(i),
+                                       "backend: trees\nbatching: {max_batch_size: 8, workers: " +
+                                           std::to_string(i == 0 ? 1 : 3) + "}\n");
     Served served({"--models", repo});
     ASSERT_NE(served.port, 0);
     threads[i] = process_threads(served);
@@ -257,16 +260,17 @@ TEST(ServeFlags, CompressionLevelsFromTheConfig) {
     std::size_t sizes[2] = {0, 0};
     for (int i = 0; i < 2; ++i) {
       const std::string level = i == 0 ? (std::string(key) == "brotli_quality" ? "0" : "1")
-                                       : (std::string(key) == "gzip_level"      ? "9"
+                                       : (std::string(key) == "gzip_level"       ? "9"
                                           : std::string(key) == "brotli_quality" ? "11"
                                                                                  : "19");
-      const auto config = dir.write(std::string(key) + level + ".yaml",
-                                    "models: " + kExamples + "\nport: 0\nthreads: 1\ncompression: {" +
-                                        key + ": " + level + "}\n");
+      const auto config =
+          dir.write(std::string(key) + level + ".yaml",
+                    "models: " + kExamples + "\nport: 0\nthreads: 1\ncompression: {" + key + ": " +
+                        level + "}\n");
       Served served({"--config", config});
       ASSERT_NE(served.port, 0);
-      const auto answer =
-          served.client().request("GET", "/dashboard/uPlot.iife.min.js", "", {{"Accept-Encoding", codec}});
+      const auto answer = served.client().request("GET", "/dashboard/uPlot.iife.min.js", "",
+                                                  {{"Accept-Encoding", codec}});
       ASSERT_TRUE(answer);
       EXPECT_EQ(answer->header("Content-Encoding"), codec);
       sizes[i] = answer->body.size();
@@ -276,7 +280,8 @@ TEST(ServeFlags, CompressionLevelsFromTheConfig) {
 }
 
 TEST(ServeFlags, RedisIsTheSecondCacheLayer) {
-  if (!test::RedisProcess::available()) FAIL() << "redis-server not installed: run scripts/setup --test";
+  if (!test::RedisProcess::available())
+    FAIL() << "redis-server not installed: run scripts/setup --test";
   test::RedisProcess redis;
   Served served({"--redis", "redis://127.0.0.1:" + std::to_string(redis.port())});
   ASSERT_NE(served.port, 0);

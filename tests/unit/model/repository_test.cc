@@ -76,11 +76,14 @@ TEST(Repository, ADamagedModelFileIsNamedOnceWithWhereItBreaks) {
   const auto status = repository.add_artifact(dir.file("typo.json"), "xgboost", {1});
   ASSERT_FALSE(status);
   EXPECT_EQ(status.error().message,
-            dir.file("typo.json") + ": damaged XGBoost model: not valid JSON (line 2, column 9: "
-                                    "expected ',' or '}' after an object member)");
+            dir.file("typo.json") +
+                ": damaged XGBoost model: not valid JSON (line 2, column 9: "
+                "expected ',' or '}' after an object member)");
   const auto trees = ModelRepository().add_artifact(dir.file("typo.json"), "trees", {1});
   ASSERT_FALSE(trees);
-  EXPECT_EQ(trees.error().message.rfind(dir.file("typo.json") + ": not valid JSON (line 2, column 9", 0), 0U)
+  EXPECT_EQ(
+      trees.error().message.rfind(dir.file("typo.json") + ": not valid JSON (line 2, column 9", 0),
+      0U)
       << trees.error().message;
 }
 
@@ -92,8 +95,10 @@ TEST(Repository, OneModelsFolderGivenAsARepositorySaysToUseModel) {
   const auto status = repository.load_directory(dir.file("reg"));
   ASSERT_FALSE(status);
   EXPECT_EQ(status.error().message,
-            dir.file("reg") + " is one model's folder, not a repository of model folders: serve "
-                              "it with --model " + dir.file("reg") + ", or give --models its parent folder");
+            dir.file("reg") +
+                " is one model's folder, not a repository of model folders: serve "
+                "it with --model " +
+                dir.file("reg") + ", or give --models its parent folder");
 }
 
 TEST(Repository, AddArtifactInfersNameAndConfig) {

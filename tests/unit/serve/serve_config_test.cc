@@ -71,9 +71,10 @@ compression: {enabled: false, min_size: 4KiB, gzip_level: 7, brotli_quality: 9, 
   EXPECT_EQ(config.options.http.compression.gzip_level, 7);
   EXPECT_EQ(config.options.http.compression.brotli_quality, 9);
   EXPECT_EQ(config.options.http.compression.zstd_level, 12);
-  for (const char* wrong : {"compression: {gzip_level: 10}\n", "compression: {brotli_quality: -1}\n",
-                            "compression: {zstd_level: 20}\n",
-                            "redis: {url: \"redis://x:1\", breaker_failures: 0}\n"}) {
+  for (const char* wrong :
+       {"compression: {gzip_level: 10}\n", "compression: {brotli_quality: -1}\n",
+        "compression: {zstd_level: 20}\n",
+        "redis: {url: \"redis://x:1\", breaker_failures: 0}\n"}) {
     const auto out_of_range = dir.write("range.yaml", std::string("models: m\n") + wrong);
     const auto refused = load_serve_config(out_of_range, config);
     ASSERT_FALSE(refused) << wrong;

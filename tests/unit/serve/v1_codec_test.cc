@@ -87,9 +87,9 @@ INSTANTIATE_TEST_SUITE_P(
 TEST(V1Codec, DecodesColumnarInputs) {
   const auto model = test::make_model();
   // A list of rows, the model's one input by name, or one list per named feature.
-  for (const char* body : {R"({"inputs":[[1,2,3],[4,null,6]]})",
-                           R"({"inputs":{"features":[[1,2,3],[4,null,6]]}})",
-                           R"({"inputs":{"c":[3,6],"a":[1,4]}})"}) {
+  for (const char* body :
+       {R"({"inputs":[[1,2,3],[4,null,6]]})", R"({"inputs":{"features":[[1,2,3],[4,null,6]]}})",
+        R"({"inputs":{"c":[3,6],"a":[1,4]}})"}) {
     auto decoded = decode(body, model);
     ASSERT_TRUE(decoded) << body << ": " << decoded.error().message;
     EXPECT_TRUE(decoded->columnar);
