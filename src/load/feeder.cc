@@ -153,10 +153,12 @@ Result<Template> Template::compile(const std::string& text, const DataFeed& feed
     if (close == std::string::npos) return fail("template has '{{' without '}}'");
     const std::string name(trim(std::string_view(text).substr(open + 2, close - open - 2)));
     int column = feed.column(name);
-    if (column < 0 && name == "row") column = kWholeRow;
-    if (column < 0 && column != kWholeRow) {
-      return fail("template uses {{" + name + "}} but the data has columns " +
-                  join(feed.columns(), ", ") + " (or {{row}} for all of them)");
+    if (column < 0) {
+      if (name != "row") {
+        return fail("template uses {{" + name + "}} but the data has columns " +
+                    join(feed.columns(), ", ") + " (or {{row}} for all of them)");
+      }
+      column = kWholeRow;
     }
     out.parts_.push_back({"", column});
     at = close + 2;

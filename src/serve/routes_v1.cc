@@ -24,11 +24,8 @@ void add_v1_routes(Router& router, ServeState& state) {
                                http::Responder responder) {
     http::Response response;
     if (const model::Model* model = state.resolve(params, response)) {
-      // Not ready before the first readiness means loading or warming up; after it, draining.
-      const char* phase = state.ready.load()          ? "AVAILABLE"
-                          : state.ready_ns.load() < 0 ? "LOADING"
-                                                      : "UNLOADING";
-      encode_v1_model_status(*model, phase, response.body);
+      const auto state_name = v1_model_state(state.ready.load(), state.ready_ns.load() >= 0);
+      encode_v1_model_status(*model, state_name, response.body);
     }
     responder.send(std::move(response));
   };

@@ -241,6 +241,11 @@ void encode_v1_predictions(const model::Model& model, const InferRequest& reques
   json.end_array().end_object();
 }
 
+std::string_view v1_model_state(bool ready, bool was_ready) {
+  if (ready) return "AVAILABLE";
+  return was_ready ? "UNLOADING" : "LOADING";
+}
+
 void encode_v1_model_status(const model::Model& model, std::string_view state, std::string& out) {
   JsonWriter json(out);
   json.begin_object().key("model_version_status").begin_array().begin_object();

@@ -30,8 +30,11 @@ Result<InferRequest> decode_v1_predict(std::string& body, const model::Model& mo
 void encode_v1_predictions(const model::Model& model, const InferRequest& request,
                            std::span<const float> outputs, std::string& out);
 
-// GET /v1/models/{m}: {"model_version_status": [{"version", "state", "status"}]}; `state` is
-// TF-Serving's AVAILABLE, LOADING or UNLOADING.
+// TF-Serving's model state: AVAILABLE when ready; not ready before the server was first ready
+// is LOADING (models load and warm up); not ready after it is UNLOADING (draining).
+std::string_view v1_model_state(bool ready, bool was_ready);
+
+// GET /v1/models/{m}: {"model_version_status": [{"version", "state", "status"}]}.
 void encode_v1_model_status(const model::Model& model, std::string_view state, std::string& out);
 // GET /v1/models/{m}/metadata: the model spec and a serving_default signature with its input
 // and output tensors (dtype and shape, -1 for the batch), as TF-Serving answers it.

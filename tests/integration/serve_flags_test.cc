@@ -330,6 +330,28 @@ TEST(ServeFlags, MaxBatchSizeAndMaxQueueDelay) {
   }
 }
 
+// While a long warmup runs the server is live but not ready, and TF-Serving's status says
+// LOADING (the listening line only comes once ready, so the test picks the port itself).
+TEST(ServeFlags, V1StatusSaysLoadingDuringWarmup) {
+  test::TempDir dir;
+  std::string rows = "[";
+  for (int i = 0; i < 256; ++i)
+    rows += std::string(i ? "," : "") + "[60,20,10,5,5,1800,2,30,3,1.5,98.5,10]";
+  const auto repo =
+      model_repository(dir, "r", "backend: trees\nwarmup: {rounds: 10000, rows: " + rows + "]}\n");
+  const std::uint16_t port = test::free_port();
+  test::ChildProcess server(
+      {kHone, "serve", "--models", repo, "--port", std::to_string(port), "--threads", "1"});
+  ASSERT_TRUE(test::eventually([&] {
+    auto client = http::Client::connect("127.0.0.1", port, std::chrono::seconds(1));
+    return client && static_cast<bool>(client->get("/v2/health/live"));
+  }));
+  auto client = http::Client::connect("127.0.0.1", port).value();
+  EXPECT_EQ(client.get("/v2/health/ready").value().status, 503);
+  EXPECT_NE(client.get("/v1/models/m").value().body.find(R"("state":"LOADING")"),
+            std::string::npos);
+}
+
 TEST(ServeFlags, MetricsFalseInTheConfigTurnsMetricsOff) {
   test::TempDir dir;
   const auto config =

@@ -129,6 +129,12 @@ TEST(V1Codec, EncodesFlatOrNestedPredictions) {
   EXPECT_EQ(columnar, R"({"outputs":[0.5,2]})");
 }
 
+TEST(V1Codec, ModelStateFollowsReadiness) {
+  EXPECT_EQ(v1_model_state(true, true), "AVAILABLE");
+  EXPECT_EQ(v1_model_state(false, false), "LOADING");   // loading or warming up
+  EXPECT_EQ(v1_model_state(false, true), "UNLOADING");  // draining
+}
+
 TEST(V1Codec, EncodesStatusAndMetadata) {
   std::string status;
   encode_v1_model_status(test::make_model(), "AVAILABLE", status);
