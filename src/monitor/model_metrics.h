@@ -1,12 +1,14 @@
 // Live metrics of one served model, fed by the request path without locks (see
 // log_histogram.h): the stages of each request's trace, batch sizes, answers by status and the
-// requests in flight.
+// requests in flight; and exact totals (counts and nanoseconds) in the manner of the KServe/Triton
+// statistics extension, per request stage and per backend call.
 #pragma once
 
 #include <array>
 #include <chrono>
 #include <cstdint>
 #include <map>
+#include <mutex>
 #include <string>
 
 #include "monitor/log_histogram.h"
@@ -23,6 +25,40 @@ struct Trace {
   TimePoint compute_end;  // the backend call ended
   TimePoint serialized;   // answer encoded
   TimePoint written;      // answer written to the socket
+  // The response cache: a hit answered the request (no computation); a miss looked and computed.
+  enum class Cache : std::uint8_t { kNotUsed, kHit, kMiss };
+  Cache cache = Cache::kNotUsed;
+  TimePoint looked_up;  // the lookup's end: the answer found (hit), or nothing found (miss)
+};
+
+// A count of events and the nanoseconds they took together.
+struct TimeTotal {
+  std::int64_t count = 0;
+  std::int64_t ns = 0;
+};
+
+// Per request, as Triton counts them: successes and failures from the first byte to the answer;
+// for computed requests, decoding (compute_input), waiting for a batch (queue), the backend call
+// that served them (compute_infer) and encoding (compute_output); cache lookups that answered
+// (cache_hit) and that did not (cache_miss). Cache hits count in success only.
+struct RequestTotals {
+  TimeTotal success, fail, queue, compute_input, compute_infer, compute_output, cache_hit,
+      cache_miss;
+};
+
+// Per backend call ("execution"): gathering the jobs' rows into one input, the call, slicing the
+// outputs back to the jobs; by the call's number of rows.
+struct ExecutionTotal {
+  std::int64_t count = 0;
+  std::int64_t gather_ns = 0;
+  std::int64_t compute_ns = 0;
+  std::int64_t scatter_ns = 0;
+};
+struct ExecutionTotals {
+  std::int64_t executions = 0;
+  std::int64_t inferences = 0;         // rows computed (cache hits are not)
+  std::int64_t last_inference_ms = 0;  // Unix ms of the last success; 0 before the first
+  std::map<std::size_t, ExecutionTotal> by_rows;
 };
 
 class ModelMetrics {
@@ -32,8 +68,16 @@ class ModelMetrics {
   const std::string& model() const { return model_; }
 
   void started() { pending_.add(1); }
-  // A request finished with `status`; `trace` is complete for successes.
-  void finished(int status, const Trace* trace, std::size_t batch_rows);
+  // A request that started() was answered 200; its trace is complete.
+  void succeeded(const Trace& trace, std::size_t batch_rows);
+  // A request that started() was answered `status` (4xx, 5xx) at `now`.
+  void failed(int status, Trace::TimePoint received, Trace::TimePoint now);
+  // The runner made one backend call of `rows` rows (see ExecutionTotal).
+  void executed(std::size_t rows, std::chrono::nanoseconds gather, std::chrono::nanoseconds compute,
+                std::chrono::nanoseconds scatter);
+
+  RequestTotals request_totals() const;
+  ExecutionTotals execution_totals() const;
 
   // Statuses this model has answered, with counts.
   std::map<int, std::int64_t> statuses() const;
@@ -51,9 +95,22 @@ class ModelMetrics {
   static constexpr std::array<int, 9> kStatuses = {200, 400, 404, 408, 413, 500, 503, 504, 0};
   static std::size_t slot_of(int status);
 
+  void count_status(int status);
+
+  struct Total {
+    ShardedCounter count;
+    ShardedCounter ns;
+    void add(std::chrono::steady_clock::duration d);
+    TimeTotal value() const;
+  };
+
   std::string model_;
   ShardedCounter pending_;
   std::array<ShardedCounter, kStatuses.size()> by_status_;
+  Total success_, fail_, queue_, input_, infer_, output_, cache_hit_, cache_miss_;
+  std::atomic<std::int64_t> last_inference_ms_{0};
+  mutable std::mutex executions_mutex_;  // one lock per backend call, never per request
+  ExecutionTotals executions_;
 };
 
 }  // namespace hone::monitor

@@ -14,8 +14,9 @@ JobOutcome failure(int status, std::string message) {
 
 }  // namespace
 
-Batcher::Batcher(const model::Model& model, model::BatchingSettings settings)
-    : model_(model), settings_(std::move(settings)) {
+Batcher::Batcher(const model::Model& model, model::BatchingSettings settings,
+                 ExecutionObserver observer)
+    : model_(model), settings_(std::move(settings)), observer_(std::move(observer)) {
   for (int i = 0; i < std::max(1, settings_.workers); ++i)
     workers_.emplace_back([this] { work(); });
   deadline_thread_ = std::thread([this] { watch_deadlines(); });
@@ -110,6 +111,7 @@ void Batcher::run_batch(std::vector<PendingPtr>& batch) {
   const auto out_width = static_cast<std::size_t>(model_.output().row_width());
   std::size_t rows = 0;
   for (const auto& p : batch) rows += p->job.row_count;
+  const auto gather_start = SteadyClock::now();
   std::vector<float> input;
   const std::vector<float>* source = &batch.front()->job.rows;
   if (batch.size() > 1) {
@@ -126,23 +128,28 @@ void Batcher::run_batch(std::vector<PendingPtr>& batch) {
     ++stats_.batches;
     stats_.rows += static_cast<std::int64_t>(rows);
   }
+  // Each job's slice of the outputs first, then the answers: encoding and sending them is the
+  // requests' time, not the batch's.
+  std::vector<JobOutcome> outcomes(batch.size());
   std::size_t offset = 0;
-  for (const auto& p : batch) {
-    const std::size_t count = p->job.row_count * out_width;
-    if (claim(*p)) {
-      JobOutcome outcome;
-      if (status) {
-        outcome.outputs.assign(output.begin() + static_cast<std::ptrdiff_t>(offset),
-                               output.begin() + static_cast<std::ptrdiff_t>(offset + count));
-      } else {
-        outcome = failure(500, "prediction failed: " + status.error().message);
-      }
-      outcome.queued = start - p->enqueued;
-      outcome.compute = end - start;
-      outcome.batch_rows = rows;
-      p->job.done(std::move(outcome));
+  for (std::size_t i = 0; i < batch.size(); ++i) {
+    JobOutcome& outcome = outcomes[i];
+    const std::size_t count = batch[i]->job.row_count * out_width;
+    if (status) {
+      outcome.outputs.assign(output.begin() + static_cast<std::ptrdiff_t>(offset),
+                             output.begin() + static_cast<std::ptrdiff_t>(offset + count));
+    } else {
+      outcome = failure(500, "prediction failed: " + status.error().message);
     }
+    outcome.queued = start - batch[i]->enqueued;
+    outcome.compute = end - start;
+    outcome.batch_rows = rows;
     offset += count;
+  }
+  if (observer_)
+    observer_(Execution{rows, start - gather_start, end - start, SteadyClock::now() - end});
+  for (std::size_t i = 0; i < batch.size(); ++i) {
+    if (claim(*batch[i])) batch[i]->job.done(std::move(outcomes[i]));
   }
 }
 

@@ -31,7 +31,8 @@ struct BatcherStats {
 
 class Batcher final : public ModelRunner {
  public:
-  Batcher(const model::Model& model, model::BatchingSettings settings);
+  Batcher(const model::Model& model, model::BatchingSettings settings,
+          ExecutionObserver observer = {});
   ~Batcher() override;
 
   void submit(Job job) override;
@@ -54,6 +55,7 @@ class Batcher final : public ModelRunner {
 
   const model::Model& model_;
   model::BatchingSettings settings_;
+  ExecutionObserver observer_;
   mutable std::mutex mutex_;
   std::condition_variable work_ready_;
   std::condition_variable deadline_changed_;

@@ -13,7 +13,8 @@ namespace {
 
 class InlineRunner final : public ModelRunner {
  public:
-  explicit InlineRunner(const model::Model& model) : model_(model) {}
+  InlineRunner(const model::Model& model, ExecutionObserver observer)
+      : model_(model), observer_(std::move(observer)) {}
 
   void submit(Job job) override {
     JobOutcome outcome;
@@ -22,6 +23,8 @@ class InlineRunner final : public ModelRunner {
     const Status status = model_.backend->predict(job.rows, job.row_count, outcome.outputs);
     outcome.compute = SteadyClock::now() - start;
     outcome.batch_rows = job.row_count;
+    // The backend reads the job's rows and writes its answer in place: nothing to gather or slice.
+    if (observer_) observer_(Execution{job.row_count, {}, outcome.compute, {}});
     if (!status) {
       outcome.status = 500;
       outcome.error = "prediction failed: " + status.error().message;
@@ -34,14 +37,18 @@ class InlineRunner final : public ModelRunner {
 
  private:
   const model::Model& model_;
+  ExecutionObserver observer_;
 };
 
 // Small jobs inline (cheaper than a hand-off), large ones on a worker, so that a 1000-row
 // request cannot hold an event loop for a millisecond.
 class HybridRunner final : public ModelRunner {
  public:
-  HybridRunner(const model::Model& model, std::size_t inline_rows, model::BatchingSettings queue)
-      : inline_(model), inline_rows_(inline_rows), queue_(model, std::move(queue)) {}
+  HybridRunner(const model::Model& model, std::size_t inline_rows, model::BatchingSettings queue,
+               const ExecutionObserver& observer)
+      : inline_(model, observer),
+        inline_rows_(inline_rows),
+        queue_(model, std::move(queue), observer) {}
 
   void submit(Job job) override {
     if (job.row_count <= inline_rows_ && job.deadline == SteadyClock::time_point::max()) {
@@ -60,20 +67,21 @@ class HybridRunner final : public ModelRunner {
 
 }  // namespace
 
-std::unique_ptr<ModelRunner> make_inline_runner(const model::Model& model) {
-  return std::make_unique<InlineRunner>(model);
+std::unique_ptr<ModelRunner> make_inline_runner(const model::Model& model,
+                                                ExecutionObserver observer) {
+  return std::make_unique<InlineRunner>(model, std::move(observer));
 }
 
-std::unique_ptr<ModelRunner> make_runner(const model::Model& model) {
+std::unique_ptr<ModelRunner> make_runner(const model::Model& model, ExecutionObserver observer) {
   const model::BatchingSettings& batching = model.config.batching;
-  if (batching.enabled) return std::make_unique<Batcher>(model, batching);
+  if (batching.enabled) return std::make_unique<Batcher>(model, batching, std::move(observer));
   model::BatchingSettings single = batching;
   single.max_batch_size = 1;
   single.max_queue_delay_us = 0;
   single.preferred_batch_sizes.clear();
   if (model.config.backend == "trees")
-    return std::make_unique<HybridRunner>(model, kInlineRows, single);
-  return std::make_unique<Batcher>(model, single);
+    return std::make_unique<HybridRunner>(model, kInlineRows, single, observer);
+  return std::make_unique<Batcher>(model, single, std::move(observer));
 }
 
 }  // namespace hone::serve

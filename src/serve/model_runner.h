@@ -33,6 +33,17 @@ struct Job {
   std::function<void(JobOutcome&&)> done;
 };
 
+// One backend call as its runner made it: the rows, the time to gather the jobs' rows into one
+// input, the call itself, and the time to slice the outputs back into the jobs' answers.
+struct Execution {
+  std::size_t rows = 0;
+  std::chrono::nanoseconds gather{0};
+  std::chrono::nanoseconds compute{0};
+  std::chrono::nanoseconds scatter{0};
+};
+// Told of every backend call, on the thread that made it (empty: nobody listens).
+using ExecutionObserver = std::function<void(const Execution&)>;
+
 class ModelRunner {
  public:
   virtual ~ModelRunner() = default;
@@ -43,11 +54,13 @@ class ModelRunner {
   virtual void stop() = 0;
 };
 
-std::unique_ptr<ModelRunner> make_inline_runner(const model::Model& model);
+std::unique_ptr<ModelRunner> make_inline_runner(const model::Model& model,
+                                                ExecutionObserver observer = {});
 
 // The runner a model's config asks for: its batcher when batching is on; else, for the trees
 // backend, inline for requests of up to 32 rows without a deadline and a worker queue for the
 // rest; for the others, a one-request-per-call worker queue.
-std::unique_ptr<ModelRunner> make_runner(const model::Model& model);
+std::unique_ptr<ModelRunner> make_runner(const model::Model& model,
+                                         ExecutionObserver observer = {});
 
 }  // namespace hone::serve

@@ -39,7 +39,7 @@ struct TraceProbe {
   ~TraceProbe() {
     if (!armed) return;
     if (!written) trace.written = trace.serialized;
-    metrics->finished(200, &trace, batch_rows);
+    metrics->succeeded(trace, batch_rows);
   }
 };
 
@@ -68,7 +68,9 @@ void serve_prediction(ServeState& state, const model::Model& model, InferRequest
                    const char* cache_status) {
     if (outcome != nullptr && outcome->status != 200) {
       answer->send(error_from_outcome(*outcome));
-      if (probe != nullptr) probe->metrics->finished(outcome->status, nullptr, 0);
+      if (probe != nullptr) {
+        probe->metrics->failed(outcome->status, probe->trace.received, SteadyClock::now());
+      }
       return;
     }
     note_first_prediction(state);
@@ -80,6 +82,8 @@ void serve_prediction(ServeState& state, const model::Model& model, InferRequest
         probe->batch_rows = outcome->batch_rows;
       } else {
         trace.batch_start = trace.compute_end = SteadyClock::now();
+        trace.cache = monitor::Trace::Cache::kHit;
+        trace.looked_up = trace.batch_start;
       }
     }
     http::Response response;
@@ -115,6 +119,10 @@ void serve_prediction(ServeState& state, const model::Model& model, InferRequest
       reply(*hit, nullptr, "HIT");
       return;
     }
+  }
+  if (probe != nullptr) {
+    probe->trace.cache = monitor::Trace::Cache::kMiss;
+    probe->trace.looked_up = SteadyClock::now();
   }
   const bool first = state.coalescer.join(*key, [reply](const JobOutcome& outcome) {
     reply(outcome.outputs, &outcome, outcome.from_cache ? "HIT" : "MISS");

@@ -59,15 +59,21 @@ PredictionServer::PredictionServer(ServeOptions options,
   state_->serve.cache = std::make_unique<ResponseCache>(options_.cache_bytes);
   state_->serve.started = options_.started;
   if (options_.redis) state_->serve.redis = std::make_unique<RedisCache>(*options_.redis);
-  for (const model::Model* model : state_->serve.models->models()) {
-    state_->serve.feature_index.emplace(model, make_feature_index(*model));
-    state_->serve.runners.emplace(model, make_runner(*model));
-  }
   ServeState& serve = state_->serve;
   serve.metrics_enabled = options_.metrics;
   serve.admin_token = options_.admin_token;
   for (const model::Model* model : serve.models->models()) {
-    serve.metrics.emplace(model, std::make_unique<monitor::ModelMetrics>(model->config.name));
+    auto& metrics =
+        *serve.metrics.emplace(model, std::make_unique<monitor::ModelMetrics>(model->config.name))
+             .first->second;
+    ExecutionObserver observer;
+    if (options_.metrics) {
+      observer = [&metrics](const Execution& e) {
+        metrics.executed(e.rows, e.gather, e.compute, e.scatter);
+      };
+    }
+    serve.feature_index.emplace(model, make_feature_index(*model));
+    serve.runners.emplace(model, make_runner(*model, std::move(observer)));
   }
   state_->alerts = std::make_unique<monitor::AlertEngine>(options_.alerts);
   serve.alerts = state_->alerts.get();

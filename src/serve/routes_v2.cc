@@ -24,13 +24,15 @@ http::Response flag_response(const char* key, bool value) {
   return response;
 }
 
-void server_metadata(http::Request& request, const PathParams&, http::Responder responder) {
+void server_metadata(const ServeState& state, http::Request& request, http::Responder responder) {
   std::string body;
   JsonWriter json(body);
   json.begin_object();
   json.key("name").value("hone");
   json.key("version").value(kVersion);
-  json.key("extensions").begin_array().end_array();
+  json.key("extensions").begin_array();
+  if (state.metrics_enabled) json.value("statistics");
+  json.end_array();
   json.end_object();
   http::Response response = json_response(std::move(body));
   http::apply_etag(request, response);
@@ -41,7 +43,11 @@ void server_metadata(http::Request& request, const PathParams&, http::Responder 
 
 void add_v2_routes(Router& router, ServeState& state) {
   using http::Method;
-  router.add(Method::kGet, "/v2", server_metadata);
+  add_stats_routes(router, state);
+  router.add(Method::kGet, "/v2",
+             [&state](http::Request& request, const PathParams&, http::Responder responder) {
+               server_metadata(state, request, std::move(responder));
+             });
   router.add(Method::kGet, "/v2/health/live",
              [](http::Request&, const PathParams&, http::Responder responder) {
                responder.send(flag_response("live", true));

@@ -78,7 +78,8 @@ void decode_and_serve(ServeState& state, http::Request& request, const PathParam
     if (state.metrics_enabled) {
       auto& metrics = *state.metrics.at(model);
       metrics.started();
-      metrics.finished(decoded.error().code >= 400 ? decoded.error().code : 500, nullptr, 0);
+      metrics.failed(decoded.error().code >= 400 ? decoded.error().code : 500, request.received,
+                     SteadyClock::now());
     }
     responder.send(error_from(decoded.error()));
     return;
@@ -101,6 +102,8 @@ struct WarmupResult {
 Result<WarmupResult> warm_up(const model::Model& model);
 
 void add_v2_routes(Router& router, ServeState& state);
+// The statistics extension; added before add_v2_routes so that /v2/models/stats is not a model.
+void add_stats_routes(Router& router, ServeState& state);
 void add_v1_routes(Router& router, ServeState& state);
 void add_api_routes(Router& router, ServeState& state);
 void add_dashboard_routes(Router& router);

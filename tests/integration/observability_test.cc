@@ -284,6 +284,10 @@ TEST(Observability, NoMetricsMeansNoMetricRoutes) {
   EXPECT_EQ(client.post("/v2/models/ceramic-armor/infer", body_for(1)).value().status, 200);
   EXPECT_EQ(client.get("/metrics").value().status, 404);
   EXPECT_EQ(client.get("/dashboard").value().status, 404);
+  const auto stats = client.get("/v2/models/ceramic-armor/stats").value();
+  EXPECT_EQ(stats.status, 404);
+  EXPECT_NE(stats.body.find("--no-metrics"), std::string::npos) << stats.body;
+  EXPECT_EQ(client.get("/v2").value().body.find("statistics"), std::string::npos);
   EXPECT_EQ(client.get("/api/cache").value().status, 200);
 }
 
