@@ -107,6 +107,7 @@ Result<LoadResult> merge_results(const std::vector<LoadResult>& results) {
     merged.started_ms = std::min(merged.started_ms, next.started_ms);
     latest_end = std::max(latest_end, end_ms(next));
     merged.shards += next.shards;
+    if (merged.server.empty()) merged.server = next.server;
   }
   merged.duration_s = static_cast<double>(latest_end - merged.started_ms) / 1000.0;
   return merged;

@@ -1,7 +1,9 @@
 // The outcome of a load run, as kept in memory and in result files: statistics in total and per
 // endpoint (HDR histograms of latency from the intended send time and of service time from the
 // actual send, counts by status and by error kind, bytes), a per-second timeline, and how well
-// the generator kept to its schedule. Everything merges exactly (counts and histograms add).
+// the generator kept to its schedule; and the server's own metrics when they were scraped.
+// Everything merges exactly (counts and histograms add); of server metrics, shards of one run
+// scraped the same server, so a merge keeps the first shard's.
 #pragma once
 
 #include <cstdint>
@@ -10,6 +12,7 @@
 #include <vector>
 
 #include "core/hdr_histogram.h"
+#include "report/server_metrics.h"
 
 namespace hone::report {
 
@@ -77,6 +80,7 @@ struct LoadResult {
   std::vector<TimelineRow> timeline;
   Schedule schedule;
   int shards = 1;  // how many result files were merged into this one
+  ServerMetrics server;  // scraped during the run (--metrics-url); empty otherwise
 
   double rps() const;
   double error_rate() const;  // failed / requests

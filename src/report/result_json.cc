@@ -5,6 +5,7 @@
 
 #include "core/json_writer.h"
 #include "report/schedule_check.h"
+#include "report/server_metrics_json.h"
 
 namespace hone::report {
 namespace {
@@ -167,6 +168,10 @@ void write_result_json(const LoadResult& result, std::string& out) {
   json.key("schedule_lag");
   write_sparse(json, result.schedule.lag.to_sparse());
   json.end_object();
+  if (!result.server.empty()) {
+    json.key("server");
+    write_server_metrics(json, result.server);
+  }
   json.end_object();
   out.push_back('\n');
 }

@@ -1,5 +1,6 @@
 // Result files: write a LoadResult as versioned JSON ("format": "hone-load-result",
-// "version": 1) with a readable summary and the encoded histograms, and read one back exactly.
+// "version": 2) with a readable summary and the encoded histograms, and read one back exactly.
+// Version 2 added the "server" section (scraped server metrics); version 1 files are still read.
 #pragma once
 
 #include <string>
@@ -9,7 +10,8 @@
 
 namespace hone::report {
 
-inline constexpr int kResultFormatVersion = 1;
+inline constexpr int kResultFormatVersion = 2;
+inline constexpr int kOldestResultFormatVersion = 1;
 
 void write_result_json(const LoadResult& result, std::string& out);
 

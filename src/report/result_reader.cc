@@ -5,6 +5,7 @@
 #include <optional>
 
 #include "report/result_json.h"
+#include "report/server_metrics_json.h"
 
 namespace hone::report {
 namespace {
@@ -167,9 +168,10 @@ Result<LoadResult> parse_result_json(std::string text, const std::string& name) 
   }
   std::int64_t version = 0;
   if (top["version"].get_int64().get(version) != simdjson::SUCCESS ||
-      version != kResultFormatVersion) {
+      version < kOldestResultFormatVersion || version > kResultFormatVersion) {
     return fail(name + ": result format version " + std::to_string(version) +
-                " is not supported (this hone reads version " +
+                " is not supported (this hone reads versions " +
+                std::to_string(kOldestResultFormatVersion) + " to " +
                 std::to_string(kResultFormatVersion) + ")");
   }
   Reader read(name);
@@ -242,6 +244,14 @@ Result<LoadResult> parse_result_json(std::string text, const std::string& name) 
   result.schedule.max_connections = read.integer(schedule, "max_connections");
   read.histogram(read.child(histograms, "schedule_lag"), result.schedule.lag);
   if (!read.bad().empty()) return read.error("missing or malformed " + read.bad());
+  object server;
+  if (version >= 2 && top["server"].get_object().get(server) == simdjson::SUCCESS) {
+    auto metrics = read_server_metrics(server);
+    if (!metrics) return read.error(metrics.error().message);
+    result.server = std::move(*metrics);
+  } else if (version >= 2 && top["server"].error() != simdjson::NO_SUCH_FIELD) {
+    return read.error("'server' is not an object");
+  }
   return result;
 }
 

@@ -4,6 +4,7 @@
 #include <simdjson.h>
 
 #include "report/merge.h"
+#include "report/server_metrics.h"
 #include "report/timeline_csv.h"
 #include "result_fixture.h"
 
@@ -16,7 +17,8 @@ TEST(ResultJson, SummaryKeysAreThere) {
   simdjson::dom::parser parser;
   auto root = parser.parse(json).value();
   EXPECT_EQ(root["format"].get_string().value(), "hone-load-result");
-  EXPECT_EQ(root["version"].get_int64().value(), 1);
+  EXPECT_EQ(root["version"].get_int64().value(), 2);
+  EXPECT_EQ(root["server"].error(), simdjson::NO_SUCH_FIELD);  // nothing was scraped
   EXPECT_EQ(root["summary"]["requests"].get_int64().value(), 1000);
   EXPECT_EQ(root["summary"]["failed"].get_int64().value(), 20);
   EXPECT_EQ(root["summary"]["ok"].get_int64().value(), 980);
@@ -40,6 +42,51 @@ TEST(ResultJson, RoundTripIsExact) {
   std::string second;
   write_result_json(*back, second);
   EXPECT_EQ(first, second);
+}
+
+// Version 1 files (before server metrics) are still read.
+TEST(ResultJson, VersionOneFilesAreRead) {
+  std::string json;
+  write_result_json(test::make_result(2, 300), json);
+  json.replace(json.find(R"("version":2)"), 11, R"("version":1)");
+  auto back = parse_result_json(json, "v1.json");
+  ASSERT_TRUE(back) << back.error().message;
+  EXPECT_EQ(back->total.requests, 300);
+  EXPECT_TRUE(back->server.empty());
+}
+
+TEST(ResultJson, ServerMetricsRoundTrip) {
+  LoadResult original = test::make_result(2, 300);
+  ServerMetricsRecorder recorder("http://127.0.0.1:9/metrics", 1000);
+  const auto scrape = [](double requests, double bucket) {
+    return parse_prometheus_text("# TYPE q histogram\nq_bucket{m=\"a\",le=\"0.1\"} " +
+                                 std::to_string(bucket) + "\nq_bucket{m=\"a\",le=\"+Inf\"} " +
+                                 std::to_string(requests) + "\nq_sum{m=\"a\"} 1\nq_count{m=\"a\"} " +
+                                 std::to_string(requests) + "\n# TYPE r counter\nr_total " +
+                                 std::to_string(requests) + "\nrss 5e6\n")
+        .value();
+  };
+  recorder.add(1000, scrape(0, 0));
+  recorder.add_gap(2000, "connect: refused");
+  recorder.add(3000, scrape(10, 4));
+  original.server = recorder.finish();
+  std::string first;
+  write_result_json(original, first);
+  auto back = parse_result_json(first, "r.json");
+  ASSERT_TRUE(back) << back.error().message;
+  EXPECT_EQ(back->server.url, "http://127.0.0.1:9/metrics");
+  ASSERT_EQ(back->server.gaps.size(), 1U);
+  EXPECT_EQ(back->server.gaps[0].error, "connect: refused");
+  EXPECT_EQ(back->server.series.size(), 3U);
+  std::string second;
+  write_result_json(*back, second);
+  EXPECT_EQ(first, second);
+  // A malformed section is an error naming it, not a result without it.
+  std::string broken = first;
+  broken.replace(broken.find(R"("type":"histogram")"), 18, R"("type":"summaryX")");
+  auto refused = parse_result_json(broken, "s.json");
+  ASSERT_FALSE(refused);
+  EXPECT_NE(refused.error().message.find("'server'"), std::string::npos) << refused.error().message;
 }
 
 TEST(ResultJson, BadFilesAreNamed) {
