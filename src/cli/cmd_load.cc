@@ -26,6 +26,7 @@ struct LoadFlags {
   std::string duration;
   std::string timeout;
   std::string jwt_expiry;
+  std::string metrics_interval;
   std::string out;
   std::string csv;
   std::string out_dir;
@@ -136,6 +137,8 @@ Status apply_units(LoadFlags& flags) {
   if (!flags.duration.empty()) flags.options.duration_s = seconds_of(flags.duration);
   if (!flags.timeout.empty()) flags.options.timeout_s = seconds_of(flags.timeout);
   if (!flags.jwt_expiry.empty()) flags.options.jwt_expiry_s = seconds_of(flags.jwt_expiry);
+  if (!flags.metrics_interval.empty())
+    flags.options.metrics_interval_s = seconds_of(flags.metrics_interval);
   return {};
 }
 
@@ -218,6 +221,11 @@ void add_run_flags(CLI::App* app, LoadFlags& f) {
   app->add_option("--expect-body", o.expect_body, "Text every successful answer must contain");
   app->add_flag("--insecure,-k", o.insecure, "https: do not verify certificates");
   app->add_option("--seed", o.seed, "Random seed for endpoint and data choices");
+  app->add_option("--metrics-url", o.metrics_url,
+                  "Scrape this Prometheus endpoint during the run into the result (a URL, or a "
+                  "path on the target's server such as /metrics)");
+  app->add_option("--metrics-interval", f.metrics_interval, "Time between scrapes (default 1s)")
+      ->check(duration_validator());
   app->add_option("--out,-o", f.out, "Write the result as JSON");
   app->add_option("--csv", f.csv, "Write the per-second timeline as CSV");
   app->add_option("--out-dir", f.out_dir,

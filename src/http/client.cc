@@ -63,7 +63,7 @@ class Client::Impl {
     if (error) return fail("send failed: " + error.message());
 
     beast::http::response_parser<beast::http::string_body> parser;
-    parser.body_limit(1024ULL * 1024 * 1024);
+    parser.body_limit(body_limit_);
     parser.skip(method == "HEAD");
     beast::http::async_read(socket_, buffer_, parser,
                             [&error](const beast::error_code& e, std::size_t) { error = e; });
@@ -85,6 +85,9 @@ class Client::Impl {
   beast::flat_buffer buffer_;
   std::chrono::milliseconds timeout_;
   std::string host_;
+
+ public:
+  std::uint64_t body_limit_ = 1024ULL * 1024 * 1024;
 };
 
 Client::Client(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -98,6 +101,8 @@ Result<Client> Client::connect(const std::string& host, std::uint16_t port,
   if (auto status = impl->connect(port); !status) return status.error();
   return Client(std::move(impl));
 }
+
+void Client::set_body_limit(std::uint64_t bytes) { impl_->body_limit_ = bytes; }
 
 Result<ClientResponse> Client::request(std::string_view method, std::string_view target,
                                        std::string_view body, const std::vector<Header>& headers) {

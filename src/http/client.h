@@ -35,6 +35,8 @@ class Client {
                                  std::string_view body = {},
                                  const std::vector<Header>& headers = {});
   Result<ClientResponse> get(std::string_view target) { return request("GET", target); }
+  // Answers with a larger body fail ("body limit exceeded"); 1 GiB unless set.
+  void set_body_limit(std::uint64_t bytes);
   Result<ClientResponse> post(std::string_view target, std::string_view body) {
     return request("POST", target, body, {{"Content-Type", "application/json"}});
   }

@@ -5,6 +5,7 @@
 #include <thread>
 
 #include "core/version.h"
+#include "load/metrics_scraper.h"
 #include "load/worker.h"
 
 namespace hone::load {
@@ -59,6 +60,11 @@ Result<report::LoadResult> run_load(const LoadPlan& plan, LiveBoard* live,
     setup.stop = &stop;
     workers.push_back(std::make_unique<Worker>(std::move(setup)));
   }
+  std::optional<MetricsScraper> scraper;
+  if (plan.metrics) {
+    scraper.emplace(*plan.metrics);
+    scraper->start();
+  }
   std::vector<std::thread> threads;
   for (auto& worker : workers) threads.emplace_back([&worker] { worker->run(); });
   for (auto& thread : threads) thread.join();
@@ -90,6 +96,7 @@ Result<report::LoadResult> run_load(const LoadPlan& plan, LiveBoard* live,
     last = std::max(last, worker->finished_at());
   }
   result.duration_s = std::chrono::duration<double>(last - start).count();
+  if (scraper) result.server = scraper->stop();
   return result;
 }
 

@@ -38,6 +38,8 @@ struct LoadOptions {
   std::vector<int> expect_status;
   std::string expect_body;
   std::optional<std::uint64_t> seed;
+  std::string metrics_url;  // absolute, or a path on the base URL's server
+  std::optional<double> metrics_interval_s;
 };
 
 // Resolves options (reading the scenario file, data files and body files they name) into a

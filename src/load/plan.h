@@ -3,6 +3,7 @@
 // a virtual-user profile), with how many threads and connections, and when to call it a failure.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -42,6 +43,13 @@ struct EndpointPlan {
 
 enum class LoadModel { kOpen, kClosed };
 
+// The server's Prometheus endpoint to scrape during the run (--metrics-url).
+struct ScrapeSettings {
+  Url url;
+  std::chrono::milliseconds interval{1000};
+  std::uint64_t max_body_bytes = 16 * 1024 * 1024;
+};
+
 struct LoadPlan {
   std::vector<EndpointPlan> endpoints;
   LoadModel model = LoadModel::kClosed;
@@ -58,6 +66,7 @@ struct LoadPlan {
   std::optional<JwtSettings> jwt;  // mint HS256 tokens instead
   std::vector<report::Threshold> thresholds;
   std::uint64_t seed = 1;
+  std::optional<ScrapeSettings> metrics;
   std::string target;       // the base URL, for display
   std::string config_json;  // the plan as JSON, for the result file
 };

@@ -173,6 +173,29 @@ Status add_endpoint(LoadPlan& plan, const Url& base, const HeaderList& global,
   return {};
 }
 
+// --metrics-url (or the scenario's metrics_url): absolute, or a path on the base URL's server.
+Status add_metrics(LoadPlan& plan, const Url& base, const LoadOptions& options,
+                   const ScenarioFile* file) {
+  const std::string text =
+      !options.metrics_url.empty() ? options.metrics_url : (file ? file->metrics_url : "");
+  std::optional<double> interval_s = options.metrics_interval_s;
+  if (!interval_s && file != nullptr) interval_s = file->metrics_interval_s;
+  if (text.empty()) {
+    if (interval_s) return fail("--metrics-interval needs --metrics-url");
+    return {};
+  }
+  auto url = resolve_url(base, text);
+  if (!url) return fail("--metrics-url: " + url.error().message);
+  if (url->tls()) return fail("--metrics-url: only http:// endpoints can be scraped");
+  ScrapeSettings settings;
+  settings.url = *url;
+  const double seconds = interval_s ? *interval_s : 1.0;
+  if (seconds < 0.1 || seconds > 60) return fail("--metrics-interval: from 100ms to 60s");
+  settings.interval = std::chrono::milliseconds(std::llround(seconds * 1000));
+  plan.metrics = settings;
+  return {};
+}
+
 std::string plan_json(const LoadPlan& plan, const LoadOptions& options) {
   std::string out;
   JsonWriter json(out);
@@ -203,6 +226,10 @@ std::string plan_json(const LoadPlan& plan, const LoadOptions& options) {
   json.key("thresholds").begin_array();
   for (const auto& threshold : plan.thresholds) json.value(threshold.text);
   json.end_array();
+  if (plan.metrics) {
+    json.key("metrics_url").value(plan.metrics->url.origin() + plan.metrics->url.target);
+    json.key("metrics_interval_s").value(static_cast<double>(plan.metrics->interval.count()) / 1e3);
+  }
   json.end_object();
   return out;
 }
@@ -313,6 +340,7 @@ Result<LoadPlan> build_plan(const LoadOptions& options) {
     }
     plan.thresholds.push_back(*threshold);
   }
+  if (auto s = add_metrics(plan, *base, options, file); !s) return s.error();
   plan.config_json = plan_json(plan, options);
   return plan;
 }

@@ -152,6 +152,8 @@ Result<ScenarioFile> read_scenario(const std::string& path) {
     scenario.headers = read_headers(map, "headers");
     scenario.thresholds = map.strings("thresholds").value_or(std::vector<std::string>{});
     scenario.bearer = map.string("bearer").value_or("");
+    scenario.metrics_url = map.string("metrics_url").value_or("");
+    scenario.metrics_interval_s = seconds(map, "metrics_interval");
     const YAML::Node jwt = map.node("jwt");
     if (jwt.IsDefined()) {
       YamlMap jwt_map(jwt, path, "jwt");

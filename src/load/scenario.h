@@ -61,6 +61,8 @@ struct ScenarioFile {
   std::string jwt_secret;
   std::string jwt_claims;
   std::optional<double> jwt_expiry_s;
+  std::string metrics_url;
+  std::optional<double> metrics_interval_s;
   std::vector<ScenarioEndpoint> endpoints;
 };
 

@@ -137,7 +137,8 @@ Result<PromScrape> parse_prometheus_text(std::string_view text, std::size_t max_
       reader.skip_spaces();
       const std::string_view type = reader.word();
       if (family.empty() || type.empty()) {
-        return fail("line " + std::to_string(line_number) + ": a TYPE line names a family and a type");
+        return fail("line " + std::to_string(line_number) +
+                    ": a TYPE line names a family and a type");
       }
       scrape.types[std::move(family)] = std::string(type);
       continue;

@@ -104,6 +104,12 @@ ServerMetricsRecorder::State* ServerMetricsRecorder::state_for(const std::string
   state.series.name = name;
   state.series.labels = labels;
   state.series.type = type;
+  // A series that appears after the first scrape was absent before it: it counted from zero
+  // since then (hone and most clients export a labelled counter only once it has counted).
+  if (previous_scrape_ms_ >= 0) {
+    state.seen = true;
+    state.t_ms = previous_scrape_ms_;
+  }
   order_.push_back(std::move(key));
   return &state;
 }
@@ -161,6 +167,7 @@ void ServerMetricsRecorder::add_histogram(State& state, std::int64_t t_ms, const
 
 void ServerMetricsRecorder::add(std::int64_t t_ms, const PromScrape& scrape) {
   ++metrics_.scrapes;
+
   std::map<std::string, std::pair<std::pair<std::string, PromLabels>, Histogram>> histograms;
   std::vector<std::string> histogram_order;
   for (const PromSample& sample : scrape.samples) {
@@ -176,7 +183,8 @@ void ServerMetricsRecorder::add(std::int64_t t_ms, const PromScrape& scrape) {
       for (const auto& [k, v] : sample.labels) {
         if (k == "le") {
           char* end = nullptr;
-          bound = v == "+Inf" ? std::numeric_limits<double>::infinity() : std::strtod(v.c_str(), &end);
+          bound =
+              v == "+Inf" ? std::numeric_limits<double>::infinity() : std::strtod(v.c_str(), &end);
           has_bound = v == "+Inf" || (end != nullptr && *end == '\0' && !v.empty());
         } else {
           labels.emplace_back(k, v);
@@ -211,6 +219,7 @@ void ServerMetricsRecorder::add(std::int64_t t_ms, const PromScrape& scrape) {
       add_histogram(*state, t_ms, histogram);
     }
   }
+  previous_scrape_ms_ = t_ms;
 }
 
 void ServerMetricsRecorder::add_gap(std::int64_t t_ms, std::string error) {

@@ -21,8 +21,8 @@ namespace hone::report {
 inline constexpr double kNoValue = std::numeric_limits<double>::quiet_NaN();
 
 struct ServerPoint {
-  std::int64_t t_ms = 0;  // Unix ms of the scrape that ended the interval
-  double value = 0;       // counter: per second; gauge: value; histogram: observations/s
+  std::int64_t t_ms = 0;   // Unix ms of the scrape that ended the interval
+  double value = 0;        // counter: per second; gauge: value; histogram: observations/s
   double mean = kNoValue;  // histogram only: of the interval's observations (NaN: none)
   double p50 = kNoValue;
   double p90 = kNoValue;
@@ -30,7 +30,7 @@ struct ServerPoint {
 };
 
 struct ServerSeries {
-  std::string name;  // a histogram's family name (without _bucket, _sum, _count)
+  std::string name;   // a histogram's family name (without _bucket, _sum, _count)
   PromLabels labels;  // without a histogram's le
   std::string type;   // "counter", "gauge" or "histogram"
   std::vector<ServerPoint> points;
@@ -65,7 +65,8 @@ struct ServerMetrics {
 
   bool empty() const { return url.empty(); }
   // Series named `name` whose labels include every pair of `match`.
-  std::vector<const ServerSeries*> find(const std::string& name, const PromLabels& match = {}) const;
+  std::vector<const ServerSeries*> find(const std::string& name,
+                                        const PromLabels& match = {}) const;
 };
 
 // The value below which `q` (0..1) of the observations lie, from cumulative buckets sorted by
@@ -104,8 +105,9 @@ class ServerMetricsRecorder {
 
   ServerMetrics metrics_;
   std::size_t max_series_;
-  std::map<std::string, State> states_;  // by name and labels
-  std::vector<std::string> order_;       // keys in the order first seen
+  std::int64_t previous_scrape_ms_ = -1;  // the last successful scrape before this one
+  std::map<std::string, State> states_;   // by name and labels
+  std::vector<std::string> order_;        // keys in the order first seen
 };
 
 }  // namespace hone::report

@@ -43,9 +43,14 @@ Result<ServerSeries> read_series(object o) {
     s.labels.emplace_back(std::string(field.key), std::string(text));
   }
   for (const auto& [key, into] : {std::pair<const char*, double*>{"total", &s.total},
-                                  {"sum", &s.sum}, {"min", &s.min}, {"max", &s.max},
-                                  {"last", &s.last}, {"mean", &s.mean}, {"p50", &s.p50},
-                                  {"p90", &s.p90}, {"p99", &s.p99}}) {
+                                  {"sum", &s.sum},
+                                  {"min", &s.min},
+                                  {"max", &s.max},
+                                  {"last", &s.last},
+                                  {"mean", &s.mean},
+                                  {"p50", &s.p50},
+                                  {"p90", &s.p90},
+                                  {"p99", &s.p99}}) {
     if (!read_optional(o, key, *into)) return fail("series '" + s.name + "': bad '" + key + "'");
   }
   array points;
@@ -146,7 +151,8 @@ Result<ServerMetrics> read_server_metrics(object section) {
   }
   for (const element item : series) {
     object o;
-    if (item.get_object().get(o) != simdjson::SUCCESS) return fail("'server': a series is not an object");
+    if (item.get_object().get(o) != simdjson::SUCCESS)
+      return fail("'server': a series is not an object");
     auto s = read_series(o);
     if (!s) return fail("'server': " + s.error().message);
     metrics.series.push_back(std::move(*s));

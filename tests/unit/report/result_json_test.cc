@@ -59,11 +59,11 @@ TEST(ResultJson, ServerMetricsRoundTrip) {
   LoadResult original = test::make_result(2, 300);
   ServerMetricsRecorder recorder("http://127.0.0.1:9/metrics", 1000);
   const auto scrape = [](double requests, double bucket) {
-    return parse_prometheus_text("# TYPE q histogram\nq_bucket{m=\"a\",le=\"0.1\"} " +
-                                 std::to_string(bucket) + "\nq_bucket{m=\"a\",le=\"+Inf\"} " +
-                                 std::to_string(requests) + "\nq_sum{m=\"a\"} 1\nq_count{m=\"a\"} " +
-                                 std::to_string(requests) + "\n# TYPE r counter\nr_total " +
-                                 std::to_string(requests) + "\nrss 5e6\n")
+    return parse_prometheus_text(
+               "# TYPE q histogram\nq_bucket{m=\"a\",le=\"0.1\"} " + std::to_string(bucket) +
+               "\nq_bucket{m=\"a\",le=\"+Inf\"} " + std::to_string(requests) +
+               "\nq_sum{m=\"a\"} 1\nq_count{m=\"a\"} " + std::to_string(requests) +
+               "\n# TYPE r counter\nr_total " + std::to_string(requests) + "\nrss 5e6\n")
         .value();
   };
   recorder.add(1000, scrape(0, 0));

@@ -62,15 +62,28 @@ std::string hone_scrape(double requests, double queue_fast, double queue_all, do
                         double pending) {
   const auto n = [](double v) { return std::to_string(v); };
   return "# TYPE hone_requests_total counter\n"
-         "hone_requests_total{model=\"m\",status=\"200\"} " + n(requests) + "\n"
+         "hone_requests_total{model=\"m\",status=\"200\"} " +
+         n(requests) +
+         "\n"
          "# TYPE hone_queue_duration_seconds histogram\n"
-         "hone_queue_duration_seconds_bucket{model=\"m\",le=\"0.001\"} " + n(queue_fast) + "\n"
-         "hone_queue_duration_seconds_bucket{model=\"m\",le=\"0.01\"} " + n(queue_all) + "\n"
-         "hone_queue_duration_seconds_bucket{model=\"m\",le=\"+Inf\"} " + n(queue_all) + "\n"
-         "hone_queue_duration_seconds_sum{model=\"m\"} " + n(queue_sum) + "\n"
-         "hone_queue_duration_seconds_count{model=\"m\"} " + n(queue_all) + "\n"
+         "hone_queue_duration_seconds_bucket{model=\"m\",le=\"0.001\"} " +
+         n(queue_fast) +
+         "\n"
+         "hone_queue_duration_seconds_bucket{model=\"m\",le=\"0.01\"} " +
+         n(queue_all) +
+         "\n"
+         "hone_queue_duration_seconds_bucket{model=\"m\",le=\"+Inf\"} " +
+         n(queue_all) +
+         "\n"
+         "hone_queue_duration_seconds_sum{model=\"m\"} " +
+         n(queue_sum) +
+         "\n"
+         "hone_queue_duration_seconds_count{model=\"m\"} " +
+         n(queue_all) +
+         "\n"
          "# TYPE hone_pending_requests gauge\n"
-         "hone_pending_requests{model=\"m\"} " + n(pending) + "\n";
+         "hone_pending_requests{model=\"m\"} " +
+         n(pending) + "\n";
 }
 
 TEST(ServerMetricsRecorder, CountersBecomeRatesGaugesValuesHistogramsQuantiles) {
@@ -122,8 +135,18 @@ TEST(ServerMetricsRecorder, ResetsCountFromZeroAndSeriesAreBounded) {
   recorder.add(1000, parse_prometheus_text("# TYPE c counter\nc 7\na 1\nb 1\n").value());
   const ServerMetrics metrics = recorder.finish();
   ASSERT_EQ(metrics.series.size(), 2U);
-  EXPECT_EQ(metrics.dropped_series, 2);  // "b", twice
+  EXPECT_EQ(metrics.dropped_series, 2);              // "b", twice
   EXPECT_DOUBLE_EQ(metrics.find("c")[0]->total, 7);  // the server restarted and counted 7
+}
+
+TEST(ServerMetricsRecorder, ASeriesThatAppearsLateCountedFromZero) {
+  ServerMetricsRecorder recorder("http://x/metrics", 1000);
+  recorder.add(0, parse_prometheus_text("# TYPE c counter\n").value());
+  recorder.add(1000, parse_prometheus_text("# TYPE c counter\nc{status=\"500\"} 6\n").value());
+  const ServerMetrics metrics = recorder.finish();
+  ASSERT_EQ(metrics.find("c").size(), 1U);
+  EXPECT_DOUBLE_EQ(metrics.find("c")[0]->total, 6);
+  EXPECT_DOUBLE_EQ(metrics.find("c")[0]->points.at(0).value, 6);
 }
 
 TEST(ServerMetricsRecorder, SummariesAndOpenMetricsCounters) {
