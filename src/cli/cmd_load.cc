@@ -171,7 +171,11 @@ int run_suite(LoadFlags& flags) {
     endpoint.duration_s = result.duration_s;
     suite.endpoints.push_back(endpoint);
     suite.total.add(result.total);
-    for (const auto& row : result.timeline) report::add_timeline_row(suite.timeline, row);
+    // Each endpoint ran alone: its seconds are its own rows.
+    for (report::TimelineRow row : result.timeline) {
+      row.endpoints[endpoint.name] = {row.requests, row.ok, row.failed, row.latency};
+      report::add_timeline_row(suite.timeline, row);
+    }
     suite.schedule.target_rps = std::max(suite.schedule.target_rps, result.schedule.target_rps);
     suite.schedule.intended += result.schedule.intended;
     suite.schedule.sent += result.schedule.sent;

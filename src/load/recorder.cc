@@ -4,9 +4,18 @@
 
 namespace hone::load {
 
-Recorder::Recorder(std::size_t endpoints, TimePoint start, std::int64_t start_unix_ms,
-                   LiveBoard* live)
-    : endpoints_(endpoints), start_(start), start_unix_ms_(start_unix_ms), live_(live) {}
+Recorder::Recorder(std::vector<std::string> endpoint_names, TimePoint start,
+                   std::int64_t start_unix_ms, LiveBoard* live)
+    : names_(std::move(endpoint_names)),
+      endpoints_(names_.size()),
+      start_(start),
+      start_unix_ms_(start_unix_ms),
+      live_(live) {
+  if (names_.size() > 1) {
+    current_endpoints_.resize(names_.size());
+    current_endpoint_latency_.assign(names_.size(), report::make_timeline_histogram());
+  }
+}
 
 std::int64_t Recorder::micros(std::chrono::nanoseconds duration) {
   return std::max<std::int64_t>(1, (duration.count() + 500) / 1000);
@@ -23,11 +32,20 @@ void Recorder::roll_to(std::int64_t second) {
   if (current_second_ >= 0 && current_.requests > 0) {
     current_.second = current_second_;
     current_.latency = current_latency_.to_sparse();
+    for (std::size_t e = 0; e < current_endpoints_.size(); ++e) {
+      if (current_endpoints_[e].requests == 0) continue;
+      current_endpoints_[e].latency = current_endpoint_latency_[e].to_sparse();
+      current_.endpoints[names_[e]] = current_endpoints_[e];
+    }
     if (live_ != nullptr) live_->publish(current_);
     timeline_.push_back(current_);
   }
   current_ = report::TimelineRow{};
   current_latency_.reset();
+  for (std::size_t e = 0; e < current_endpoints_.size(); ++e) {
+    current_endpoints_[e] = {};
+    current_endpoint_latency_[e].reset();
+  }
   current_second_ = second;
 }
 
@@ -58,6 +76,12 @@ void Recorder::answer(std::size_t endpoint, int status, const char* failure, boo
     ++current_.failed;
   }
   current_latency_.record(latency);
+  if (!current_endpoints_.empty()) {
+    report::EndpointSecond& second = current_endpoints_[endpoint];
+    ++second.requests;
+    ++(failure == nullptr ? second.ok : second.failed);
+    current_endpoint_latency_[endpoint].record(latency);
+  }
   if (live_ != nullptr) live_->count(failure != nullptr);
 }
 
@@ -71,6 +95,10 @@ void Recorder::failure(std::size_t endpoint, const char* kind, TimePoint done,
   roll_to(unix_second(done));
   ++current_.requests;
   ++current_.failed;
+  if (!current_endpoints_.empty()) {
+    ++current_endpoints_[endpoint].requests;
+    ++current_endpoints_[endpoint].failed;
+  }
   if (live_ != nullptr) live_->count(true);
 }
 

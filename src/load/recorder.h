@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "load/live.h"
@@ -17,7 +18,8 @@ using TimePoint = Clock::time_point;
 
 class Recorder {
  public:
-  Recorder(std::size_t endpoints, TimePoint start, std::int64_t start_unix_ms, LiveBoard* live);
+  Recorder(std::vector<std::string> endpoint_names, TimePoint start, std::int64_t start_unix_ms,
+           LiveBoard* live);
 
   // An answer arrived. `failure` is null when it counts as a success, else the error kind.
   void answer(std::size_t endpoint, int status, const char* failure, bool status_unexpected,
@@ -41,6 +43,7 @@ class Recorder {
   std::int64_t unix_second(TimePoint when) const;
   static std::int64_t micros(std::chrono::nanoseconds duration);
 
+  std::vector<std::string> names_;
   std::vector<report::Stats> endpoints_;
   std::vector<report::TimelineRow> timeline_;
   report::Schedule schedule_;
@@ -50,6 +53,9 @@ class Recorder {
   std::int64_t current_second_ = -1;
   report::TimelineRow current_;
   HdrHistogram current_latency_ = report::make_timeline_histogram();
+  // The current second by endpoint, kept only when there are several endpoints.
+  std::vector<report::EndpointSecond> current_endpoints_;
+  std::vector<HdrHistogram> current_endpoint_latency_;
   std::int64_t intended_ = 0;
   std::int64_t max_connections_ = 0;
 };

@@ -172,11 +172,19 @@ class Worker::Pool final : public ConnectionEvents {
   std::int64_t open_ = 0;
 };
 
+namespace {
+std::vector<std::string> endpoint_names(const LoadPlan& plan) {
+  std::vector<std::string> names;
+  for (const auto& endpoint : plan.endpoints) names.push_back(endpoint.name);
+  return names;
+}
+}  // namespace
+
 Worker::Worker(WorkerSetup setup)
     : setup_(std::move(setup)),
       plan_(*setup_.plan),
       builder_(plan_, plan_.seed * 7919 + static_cast<std::uint64_t>(setup_.index)),
-      recorder_(plan_.endpoints.size(), setup_.start, setup_.start_unix_ms, setup_.live),
+      recorder_(endpoint_names(plan_), setup_.start, setup_.start_unix_ms, setup_.live),
       random_(plan_.seed * 104729 + static_cast<std::uint64_t>(setup_.index)),
       pacer_(io_.get_executor()),
       control_timer_(io_.get_executor()),

@@ -49,6 +49,29 @@ void add_timeline_row(std::vector<TimelineRow>& timeline, const TimelineRow& row
   it->failed += row.failed;
   it->bytes_in += row.bytes_in;
   HdrHistogram::merge_sparse(it->latency, row.latency);
+  for (const auto& [name, second] : row.endpoints) {
+    EndpointSecond& mine = it->endpoints[name];
+    mine.requests += second.requests;
+    mine.ok += second.ok;
+    mine.failed += second.failed;
+    HdrHistogram::merge_sparse(mine.latency, second.latency);
+  }
+}
+
+std::vector<EndpointSecond> seconds_of(const LoadResult& result, const std::string& endpoint) {
+  const bool whole = endpoint.empty() ||
+                     (result.endpoints.size() == 1 && result.endpoints.front().name == endpoint);
+  std::vector<EndpointSecond> out;
+  out.reserve(result.timeline.size());
+  for (const TimelineRow& row : result.timeline) {
+    if (whole) {
+      out.push_back({row.requests, row.ok, row.failed, row.latency});
+      continue;
+    }
+    const auto found = row.endpoints.find(endpoint);
+    out.push_back(found == row.endpoints.end() ? EndpointSecond{} : found->second);
+  }
+  return out;
 }
 
 }  // namespace hone::report

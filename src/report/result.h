@@ -42,6 +42,14 @@ struct Stats {
   void add(const Stats& other);
 };
 
+// One endpoint's share of a second.
+struct EndpointSecond {
+  std::int64_t requests = 0;
+  std::int64_t ok = 0;
+  std::int64_t failed = 0;
+  HdrHistogram::Sparse latency;  // as TimelineRow::latency
+};
+
 struct TimelineRow {
   std::int64_t second = 0;  // Unix time of the second the requests finished in
   std::int64_t requests = 0;
@@ -49,6 +57,8 @@ struct TimelineRow {
   std::int64_t failed = 0;
   std::int64_t bytes_in = 0;
   HdrHistogram::Sparse latency;  // a make_timeline_histogram() layout, kept sparse
+  // By endpoint name, when the run has several endpoints (with one, the row is that endpoint's).
+  std::map<std::string, EndpointSecond> endpoints;
 };
 
 // How the generator kept to its plan (open model: intended send times).
@@ -89,5 +99,9 @@ struct LoadResult {
 
 // Adds `row` into a timeline kept sorted by second.
 void add_timeline_row(std::vector<TimelineRow>& timeline, const TimelineRow& row);
+
+// One endpoint's seconds over the whole timeline ("" for the whole run), a second without its
+// requests included as zero: what per-second statistics of one endpoint are computed from.
+std::vector<EndpointSecond> seconds_of(const LoadResult& result, const std::string& endpoint);
 
 }  // namespace hone::report

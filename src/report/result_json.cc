@@ -145,6 +145,19 @@ void write_result_json(const LoadResult& result, std::string& out) {
     }
     json.key("hist");
     write_sparse(json, row.latency);
+    if (!row.endpoints.empty()) {
+      json.key("endpoints").begin_object();
+      for (const auto& [name, second] : row.endpoints) {
+        json.key(name).begin_object();
+        json.key("requests").value(second.requests);
+        json.key("ok").value(second.ok);
+        json.key("failed").value(second.failed);
+        json.key("hist");
+        write_sparse(json, second.latency);
+        json.end_object();
+      }
+      json.end_object();
+    }
     json.end_object();
   }
   json.end_array();

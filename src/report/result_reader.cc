@@ -230,6 +230,21 @@ Result<LoadResult> parse_result_json(std::string text, const std::string& name) 
     static const HdrHistogram kTimelineLayout = make_timeline_histogram();
     const bool empty = row.latency.highest == 0 && row.latency.counts.empty();
     if (!empty && !read.checked(row.latency, kTimelineLayout)) break;
+    object by_endpoint;
+    if (row_object["endpoints"].get_object().get(by_endpoint) == simdjson::SUCCESS) {
+      for (const auto field : by_endpoint) {
+        object one;
+        if (field.value.get_object().get(one) != simdjson::SUCCESS) return read.error("bad timeline row");
+        EndpointSecond second;
+        second.requests = read.integer(one, "requests");
+        second.ok = read.integer(one, "ok");
+        second.failed = read.integer(one, "failed");
+        second.latency = read.sparse(read.child(one, "hist"));
+        const bool none = second.latency.highest == 0 && second.latency.counts.empty();
+        if (!none && !read.checked(second.latency, kTimelineLayout)) break;
+        row.endpoints[std::string(field.key)] = std::move(second);
+      }
+    }
     result.timeline.push_back(std::move(row));
   }
   if (!read.bad().empty()) return read.error("missing or malformed " + read.bad());

@@ -10,6 +10,7 @@
 #include "load/engine.h"
 #include "load/options.h"
 #include "report/merge.h"
+#include "report/result_json.h"
 #include "report/schedule_check.h"
 #include "support/temp_dir.h"
 #include "support/test_server.h"
@@ -236,6 +237,23 @@ endpoints:
   const auto teams = server.header_values("X-Team");
   EXPECT_EQ(std::count(teams.begin(), teams.end(), "override"), paths.at("/light"));
   EXPECT_EQ(std::count(teams.begin(), teams.end(), "ml"), paths.at("/heavy"));
+  // Each second is kept by endpoint too, and the endpoints' seconds add up to the run's.
+  for (const char* name : {"heavy", "light"}) {
+    std::int64_t requests = 0;
+    std::int64_t latencies = 0;
+    for (const auto& second : report::seconds_of(result, name)) {
+      requests += second.requests;
+      for (const auto& [index, count] : second.latency.counts) latencies += count;
+    }
+    EXPECT_EQ(requests, result.endpoints[name == std::string("heavy") ? 0 : 1].stats.requests);
+    EXPECT_EQ(latencies, requests) << name;
+  }
+  std::string json;
+  report::write_result_json(result, json);
+  const auto back = report::parse_result_json(json, "r.json");
+  ASSERT_TRUE(back) << back.error().message;
+  EXPECT_EQ(report::seconds_of(*back, "light").size(), result.timeline.size());
+  EXPECT_EQ(back->timeline.front().endpoints.size(), result.timeline.front().endpoints.size());
 }
 
 TEST(LoadEngine, BearerAndJwtAuth) {

@@ -317,11 +317,16 @@ TEST(ServeFlags, MaxBatchSizeAndMaxQueueDelay) {
     second.send(test::post_request("/v1/models/c:predict", rows3));
     EXPECT_EQ(first.read_response().status, 200);
     EXPECT_EQ(second.read_response().status, 200);
+    // Metrics are recorded once each answer is written, which may be just after it was read.
     simdjson::dom::parser parser;
-    const double mean = parser.parse(served.get("/api/performance"))
-                            .at_pointer("/models/0/batch_rows_mean")
-                            .get_double()
-                            .value();
+    double mean = 0;
+    test::eventually([&] {
+      mean = parser.parse(served.get("/api/performance"))
+                 .at_pointer("/models/0/batch_rows_mean")
+                 .get_double()
+                 .value();
+      return mean > 0;
+    });
     EXPECT_DOUBLE_EQ(mean, std::string(most) == "4" ? 3.0 : 6.0) << "--max-batch-size " << most;
     // A lone one-row request waits the whole delay for company (the default is 500us).
     const auto start = std::chrono::steady_clock::now();
