@@ -2,9 +2,13 @@
 // of several generators into one.
 #include <simdjson.h>
 
+#include <algorithm>
 #include <cstdio>
+#include <cstdlib>
 #include <memory>
 
+#include "analyze/change_rules.h"
+#include "analyze/compare_text.h"
 #include "cli/commands.h"
 #include "report/merge.h"
 #include "report/result_json.h"
@@ -20,6 +24,10 @@ struct ReportFlags {
   std::vector<std::string> inputs;
   std::string output;
   bool force = false;
+  std::vector<std::string> compared;
+  std::vector<std::string> compared_new;  // after "--" (or --new): several runs on each side
+  std::vector<std::string> fail_on;
+  std::string min_change;
 };
 
 // The thresholds the run was made with, from its config.
@@ -79,6 +87,62 @@ int run_merge(const ReportFlags& flags) {
   return 0;
 }
 
+int run_compare(const ReportFlags& flags) {
+  std::vector<analyze::ChangeRule> rules;
+  for (const auto& text : flags.fail_on) {
+    auto rule = analyze::parse_change_rule(text);
+    if (!rule) return report_error(rule.error().message, 2);
+    rules.push_back(*rule);
+  }
+  analyze::CompareOptions options;
+  if (!flags.min_change.empty()) {
+    char* end = nullptr;
+    const double percent = std::strtod(flags.min_change.c_str(), &end);
+    if (end == flags.min_change.c_str() || std::string(end) != "%" || percent < 0 ||
+        percent > 100) {
+      return report_error("--min-change '" + flags.min_change + "': give a percentage, e.g. 5%", 2);
+    }
+    options.min_change = percent / 100;
+  }
+  std::vector<std::string> files = flags.compared;
+  std::size_t bases = 1;
+  if (!flags.compared_new.empty()) {
+    bases = files.size();
+    files.insert(files.end(), flags.compared_new.begin(), flags.compared_new.end());
+  } else if (files.size() > 2) {
+    return report_error("more than two files: separate the BASE runs from the NEW runs with --", 2);
+  }
+  if (bases == 0 || bases >= files.size()) {
+    return report_error("give BASE.json NEW.json, or BASE1.json BASE2.json -- NEW1.json NEW2.json",
+                        2);
+  }
+  std::vector<report::LoadResult> base;
+  std::vector<report::LoadResult> next;
+  for (std::size_t i = 0; i < files.size(); ++i) {
+    auto result = report::read_result_file(files[i]);
+    if (!result) return report_error(result.error().message, 1);
+    (i < bases ? base : next).push_back(std::move(*result));
+  }
+  auto comparison = analyze::compare_runs(base, next, options);
+  if (!comparison) return report_error(comparison.error().message, 2);
+  const auto label = [&files](std::size_t from, std::size_t to) {
+    std::string text;
+    for (std::size_t i = from; i < to; ++i) text += (i > from ? " " : "") + files[i];
+    return text;
+  };
+  std::printf(
+      "%s",
+      analyze::format_comparison(*comparison, label(0, bases), label(bases, files.size())).c_str());
+  const auto outcomes = analyze::check_change_rules(*comparison, rules);
+  std::printf("%s", analyze::format_rule_outcomes(outcomes).c_str());
+  std::string regressed;
+  for (const auto& outcome : outcomes) {
+    if (outcome.failed) regressed += (regressed.empty() ? "" : "; ") + outcome.reason;
+  }
+  if (!regressed.empty()) return report_error("regressed: " + regressed, 99);
+  return 0;
+}
+
 }  // namespace
 
 Command add_report_command(CLI::App& root) {
@@ -94,8 +158,23 @@ Command add_report_command(CLI::App& root) {
   merge->add_option("-o,--out", flags->output, "Merged result file")->required();
   merge->add_flag("--force", flags->force,
                   "Merge even results that do not look like shards of one run");
-  return {app, [flags, merge, app] {
+  CLI::App* compare = app->add_subcommand(
+      "compare", "Compare runs: BASE.json NEW.json, or BASE1 BASE2 -- NEW1 NEW2 (run level)");
+  compare->add_option("files", flags->compared, "BASE.json NEW.json, or the BASE runs")
+      ->required()
+      ->check(CLI::ExistingFile);
+  compare
+      ->add_option("--new", flags->compared_new,
+                   "The NEW runs, when each side has several (also written as --)")
+      ->check(CLI::ExistingFile);
+  compare->add_option("--fail-on", flags->fail_on,
+                      "Exit 99 when a figure changed beyond this, significantly: 'p99>+10%', "
+                      "'rps<-5%', 'predict:error_rate>+0.5%' (repeatable)");
+  compare->add_option("--min-change", flags->min_change,
+                      "Smallest relative change called significant (default 5%)");
+  return {app, [flags, merge, compare, app] {
             if (merge->parsed()) return run_merge(*flags);
+            if (compare->parsed()) return run_compare(*flags);
             if (flags->file.empty()) {
               return report_error(
                   "give a result file, or: hone report merge A.json B.json -o OUT.json", 2);

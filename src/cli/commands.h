@@ -6,6 +6,7 @@
 #include <CLI/CLI.hpp>
 #include <functional>
 #include <string>
+#include <vector>
 
 namespace hone::cli {
 
@@ -27,6 +28,10 @@ CLI::Validator size_validator();
 CLI::Validator positive_validator();
 // "'x' is not a whole number from LOW to HIGH".
 CLI::Validator whole_range_validator(long low, long high);
+
+// `hone report compare A1 A2 -- B1 B2`: CLI11 gives "--" a meaning of its own, so the "--" of
+// that command is rewritten to the option it stands for, --new.
+std::vector<std::string> rewrite_compare_separator(std::vector<std::string> args);
 
 // Prints "hone: <message>" to stderr and returns `code`.
 int report_error(const std::string& message, int code = 1);

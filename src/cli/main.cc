@@ -1,4 +1,5 @@
 // hone: one binary, one subcommand per job (see ../shared/DESIGN.md for the CLI contract).
+#include <algorithm>
 #include <cerrno>
 #include <cmath>
 #include <cstdio>
@@ -58,6 +59,14 @@ CLI::Validator whole_range_validator(long low, long high) {
       std::to_string(low) + ".." + std::to_string(high));
 }
 
+std::vector<std::string> rewrite_compare_separator(std::vector<std::string> args) {
+  if (args.size() > 2 && args[1] == "report" && args[2] == "compare") {
+    const auto separator = std::find(args.begin() + 3, args.end(), "--");
+    if (separator != args.end()) *separator = "--new";
+  }
+  return args;
+}
+
 int report_error(const std::string& message, int code) {
   std::fprintf(stderr, "hone: %s\n", message.c_str());
   return code;
@@ -68,6 +77,7 @@ int report_error(const std::string& message, int code) {
 int main(int argc, char** argv) {
   using namespace hone::cli;
   hone::init_logging();
+
   hone::raise_open_file_limit();  // connections are descriptors: take what the hard limit allows
   CLI::App app("hone: serve ML models fast, load-test any HTTP API, and find the bottleneck.",
                "hone");
@@ -88,7 +98,11 @@ int main(int argc, char** argv) {
                         2);
   }
   try {
-    app.parse(argc, argv);
+    std::vector<std::string> args =
+        rewrite_compare_separator(std::vector<std::string>(argv, argv + argc));
+    args.erase(args.begin());  // CLI11 takes them without argv[0], last first
+    std::reverse(args.begin(), args.end());
+    app.parse(args);
   } catch (const CLI::CallForHelp& e) {
     return app.exit(e);
   } catch (const CLI::CallForAllHelp& e) {

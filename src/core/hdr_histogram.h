@@ -57,6 +57,11 @@ class HdrHistogram {
   std::int64_t highest() const { return highest_; }
   int significant_digits() const { return digits_; }
 
+  // The highest value of bucket `index` (as value_at_percentile reports it); for sparse counts.
+  std::int64_t value_of_index(std::size_t index) const {
+    return highest_equivalent(value_at_index(index));
+  }
+
   // Value range a recorded value falls into.
   std::int64_t lowest_equivalent(std::int64_t value) const;
   std::int64_t highest_equivalent(std::int64_t value) const;

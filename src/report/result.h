@@ -89,7 +89,7 @@ struct LoadResult {
   std::vector<EndpointResult> endpoints;
   std::vector<TimelineRow> timeline;
   Schedule schedule;
-  int shards = 1;  // how many result files were merged into this one
+  int shards = 1;        // how many result files were merged into this one
   ServerMetrics server;  // scraped during the run (--metrics-url); empty otherwise
 
   double rps() const;

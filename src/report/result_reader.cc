@@ -234,7 +234,8 @@ Result<LoadResult> parse_result_json(std::string text, const std::string& name) 
     if (row_object["endpoints"].get_object().get(by_endpoint) == simdjson::SUCCESS) {
       for (const auto field : by_endpoint) {
         object one;
-        if (field.value.get_object().get(one) != simdjson::SUCCESS) return read.error("bad timeline row");
+        if (field.value.get_object().get(one) != simdjson::SUCCESS)
+          return read.error("bad timeline row");
         EndpointSecond second;
         second.requests = read.integer(one, "requests");
         second.ok = read.integer(one, "ok");

@@ -174,7 +174,12 @@ TEST(LoadCli, TheScenarioExampleInTheDocsRunsAsWritten) {
   const auto auth = server.header_values("Authorization");
   const auto types = server.header_values("Content-Type");
   int predictions = 0;
+  int scrapes = 0;
   for (std::size_t i = 0; i < bodies.size(); ++i) {
+    if (teams[i].empty() && auth[i].empty()) {  // metrics_url: the scraper sends neither
+      ++scrapes;
+      continue;
+    }
     EXPECT_EQ(teams[i], "ml");
     EXPECT_EQ(auth[i], "Bearer TOKEN");
     if (bodies[i].empty()) {
@@ -189,6 +194,8 @@ TEST(LoadCli, TheScenarioExampleInTheDocsRunsAsWritten) {
   }
   EXPECT_GT(predictions, 0);
   const auto paths = server.paths();
+  EXPECT_GE(scrapes, 2);  // at the start and at the end
+  EXPECT_EQ(paths.at("/metrics"), scrapes);
   EXPECT_EQ(paths.at("/v2/models/ceramic-armor/infer"), predictions);
   EXPECT_GT(paths.at("/v2/models/ceramic-armor/infer"), paths.at("/v2/health/ready"));  // weight 3
   // The run's settings, as the result file records them.

@@ -1,0 +1,107 @@
+// hone report compare through the real binary, on real runs: the same server twice is "no
+// significant change"; a server 30% slower is "worse" and --fail-on 'p99>+10%' exits 99 naming
+// it; repeated runs on each side (A1 A2 -- B1 B2) use run-level statistics; bad usage exits 2.
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "support/process.h"
+#include "support/temp_dir.h"
+#include "support/test_server.h"
+
+namespace hone {
+namespace {
+
+using test::run_process;
+const std::string kHone = HONE_BINARY;
+
+class ReportCompare : public ::testing::Test {
+ protected:
+  // One result file of 6 s at 200 requests/s against a server answering after `delay`.
+  static std::string record(const test::TempDir& dir, const std::string& name,
+                            std::chrono::microseconds delay) {
+    test::TestServerOptions options;
+    options.delay = delay;
+    test::TestServer server(options);
+    const std::string file = dir.file(name);
+    const auto run = run_process(
+        {kHone, "load", server.url("/"), "--rate", "200", "-d", "6s", "--out", file, "-q"});
+    EXPECT_EQ(run.exit_code, 0) << run.err;
+    return file;
+  }
+  static void SetUpTestSuite() {
+    dir_ = new test::TempDir;
+    base_ = record(*dir_, "base.json", std::chrono::microseconds(3000));
+    same_ = record(*dir_, "same.json", std::chrono::microseconds(3000));
+    slower_ = record(*dir_, "slower.json", std::chrono::microseconds(3900));
+  }
+  static void TearDownTestSuite() { delete dir_; }
+
+  static test::ProcessResult compare(const std::vector<std::string>& args) {
+    std::vector<std::string> all = {kHone, "report", "compare"};
+    all.insert(all.end(), args.begin(), args.end());
+    return run_process(all);
+  }
+
+  static inline test::TempDir* dir_ = nullptr;
+  static inline std::string base_, same_, slower_;
+};
+
+// The verdict printed on a figure's line.
+std::string verdict_of(const std::string& out, const std::string& figure) {
+  const auto line = out.find("\n  " + figure + " ");
+  if (line == std::string::npos) return "missing";
+  const auto end = out.find('\n', line + 1);
+  const std::string text = out.substr(line, end - line);
+  for (const char* verdict : {"no significant change", "better", "worse"}) {
+    if (text.find(verdict) != std::string::npos) return verdict;
+  }
+  return "none";
+}
+
+TEST_F(ReportCompare, TheSameServerTwiceIsNoSignificantChange) {
+  const auto run = compare({base_, same_, "--fail-on", "p99>+10%"});
+  EXPECT_EQ(run.exit_code, 0) << run.out << run.err;
+  for (const char* figure : {"rps", "p50", "p90", "p99"}) {
+    EXPECT_EQ(verdict_of(run.out, figure), "no significant change") << figure << "\n" << run.out;
+  }
+  EXPECT_NE(run.out.find("moving-block bootstrap"), std::string::npos);
+}
+
+TEST_F(ReportCompare, AServerThirtyPercentSlowerIsWorseAndFailsTheRule) {
+  const auto run = compare({base_, slower_, "--fail-on", "p99>+10%", "--fail-on", "rps<-50%"});
+  EXPECT_EQ(run.exit_code, 99) << run.out << run.err;
+  for (const char* figure : {"p50", "p90", "p99"}) {
+    EXPECT_EQ(verdict_of(run.out, figure), "worse") << figure << "\n" << run.out;
+  }
+  EXPECT_NE(run.err.find("regressed: p99 +"), std::string::npos) << run.err;
+  EXPECT_NE(run.out.find("FAILED p99>+10%"), std::string::npos) << run.out;
+  EXPECT_NE(run.out.find("ok     rps<-50%"), std::string::npos) << run.out;
+  // Without rules the comparison is only a report.
+  EXPECT_EQ(compare({base_, slower_}).exit_code, 0);
+}
+
+TEST_F(ReportCompare, RepeatedRunsOnEachSide) {
+  const auto run = compare({base_, same_, "--", slower_, slower_});
+  EXPECT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_NE(run.out.find("run level: 2 and 2 runs"), std::string::npos) << run.out;
+}
+
+TEST_F(ReportCompare, BadUsageIsRefused) {
+  const std::vector<std::pair<std::vector<std::string>, std::string>> cases = {
+      {{base_, same_, slower_}, "separate the BASE runs from the NEW runs with --"},
+      {{base_, "--", same_, slower_}, "at least two on each side"},
+      {{base_, same_, "--fail-on", "p99>10"}, "--fail-on 'p99>10'"},
+      {{base_, same_, "--min-change", "five"}, "--min-change"},
+      {{base_}, "give BASE.json NEW.json"},
+  };
+  for (const auto& [args, message] : cases) {
+    const auto run = compare(args);
+    EXPECT_EQ(run.exit_code, 2) << message << "\n" << run.err;
+    EXPECT_NE(run.err.find(message), std::string::npos) << run.err;
+  }
+}
+
+}  // namespace
+}  // namespace hone
