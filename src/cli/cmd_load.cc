@@ -181,6 +181,7 @@ int run_suite(LoadFlags& flags) {
     suite.schedule.sent += result.schedule.sent;
     suite.schedule.lag.add(result.schedule.lag);
     suite.schedule.lag_when_connections_free += result.schedule.lag_when_connections_free;
+    suite.schedule.connections_opened += result.schedule.connections_opened;
     suite.schedule.max_connections =
         std::max(suite.schedule.max_connections, result.schedule.max_connections);
     suite.duration_s += result.duration_s;

@@ -3,6 +3,7 @@
 #include <chrono>
 #include <map>
 #include <thread>
+#include <unordered_set>
 
 #include "core/version.h"
 #include "load/metrics_scraper.h"
@@ -21,6 +22,23 @@ Result<std::vector<http::tcp::endpoint>> resolve(const Url& url) {
   for (const auto& entry : results) endpoints.push_back(entry.endpoint());
   if (endpoints.empty()) return fail("cannot resolve " + url.host + ": no addresses");
   return endpoints;
+}
+
+// The union of every thread's inputs, per endpoint that sends a body.
+void count_distinct_inputs(const LoadPlan& plan, const std::vector<std::unique_ptr<Worker>>& workers,
+                           report::LoadResult& result) {
+  bool capped = false;
+  for (const auto& worker : workers) capped = capped || worker->builder().inputs_capped();
+  for (std::size_t e = 0; e < plan.endpoints.size(); ++e) {
+    std::unordered_set<std::uint64_t> all;
+    for (const auto& worker : workers) {
+      const auto& own = worker->builder().inputs()[e];
+      all.insert(own.begin(), own.end());
+    }
+    if (all.empty()) continue;  // no body: nothing a cache keys on
+    result.endpoints[e].distinct_inputs = static_cast<std::int64_t>(all.size());
+    result.endpoints[e].distinct_exact = !capped;
+  }
 }
 
 }  // namespace
@@ -93,9 +111,11 @@ Result<report::LoadResult> run_load(const LoadPlan& plan, LiveBoard* live,
     result.schedule.lag.add(schedule.lag);
     result.schedule.lag_when_connections_free += schedule.lag_when_connections_free;
     result.schedule.max_connections += schedule.max_connections;
+    result.schedule.connections_opened += schedule.connections_opened;
     last = std::max(last, worker->finished_at());
   }
   result.duration_s = std::chrono::duration<double>(last - start).count();
+  count_distinct_inputs(plan, workers, result);
   if (scraper) result.server = scraper->stop();
   return result;
 }

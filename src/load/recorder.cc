@@ -112,6 +112,7 @@ void Recorder::finish() {
   roll_to(-2);
   schedule_.intended = intended_;
   schedule_.max_connections = max_connections_;
+  schedule_.connections_opened = connections_opened_;
 }
 
 }  // namespace hone::load

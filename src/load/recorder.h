@@ -31,6 +31,7 @@ class Recorder {
   void sent(std::chrono::nanoseconds lag, bool generator_late);
   void intended(std::int64_t count) { intended_ += count; }
   void connections(std::int64_t open) { max_connections_ = std::max(max_connections_, open); }
+  void connection_opened() { ++connections_opened_; }
   // Flushes the current second; call once at the end.
   void finish();
 
@@ -58,6 +59,7 @@ class Recorder {
   std::vector<HdrHistogram> current_endpoint_latency_;
   std::int64_t intended_ = 0;
   std::int64_t max_connections_ = 0;
+  std::int64_t connections_opened_ = 0;
 };
 
 }  // namespace hone::load

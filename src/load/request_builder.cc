@@ -28,7 +28,15 @@ bool Expectation::accepts(int status) const {
 }
 
 RequestBuilder::RequestBuilder(const LoadPlan& plan, std::uint64_t seed)
-    : plan_(plan), prepared_(plan.endpoints.size()), random_(seed) {}
+    : plan_(plan), prepared_(plan.endpoints.size()), random_(seed), inputs_(plan.endpoints.size()) {}
+
+void RequestBuilder::track(std::size_t index, std::string_view body) {
+  if (inputs_capped_) return;
+  if (inputs_[index].insert(std::hash<std::string_view>{}(body)).second &&
+      ++tracked_ >= kMaxTrackedInputs) {
+    inputs_capped_ = true;
+  }
+}
 
 void RequestBuilder::prepare_all(std::int64_t now_unix_s) {
   if (plan_.jwt) {
@@ -70,7 +78,10 @@ void RequestBuilder::prepare_all(std::int64_t now_unix_s) {
 std::string_view RequestBuilder::build(std::size_t index, std::int64_t now_unix_s) {
   if (token_renew_at_ == 0 || now_unix_s >= token_renew_at_) prepare_all(now_unix_s);
   const Prepared& p = prepared_[index];
-  if (!p.templated) return p.full;
+  if (!p.templated) {
+    if (!plan_.endpoints[index].body.empty()) track(index, plan_.endpoints[index].body);
+    return p.full;
+  }
   const EndpointPlan& endpoint = plan_.endpoints[index];
   std::size_t row = 0;
   if (endpoint.order == FeedOrder::kRandom) {
@@ -80,6 +91,7 @@ std::string_view RequestBuilder::build(std::size_t index, std::int64_t now_unix_
   }
   body_.clear();
   p.body_template.render(endpoint.feed->row(row), body_);
+  track(index, body_);
   scratch_ = p.head;
   scratch_ += "Content-Length: " + std::to_string(body_.size()) + "\r\n\r\n";
   scratch_ += body_;

@@ -4,6 +4,9 @@
 #pragma once
 
 #include <cstdint>
+#include <unordered_set>
+
+#include <cstdint>
 #include <random>
 #include <string>
 #include <string_view>
@@ -20,6 +23,13 @@ class RequestBuilder {
   // The request for endpoint `index`; valid until the next call. `now_unix_s` renews minted
   // JWTs when most of their lifetime has passed.
   std::string_view build(std::size_t index, std::int64_t now_unix_s);
+
+  // The distinct bodies an endpoint sent, by hash (for endpoints that send a body): how often
+  // requests repeat an earlier input, which is what a response cache could answer. At most
+  // kMaxTrackedInputs are kept over all endpoints; past that, counting stops (`inputs_capped`).
+  static constexpr std::size_t kMaxTrackedInputs = 1 << 20;
+  const std::vector<std::unordered_set<std::uint64_t>>& inputs() const { return inputs_; }
+  bool inputs_capped() const { return inputs_capped_; }
 
  private:
   struct Prepared {
@@ -38,6 +48,11 @@ class RequestBuilder {
   std::string body_;
   std::string token_;
   std::int64_t token_renew_at_ = 0;
+  std::vector<std::unordered_set<std::uint64_t>> inputs_;
+  std::size_t tracked_ = 0;
+  bool inputs_capped_ = false;
+
+  void track(std::size_t index, std::string_view body);
 };
 
 }  // namespace hone::load

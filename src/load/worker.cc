@@ -152,6 +152,7 @@ class Worker::Pool final : public ConnectionEvents {
         connection = all_.back().get();
       }
       ++connecting_;
+      worker_.recorder_.connection_opened();
       connection->connect();
     }
   }

@@ -39,6 +39,7 @@ class Worker {
 
   void run();
   Recorder& recorder() { return recorder_; }
+  const RequestBuilder& builder() const { return builder_; }
   TimePoint finished_at() const { return finished_at_; }
 
  private:

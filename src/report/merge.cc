@@ -90,8 +90,15 @@ Result<LoadResult> merge_results(const std::vector<LoadResult>& results) {
       if (Stats* mine = merged.endpoint(endpoint.name)) {
         mine->add(endpoint.stats);
         for (auto& own : merged.endpoints) {
-          if (own.name == endpoint.name)
-            own.duration_s = std::max(own.duration_s, endpoint.duration_s);
+          if (own.name != endpoint.name) continue;
+          own.duration_s = std::max(own.duration_s, endpoint.duration_s);
+          // Shards counted their own inputs: the sum bounds the distinct ones from above.
+          if (own.distinct_inputs >= 0 && endpoint.distinct_inputs >= 0) {
+            own.distinct_inputs += endpoint.distinct_inputs;
+            own.distinct_exact = false;
+          } else {
+            own.distinct_inputs = -1;
+          }
         }
       } else {
         merged.endpoints.push_back(endpoint);
@@ -104,6 +111,7 @@ Result<LoadResult> merge_results(const std::vector<LoadResult>& results) {
     merged.schedule.lag.add(next.schedule.lag);
     merged.schedule.lag_when_connections_free += next.schedule.lag_when_connections_free;
     merged.schedule.max_connections += next.schedule.max_connections;
+    merged.schedule.connections_opened += next.schedule.connections_opened;
     merged.started_ms = std::min(merged.started_ms, next.started_ms);
     latest_end = std::max(latest_end, end_ms(next));
     merged.shards += next.shards;

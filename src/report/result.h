@@ -70,12 +70,17 @@ struct Schedule {
   HdrHistogram lag = make_latency_histogram();  // actual send - intended send, us
   std::int64_t lag_when_connections_free = 0;   // lagging sends while a connection was idle
   std::int64_t max_connections = 0;             // most connections open at once
+  std::int64_t connections_opened = 0;          // connection attempts over the run
 };
 
 struct EndpointResult {
   std::string name;
   Stats stats;
   double duration_s = 0;  // when measured apart from the rest (hone load suite); 0: the run's
+  // Distinct request bodies sent (-1: the endpoint sends none, or the file predates counting).
+  // Not exact when merged from shards (each counted its own) or past the generator's bound.
+  std::int64_t distinct_inputs = -1;
+  bool distinct_exact = true;
 };
 
 struct LoadResult {

@@ -95,6 +95,7 @@ void write_schedule(JsonWriter& json, const LoadResult& result) {
   json.end_object();
   json.key("late_with_free_connection").value(s.lag_when_connections_free);
   json.key("max_connections").value(s.max_connections);
+  json.key("connections_opened").value(s.connections_opened);
   json.key("behind").value(verdict.behind);
   json.key("warning").value(verdict.warning);
   json.end_object();
@@ -123,6 +124,10 @@ void write_result_json(const LoadResult& result, std::string& out) {
   for (const auto& endpoint : result.endpoints) {
     json.begin_object().key("name").value(endpoint.name);
     if (endpoint.duration_s > 0) json.key("duration_s").value(endpoint.duration_s);
+    if (endpoint.distinct_inputs >= 0) {
+      json.key("distinct_inputs").value(endpoint.distinct_inputs);
+      json.key("distinct_inputs_exact").value(endpoint.distinct_exact);
+    }
     write_stats(json, endpoint.stats,
                 endpoint.duration_s > 0 ? endpoint.duration_s : result.duration_s);
     json.end_object();

@@ -206,6 +206,13 @@ Result<LoadResult> parse_result_json(std::string text, const std::string& name) 
     if (endpoint["duration_s"].get_double().get(duration) == simdjson::SUCCESS) {
       out.duration_s = duration;
     }
+    if (endpoint["distinct_inputs"].error() != simdjson::NO_SUCH_FIELD) {
+      out.distinct_inputs = read.integer(endpoint, "distinct_inputs");
+      bool exact = false;
+      if (endpoint["distinct_inputs_exact"].get_bool().get(exact) != simdjson::SUCCESS)
+        return read.error("missing or malformed 'distinct_inputs_exact'");
+      out.distinct_exact = exact;
+    }
     read.stats(endpoint, read.child(endpoint_histograms, out.name.c_str()), out.stats);
     result.endpoints.push_back(std::move(out));
   }
@@ -258,6 +265,9 @@ Result<LoadResult> parse_result_json(std::string text, const std::string& name) 
   result.schedule.sent = read.integer(schedule, "sent");
   result.schedule.lag_when_connections_free = read.integer(schedule, "late_with_free_connection");
   result.schedule.max_connections = read.integer(schedule, "max_connections");
+  if (schedule["connections_opened"].error() != simdjson::NO_SUCH_FIELD) {
+    result.schedule.connections_opened = read.integer(schedule, "connections_opened");
+  }
   read.histogram(read.child(histograms, "schedule_lag"), result.schedule.lag);
   if (!read.bad().empty()) return read.error("missing or malformed " + read.bad());
   object server;

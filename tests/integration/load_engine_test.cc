@@ -237,6 +237,12 @@ endpoints:
   const auto teams = server.header_values("X-Team");
   EXPECT_EQ(std::count(teams.begin(), teams.end(), "override"), paths.at("/light"));
   EXPECT_EQ(std::count(teams.begin(), teams.end(), "ml"), paths.at("/heavy"));
+  // What a cache could answer: "light" sent 3 distinct bodies; "heavy" sends none.
+  EXPECT_EQ(result.endpoints[1].distinct_inputs, 3);
+  EXPECT_TRUE(result.endpoints[1].distinct_exact);
+  EXPECT_EQ(result.endpoints[0].distinct_inputs, -1);
+  EXPECT_GE(result.schedule.connections_opened, result.schedule.max_connections);
+  EXPECT_GT(result.schedule.connections_opened, 0);
   // Each second is kept by endpoint too, and the endpoints' seconds add up to the run's.
   for (const char* name : {"heavy", "light"}) {
     std::int64_t requests = 0;
@@ -254,6 +260,9 @@ endpoints:
   ASSERT_TRUE(back) << back.error().message;
   EXPECT_EQ(report::seconds_of(*back, "light").size(), result.timeline.size());
   EXPECT_EQ(back->timeline.front().endpoints.size(), result.timeline.front().endpoints.size());
+  EXPECT_EQ(back->endpoints[1].distinct_inputs, 3);
+  EXPECT_EQ(back->endpoints[0].distinct_inputs, -1);
+  EXPECT_EQ(back->schedule.connections_opened, result.schedule.connections_opened);
 }
 
 TEST(LoadEngine, BearerAndJwtAuth) {
