@@ -83,9 +83,9 @@ int main(int argc, char** argv) {
                "hone");
   app.set_version_flag("--version", std::string("hone ") + hone::kVersion);
   app.require_subcommand(1);
-  std::vector<Command> commands = {add_serve_command(app), add_load_command(app),
-                                   add_report_command(app), add_model_command(app),
-                                   add_demo_command(app)};
+  std::vector<Command> commands = {add_serve_command(app),  add_load_command(app),
+                                   add_report_command(app), add_analyze_command(app),
+                                   add_model_command(app),  add_demo_command(app)};
   const auto is_command = [&commands](const std::string& name) {
     for (const Command& command : commands) {
       if (command.app->get_name() == name) return true;
@@ -93,9 +93,10 @@ int main(int argc, char** argv) {
     return false;
   };
   if (argc > 1 && argv[1][0] != '-' && !is_command(argv[1])) {
-    return report_error("unknown command '" + std::string(argv[1]) +
-                            "' (commands: serve, load, report, model, demo; see hone --help)",
-                        2);
+    return report_error(
+        "unknown command '" + std::string(argv[1]) +
+            "' (commands: serve, load, report, analyze, model, demo; see hone --help)",
+        2);
   }
   try {
     std::vector<std::string> args =
