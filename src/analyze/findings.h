@@ -27,5 +27,7 @@ void find_batching_ineffective(const report::LoadResult&, const RunFacts&, std::
 // The generator fell behind on its own (not because the server was slow): other rules that read
 // latency trends do not apply then.
 bool generator_limited(const report::LoadResult& result);
+// CPU time of the generator's threads over their wall time (0 when not recorded).
+double generator_busy(const report::LoadResult& result);
 
 }  // namespace hone::analyze

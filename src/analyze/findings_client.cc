@@ -39,11 +39,21 @@ double mean_over(const std::vector<SecondFacts>& seconds, std::size_t from, std:
 
 }  // namespace
 
+// Late sends while a connection was free, or a run behind schedule while the generator's threads
+// were busy (their CPU time near the run's length): the generator, not the server, held it back.
+// (A saturated generator also reads answers late, so its service times cannot tell.)
 bool generator_limited(const report::LoadResult& result) {
   const report::Schedule& s = result.schedule;
-  return s.model == "open" && s.sent > 0 &&
-         static_cast<double>(s.lag_when_connections_free) > 0.01 * static_cast<double>(s.sent) &&
-         s.lag.value_at_percentile(99) > 1000;
+  if (s.model != "open" || s.sent == 0 || s.lag.value_at_percentile(99) <= 1000) return false;
+  if (static_cast<double>(s.lag_when_connections_free) > 0.01 * static_cast<double>(s.sent))
+    return true;
+  return report::check_schedule(result).behind && generator_busy(result) >= 0.85;
+}
+
+double generator_busy(const report::LoadResult& result) {
+  const report::Schedule& s = result.schedule;
+  if (s.generator_threads <= 0 || result.duration_s <= 0) return 0;
+  return s.generator_cpu_s / (s.generator_threads * result.duration_s);
 }
 
 void find_generator_saturated(const report::LoadResult& result, const RunFacts&,
@@ -56,13 +66,15 @@ void find_generator_saturated(const report::LoadResult& result, const RunFacts&,
   f.severity = verdict.behind ? Severity::kHigh : Severity::kMedium;
   const double late =
       static_cast<double>(s.lag_when_connections_free) / static_cast<double>(s.sent);
+  const double busy = generator_busy(result);
   f.summary = format(
-      "the load generator could not keep its schedule: %.1f%% of sends were late while a "
-      "connection was free, so latencies include the generator's own delay",
-      100 * late);
-  f.evidence = {{"sends late with a free connection", late, "ratio"},
-                {"send lag p99", static_cast<double>(s.lag.value_at_percentile(99)), "us"},
-                {"sent of intended", verdict.send_ratio, "ratio"}};
+      "the load generator could not keep its schedule (send lag p99 %.1f ms, its threads %.0f%% "
+      "busy): latencies include the generator's own delay",
+      static_cast<double>(s.lag.value_at_percentile(99)) / 1000, 100 * busy);
+  f.evidence = {{"send lag p99", static_cast<double>(s.lag.value_at_percentile(99)), "us"},
+                {"sent of intended", verdict.send_ratio, "ratio"},
+                {"sends late with a free connection", late, "ratio"},
+                {"generator threads busy", busy, "ratio"}};
   out.push_back(f);
 }
 

@@ -182,6 +182,9 @@ int run_suite(LoadFlags& flags) {
     suite.schedule.lag.add(result.schedule.lag);
     suite.schedule.lag_when_connections_free += result.schedule.lag_when_connections_free;
     suite.schedule.connections_opened += result.schedule.connections_opened;
+    suite.schedule.generator_cpu_s += result.schedule.generator_cpu_s;
+    suite.schedule.generator_threads =
+        std::max(suite.schedule.generator_threads, result.schedule.generator_threads);
     suite.schedule.max_connections =
         std::max(suite.schedule.max_connections, result.schedule.max_connections);
     suite.duration_s += result.duration_s;

@@ -25,7 +25,8 @@ Result<std::vector<http::tcp::endpoint>> resolve(const Url& url) {
 }
 
 // The union of every thread's inputs, per endpoint that sends a body.
-void count_distinct_inputs(const LoadPlan& plan, const std::vector<std::unique_ptr<Worker>>& workers,
+void count_distinct_inputs(const LoadPlan& plan,
+                           const std::vector<std::unique_ptr<Worker>>& workers,
                            report::LoadResult& result) {
   bool capped = false;
   for (const auto& worker : workers) capped = capped || worker->builder().inputs_capped();
@@ -112,6 +113,8 @@ Result<report::LoadResult> run_load(const LoadPlan& plan, LiveBoard* live,
     result.schedule.lag_when_connections_free += schedule.lag_when_connections_free;
     result.schedule.max_connections += schedule.max_connections;
     result.schedule.connections_opened += schedule.connections_opened;
+    result.schedule.generator_cpu_s += schedule.generator_cpu_s;
+    ++result.schedule.generator_threads;
     last = std::max(last, worker->finished_at());
   }
   result.duration_s = std::chrono::duration<double>(last - start).count();

@@ -28,7 +28,10 @@ bool Expectation::accepts(int status) const {
 }
 
 RequestBuilder::RequestBuilder(const LoadPlan& plan, std::uint64_t seed)
-    : plan_(plan), prepared_(plan.endpoints.size()), random_(seed), inputs_(plan.endpoints.size()) {}
+    : plan_(plan),
+      prepared_(plan.endpoints.size()),
+      random_(seed),
+      inputs_(plan.endpoints.size()) {}
 
 void RequestBuilder::track(std::size_t index, std::string_view body) {
   if (inputs_capped_) return;

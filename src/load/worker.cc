@@ -1,5 +1,7 @@
 #include "load/worker.h"
 
+#include <time.h>
+
 #include <algorithm>
 #include <chrono>
 #include <utility>
@@ -174,6 +176,13 @@ class Worker::Pool final : public ConnectionEvents {
 };
 
 namespace {
+// CPU time of the calling thread: how busy the generator itself was.
+double thread_cpu_seconds() {
+  timespec now{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &now);
+  return static_cast<double>(now.tv_sec) + static_cast<double>(now.tv_nsec) / 1e9;
+}
+
 std::vector<std::string> endpoint_names(const LoadPlan& plan) {
   std::vector<std::string> names;
   for (const auto& endpoint : plan.endpoints) names.push_back(endpoint.name);
@@ -257,8 +266,10 @@ void Worker::run() {
   end_timer_.async_wait([this](const boost::system::error_code& error) {
     if (!error && !ending_) begin_end();
   });
+  const double cpu_before = thread_cpu_seconds();
   io_.run();
   recorder_.finish();
+  recorder_.schedule().generator_cpu_s = thread_cpu_seconds() - cpu_before;
 }
 
 // Submits every request whose intended time has come, then sleeps until the next one.

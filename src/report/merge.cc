@@ -112,6 +112,8 @@ Result<LoadResult> merge_results(const std::vector<LoadResult>& results) {
     merged.schedule.lag_when_connections_free += next.schedule.lag_when_connections_free;
     merged.schedule.max_connections += next.schedule.max_connections;
     merged.schedule.connections_opened += next.schedule.connections_opened;
+    merged.schedule.generator_cpu_s += next.schedule.generator_cpu_s;
+    merged.schedule.generator_threads += next.schedule.generator_threads;
     merged.started_ms = std::min(merged.started_ms, next.started_ms);
     latest_end = std::max(latest_end, end_ms(next));
     merged.shards += next.shards;

@@ -96,6 +96,8 @@ void write_schedule(JsonWriter& json, const LoadResult& result) {
   json.key("late_with_free_connection").value(s.lag_when_connections_free);
   json.key("max_connections").value(s.max_connections);
   json.key("connections_opened").value(s.connections_opened);
+  json.key("generator_cpu_s").value(s.generator_cpu_s);
+  json.key("generator_threads").value(s.generator_threads);
   json.key("behind").value(verdict.behind);
   json.key("warning").value(verdict.warning);
   json.end_object();

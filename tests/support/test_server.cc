@@ -42,8 +42,12 @@ http::Response TestServer::answer() const {
 }
 
 std::chrono::steady_clock::time_point TestServer::due_time(
-    std::chrono::steady_clock::time_point now) const {
+    std::chrono::steady_clock::time_point now) {
   auto due = now + options_.delay;
+  if (options_.serial) {
+    due = std::max(now, last_due_) + options_.delay;
+    last_due_ = due;
+  }
   if (options_.stall_every.count() > 0) {
     const auto since = now - started_ - options_.stall_offset;
     if (since.count() >= 0) {

@@ -28,6 +28,9 @@ struct TestServerOptions {
   int status = 200;
   std::string body = R"({"ok":true})";
   bool never_answer = false;
+  // One request at a time: each answer comes `delay` after the previous one, so the server has
+  // a fixed capacity (1/delay per second) and a queue that grows beyond it.
+  bool serial = false;
   int threads = 1;
 };
 
@@ -56,7 +59,7 @@ class TestServer {
   };
 
   void handle(http::Request& request, http::Responder responder);
-  std::chrono::steady_clock::time_point due_time(std::chrono::steady_clock::time_point now) const;
+  std::chrono::steady_clock::time_point due_time(std::chrono::steady_clock::time_point now);
   void schedule_loop();
   http::Response answer() const;
 
@@ -68,6 +71,7 @@ class TestServer {
   std::priority_queue<Pending, std::vector<Pending>, std::greater<>> pending_;
   std::vector<http::Responder> held_;  // never_answer: kept until the server stops
   std::uint64_t order_ = 0;
+  std::chrono::steady_clock::time_point last_due_{};  // serial: when the last answer is due
   bool stopping_ = false;
   std::int64_t requests_ = 0;
   std::vector<std::string> bodies_;
