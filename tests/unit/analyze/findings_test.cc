@@ -1,0 +1,131 @@
+// Analysis rules on built runs, where each figure is known: cold starts, error bursts, connection
+// churn, cache hit rates against repeated inputs, the health score's parts, and a clean run that
+// yields nothing.
+#include <gtest/gtest.h>
+
+#include "analyze/analysis.h"
+#include "report/server_metrics.h"
+#include "run_builder.h"
+
+namespace hone::analyze {
+namespace {
+
+// `seconds` seconds of `rps` requests at `latency_us` (a little spread), from second `from`.
+void steady(test::RunBuilder& builder, int from, int seconds, int rps, std::int64_t latency_us) {
+  for (int s = from; s < from + seconds; ++s) {
+    for (int i = 0; i < rps; ++i) builder.add(s, 0, latency_us + (i % 10) * latency_us / 50);
+  }
+}
+
+const Finding* find(const Analysis& analysis, const std::string& kind) {
+  for (const auto& f : analysis.findings) {
+    if (f.kind == kind) return &f;
+  }
+  return nullptr;
+}
+
+TEST(Findings, ACleanRunHasNoneAndFullHealth) {
+  test::RunBuilder builder;
+  steady(builder, 0, 30, 100, 2000);
+  const Analysis analysis = analyze_result(builder.build(30));
+  EXPECT_TRUE(analysis.findings.empty()) << format_analysis(analysis);
+  EXPECT_DOUBLE_EQ(analysis.health.score, 100);
+  EXPECT_EQ(analysis.health.parts.size(), 5U);
+  EXPECT_NE(format_analysis(analysis).find("no findings"), std::string::npos);
+}
+
+TEST(Findings, ColdStart) {
+  test::RunBuilder builder;
+  steady(builder, 0, 3, 100, 40'000);  // the first seconds ten times slower
+  steady(builder, 3, 27, 100, 2'000);
+  const Analysis analysis = analyze_result(builder.build(30));
+  const Finding* cold = find(analysis, "cold_start");
+  ASSERT_NE(cold, nullptr) << format_analysis(analysis);
+  EXPECT_EQ(cold->severity, Severity::kHigh);
+  bool warmup = false;
+  for (const auto& r : analysis.recommendations) warmup |= r.config.find("warmup") != std::string::npos;
+  EXPECT_TRUE(warmup);
+}
+
+TEST(Findings, ErrorsInBursts) {
+  test::RunBuilder builder;
+  steady(builder, 0, 40, 100, 2000);
+  for (int s : {10, 25}) {
+    for (int i = 0; i < 50; ++i) builder.add(s, 0, 2000, true, 503);
+  }
+  const Analysis analysis = analyze_result(builder.build(40));
+  const Finding* errors = find(analysis, "errors");
+  ASSERT_NE(errors, nullptr);
+  EXPECT_EQ(errors->severity, Severity::kHigh);  // 100 of 4100: 2.4%
+  EXPECT_NE(errors->summary.find("in bursts"), std::string::npos) << errors->summary;
+  EXPECT_NE(errors->summary.find("100 x 503"), std::string::npos) << errors->summary;
+  // 35 points at 5%: 2.44% takes about 17.
+  EXPECT_NEAR(analysis.health.parts[0].penalty, 35 * (100.0 / 4100) / 0.05, 0.01);
+  EXPECT_NE(analysis.recommendations.front().action.find("503"), std::string::npos);
+}
+
+TEST(Findings, ConnectionChurn) {
+  test::RunBuilder builder;
+  steady(builder, 0, 20, 100, 2000);
+  auto result = builder.build(20);
+  result.schedule.max_connections = 4;
+  result.schedule.connections_opened = 1500;  // most requests on a new connection
+  const Finding* churn = find(analyze_result(result), "connection_churn");
+  ASSERT_NE(churn, nullptr);
+  EXPECT_EQ(churn->severity, Severity::kHigh);
+  result.schedule.connections_opened = 4;
+  EXPECT_EQ(find(analyze_result(result), "connection_churn"), nullptr);
+}
+
+// Server series as hone serve exports them: cache counters over the run.
+report::ServerMetrics cache_series(double hits, double misses, double evictions) {
+  report::ServerMetricsRecorder recorder("http://x/metrics", 1000);
+  const auto scrape = [](double h, double m, double e) {
+    return report::parse_prometheus_text(
+               "# TYPE hone_cache_hits_total counter\nhone_cache_hits_total{layer=\"l1\"} " +
+               std::to_string(h) +
+               "\n# TYPE hone_cache_misses_total counter\nhone_cache_misses_total{layer=\"l1\"} " +
+               std::to_string(m) +
+               "\n# TYPE hone_cache_evictions_total counter\nhone_cache_evictions_total{layer=\"l1\"} " +
+               std::to_string(e) + "\n")
+        .value();
+  };
+  recorder.add(0, scrape(0, 0, 0));
+  recorder.add(20'000, scrape(hits, misses, evictions));
+  return recorder.finish();
+}
+
+TEST(Findings, ACacheThatMissesWhatRepeats) {
+  test::RunBuilder builder;
+  steady(builder, 0, 20, 100, 2000);
+  auto result = builder.build(20);
+  result.endpoints[0].distinct_inputs = 200;  // 90% of 2000 requests repeat an earlier input
+  result.server = cache_series(100, 1900, 1700);
+  const Analysis analysis = analyze_result(result);
+  const Finding* cache = find(analysis, "cache_ineffective");
+  ASSERT_NE(cache, nullptr) << format_analysis(analysis);
+  EXPECT_EQ(cache->severity, Severity::kHigh);
+  EXPECT_NE(cache->summary.find("evicted"), std::string::npos) << cache->summary;
+  EXPECT_EQ(analysis.recommendations.at(0).config, "hone serve --cache-size 256MiB");
+  // A cache that answers what repeats is no finding.
+  result.server = cache_series(1750, 250, 0);
+  EXPECT_EQ(find(analyze_result(result), "cache_ineffective"), nullptr);
+  // Without a cache, repeated inputs are the finding; unique inputs are none.
+  result.server = {};
+  ASSERT_NE(find(analyze_result(result), "cache_ineffective"), nullptr);
+  result.endpoints[0].distinct_inputs = 2000;
+  EXPECT_EQ(find(analyze_result(result), "cache_ineffective"), nullptr);
+}
+
+TEST(Findings, JsonCarriesTheSame) {
+  test::RunBuilder builder;
+  steady(builder, 0, 3, 100, 40'000);
+  steady(builder, 3, 27, 100, 2'000);
+  const std::string json = analysis_json(analyze_result(builder.build(30)));
+  EXPECT_NE(json.find(R"("kind":"cold_start","severity":"high")"), std::string::npos) << json;
+  EXPECT_NE(json.find(R"("name":"errors","weight":35)"), std::string::npos) << json;
+  EXPECT_NE(json.find(R"("recommendations":[{"finding":"cold_start")"), std::string::npos) << json;
+}
+
+}  // namespace
+}  // namespace hone::analyze
