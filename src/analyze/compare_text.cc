@@ -3,6 +3,8 @@
 #include <cmath>
 #include <cstdio>
 
+#include "core/json_writer.h"
+
 namespace hone::analyze {
 
 std::string format_figure(int figure, double value) {
@@ -65,6 +67,45 @@ std::string format_rule_outcomes(const std::vector<RuleOutcome>& outcomes) {
     out += std::string("  ") + (o.failed ? "FAILED " : "ok     ") + o.rule.text + "  (" + o.reason +
            ")\n";
   }
+  return out;
+}
+
+std::string comparison_json(const Comparison& comparison, const std::string& base_label,
+                            const std::string& next_label,
+                            const std::vector<RuleOutcome>& outcomes) {
+  std::string out;
+  JsonWriter json(out);
+  json.begin_object();
+  json.key("base").value(base_label);
+  json.key("next").value(next_label);
+  json.key("method").value(comparison.method);
+  json.key("scopes").begin_array();
+  for (const auto& scope : comparison.scopes) {
+    json.begin_object().key("scope").value(scope.scope).key("figures").begin_array();
+    for (const auto& c : scope.figures) {
+      json.begin_object();
+      json.key("figure").value(figure_name(c.figure));
+      json.key("base").value(c.base);
+      json.key("next").value(c.next);
+      json.key("change").value(c.change);
+      json.key("low").value(c.low);
+      json.key("high").value(c.high);
+      json.key("verdict").value(verdict_name(c.verdict));
+      json.end_object();
+    }
+    json.end_array().end_object();
+  }
+  json.end_array();
+  json.key("notes").begin_array();
+  for (const auto& note : comparison.notes) json.value(note);
+  json.end_array();
+  json.key("rules").begin_array();
+  for (const auto& o : outcomes) {
+    json.begin_object().key("rule").value(o.rule.text).key("failed").value(o.failed);
+    json.key("reason").value(o.reason).end_object();
+  }
+  json.end_array();
+  json.end_object();
   return out;
 }
 

@@ -1,5 +1,5 @@
-// The comparison as text for a terminal: one table per scope (the whole run, then endpoints),
-// then the outcome of each --fail-on rule.
+// The comparison as text for a terminal (one table per scope: the whole run, then endpoints; then
+// the outcome of each --fail-on rule), and as JSON for the HTML report.
 #pragma once
 
 #include <string>
@@ -17,5 +17,8 @@ std::string format_change(int figure, double change);
 std::string format_comparison(const Comparison& comparison, const std::string& base_label,
                               const std::string& next_label);
 std::string format_rule_outcomes(const std::vector<RuleOutcome>& outcomes);
+std::string comparison_json(const Comparison& comparison, const std::string& base_label,
+                            const std::string& next_label,
+                            const std::vector<RuleOutcome>& outcomes);
 
 }  // namespace hone::analyze

@@ -7,9 +7,11 @@
 #include <cstdlib>
 #include <memory>
 
+#include "analyze/analysis.h"
 #include "analyze/change_rules.h"
 #include "analyze/compare_text.h"
 #include "cli/commands.h"
+#include "report/html_report.h"
 #include "report/merge.h"
 #include "report/result_json.h"
 #include "report/summary_text.h"
@@ -19,7 +21,8 @@ namespace hone::cli {
 namespace {
 
 struct ReportFlags {
-  std::string file;
+  std::vector<std::string> files;
+  std::string html;
   std::vector<std::string> thresholds;
   std::vector<std::string> inputs;
   std::string output;
@@ -45,23 +48,54 @@ std::vector<std::string> recorded_thresholds(const report::LoadResult& result) {
   return out;
 }
 
+// The HTML page for runs, each with its analysis, and a comparison when given.
+Status write_html(const std::string& path, const std::vector<std::string>& names,
+                  const std::vector<report::LoadResult>& results, std::string comparison_json) {
+  report::HtmlPage page;
+  page.title =
+      comparison_json.empty()
+          ? (results.size() == 1 ? "hone report: " + names.front()
+                                 : "hone report: " + std::to_string(results.size()) + " runs")
+          : "hone compare: " + names.front() + " vs " + names.back();
+  std::vector<std::string> analyses;
+  for (const auto& result : results)
+    analyses.push_back(analyze::analysis_json(analyze::analyze_result(result)));
+  for (std::size_t i = 0; i < results.size(); ++i)
+    page.runs.push_back({names[i], &results[i], analyses[i]});
+  page.comparison_json = std::move(comparison_json);
+  return report::write_text_file(path, report::render_html_report(page));
+}
+
 int run_show(const ReportFlags& flags) {
-  auto result = report::read_result_file(flags.file);
-  if (!result) return report_error(result.error().message, 1);
-  std::vector<std::string> texts =
-      flags.thresholds.empty() ? recorded_thresholds(*result) : flags.thresholds;
-  std::vector<report::Threshold> thresholds;
-  for (const auto& text : texts) {
-    auto threshold = report::parse_threshold(text);
-    if (!threshold) return report_error(threshold.error().message, 2);
-    thresholds.push_back(*threshold);
+  std::vector<report::LoadResult> results;
+  for (const auto& file : flags.files) {
+    auto result = report::read_result_file(file);
+    if (!result) return report_error(result.error().message, 1);
+    results.push_back(std::move(*result));
   }
-  std::printf("%s", report::format_summary(*result).c_str());
-  const auto outcomes = report::evaluate_thresholds(*result, thresholds);
-  std::printf("%s", report::format_thresholds(outcomes).c_str());
-  for (const auto& outcome : outcomes) {
-    if (!outcome.passed) return report_error("thresholds failed", 99);
+  bool failed = false;
+  for (std::size_t i = 0; i < results.size(); ++i) {
+    const report::LoadResult& result = results[i];
+    std::vector<std::string> texts =
+        flags.thresholds.empty() ? recorded_thresholds(result) : flags.thresholds;
+    std::vector<report::Threshold> thresholds;
+    for (const auto& text : texts) {
+      auto threshold = report::parse_threshold(text);
+      if (!threshold) return report_error(threshold.error().message, 2);
+      thresholds.push_back(*threshold);
+    }
+    if (results.size() > 1) std::printf("%s== %s\n", i ? "\n" : "", flags.files[i].c_str());
+    std::printf("%s", report::format_summary(result).c_str());
+    const auto outcomes = report::evaluate_thresholds(result, thresholds);
+    std::printf("%s", report::format_thresholds(outcomes).c_str());
+    for (const auto& outcome : outcomes) failed = failed || !outcome.passed;
   }
+  if (!flags.html.empty()) {
+    if (auto s = write_html(flags.html, flags.files, results, ""); !s)
+      return report_error(s.error().message, 1);
+    std::printf("report in %s\n", flags.html.c_str());
+  }
+  if (failed) return report_error("thresholds failed", 99);
   return 0;
 }
 
@@ -135,6 +169,15 @@ int run_compare(const ReportFlags& flags) {
       analyze::format_comparison(*comparison, label(0, bases), label(bases, files.size())).c_str());
   const auto outcomes = analyze::check_change_rules(*comparison, rules);
   std::printf("%s", analyze::format_rule_outcomes(outcomes).c_str());
+  if (!flags.html.empty()) {
+    // One run of each side on the page: the first BASE and the first NEW.
+    const std::vector<report::LoadResult> shown = {base.front(), next.front()};
+    const std::string json = analyze::comparison_json(*comparison, label(0, bases),
+                                                      label(bases, files.size()), outcomes);
+    if (auto s = write_html(flags.html, {files.front(), files[bases]}, shown, json); !s)
+      return report_error(s.error().message, 1);
+    std::printf("report in %s\n", flags.html.c_str());
+  }
   std::string regressed;
   for (const auto& outcome : outcomes) {
     if (outcome.failed) regressed += (regressed.empty() ? "" : "; ") + outcome.reason;
@@ -148,8 +191,10 @@ int run_compare(const ReportFlags& flags) {
 Command add_report_command(CLI::App& root) {
   auto flags = std::make_shared<ReportFlags>();
   CLI::App* app = root.add_subcommand("report", "Summarise or merge load result files");
-  app->add_option("result", flags->file, "Result file (from hone load --out)")
+  app->add_option("results", flags->files, "Result files (from hone load --out)")
       ->check(CLI::ExistingFile);
+  app->add_option("--html", flags->html,
+                  "Write one self-contained HTML report of the runs (several overlaid)");
   app->add_option("--threshold", flags->thresholds,
                   "Check these instead of the run's own (repeatable)");
   CLI::App* merge =
@@ -172,10 +217,11 @@ Command add_report_command(CLI::App& root) {
                       "'rps<-5%', 'predict:error_rate>+0.5%' (repeatable)");
   compare->add_option("--min-change", flags->min_change,
                       "Smallest relative change called significant (default 5%)");
+  compare->add_option("--html", flags->html, "Also write the comparison as an HTML report");
   return {app, [flags, merge, compare, app] {
             if (merge->parsed()) return run_merge(*flags);
             if (compare->parsed()) return run_compare(*flags);
-            if (flags->file.empty()) {
+            if (flags->files.empty()) {
               return report_error(
                   "give a result file, or: hone report merge A.json B.json -o OUT.json", 2);
             }

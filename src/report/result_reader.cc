@@ -267,6 +267,8 @@ Result<LoadResult> parse_result_json(std::string text, const std::string& name) 
   result.schedule.max_connections = read.integer(schedule, "max_connections");
   if (schedule["connections_opened"].error() != simdjson::NO_SUCH_FIELD) {
     result.schedule.connections_opened = read.integer(schedule, "connections_opened");
+  }
+  if (schedule["generator_cpu_s"].error() != simdjson::NO_SUCH_FIELD) {
     result.schedule.generator_cpu_s = read.number(schedule, "generator_cpu_s");
     result.schedule.generator_threads =
         static_cast<int>(read.integer(schedule, "generator_threads"));

@@ -2,10 +2,7 @@
 #include "http/compression.h"
 #include "http/serialize.h"
 #include "serve/serve_state.h"
-
-namespace hone::web {
-std::string_view asset(std::string_view name);  // generated from web/ by cmake/HoneEmbed.cmake
-}  // namespace hone::web
+#include "web/assets.h"
 
 namespace hone::serve {
 namespace {

@@ -8,18 +8,15 @@ plain Debian 12. The charts must fill with data; a screenshot is kept.
 Usage: /usr/bin/python3 dashboard_test.py HONE MODELS_DIR SCREENSHOT.png
 Environment: HONE_CHROMIUM (default /usr/bin/chromium), HONE_CHROMEDRIVER (/usr/bin/chromedriver).
 """
-import base64
 import os
 import re
 import shutil
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 
-from selenium import webdriver
-from selenium.webdriver.chrome.service import Service
+from e2e_support import browser, first_line, screenshot_page
 
 SCENARIO = """base_url: {base}
 rate: 200
@@ -32,13 +29,6 @@ endpoints:
   - path: /v1/models/fraud-detector:predict
     body: '{{"instances":[[{{{{v}}}},1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29]]}}'
     data: {{file: rows.csv, order: random}}
-"""
-
-# Collects uncaught errors from the page from its first script on.
-CATCH_ERRORS = """
-window.__honeErrors = [];
-window.addEventListener('error', (e) => window.__honeErrors.push(String(e.message)));
-window.addEventListener('unhandledrejection', (e) => window.__honeErrors.push(String(e.reason)));
 """
 
 SEEN = """
@@ -65,21 +55,6 @@ return !!(window.honeDashboard && window.honeDashboard.points >= 4 &&
 """
 
 
-def first_line(process, timeout):
-    """The server's first stdout line (its listening URL), or an error after `timeout` seconds."""
-    found = {}
-
-    def read():
-        found["line"] = process.stdout.readline()
-
-    reader = threading.Thread(target=read, daemon=True)
-    reader.start()
-    reader.join(timeout)
-    if not found.get("line"):
-        raise RuntimeError("hone serve did not print its address within %d s" % timeout)
-    return found["line"]
-
-
 def wait_for(driver, script, timeout):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -87,19 +62,6 @@ def wait_for(driver, script, timeout):
             return
         time.sleep(0.2)
     raise RuntimeError("the dashboard did not show 4 seconds of traffic within %d s" % timeout)
-
-
-def browser():
-    options = webdriver.ChromeOptions()
-    options.binary_location = os.environ.get("HONE_CHROMIUM", "/usr/bin/chromium")
-    for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--disable-dev-shm-usage", "--window-size=1400,1100"):
-        options.add_argument(flag)
-    profile = tempfile.mkdtemp(prefix="hone-e2e-profile-")
-    options.add_argument("--user-data-dir=" + profile)
-    service = Service(os.environ.get("HONE_CHROMEDRIVER", "/usr/bin/chromedriver"))
-    return webdriver.Chrome(service=service, options=options), profile
 
 
 def check(seen):
@@ -143,17 +105,10 @@ def main():
                                  "--quiet", "--threads", "1"],
                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         driver, profile = browser()
-        driver.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": CATCH_ERRORS})
         driver.get(base + "/dashboard")
         wait_for(driver, READY, 30)
         seen = driver.execute_script(SEEN)
-        # The whole page, the model table included.
-        size = driver.execute_cdp_cmd("Page.getLayoutMetrics", {})["cssContentSize"]
-        shot = driver.execute_cdp_cmd("Page.captureScreenshot", {
-            "format": "png", "captureBeyondViewport": True,
-            "clip": {"x": 0, "y": 0, "width": size["width"], "height": size["height"], "scale": 1}})
-        with open(screenshot, "wb") as out:
-            out.write(base64.b64decode(shot["data"]))
+        screenshot_page(driver, screenshot)  # the whole page, the model table included
         print(seen)
         problems = check(seen)
         for problem in problems:
