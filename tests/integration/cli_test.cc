@@ -187,13 +187,28 @@ TEST(Cli, ModelDemoWritesAServableRepository) {
   test::TempDir dir;
   const auto made = run_process({kHone, "model", "demo", "--out", dir.path().string()});
   ASSERT_EQ(made.exit_code, 0) << made.err;
-  const auto demo = run_process({kHone, "demo", "--models", dir.path().string()});
+  test::TempDir out;
+  const auto demo = run_process(
+      {kHone, "demo", "--models", dir.path().string(), "--quick", "--out", out.path().string()});
   EXPECT_EQ(demo.exit_code, 0) << demo.out << demo.err;
-  EXPECT_NE(demo.out.find("all demo requests answered 200"), std::string::npos) << demo.out;
-  EXPECT_NE(demo.out.find("/v1/models/fraud-detector:predict"), std::string::npos);
-  // The server's own count of the demo's predictions: 3 ceramic-armor, 2 fraud-detector.
-  EXPECT_NE(demo.out.find("ceramic-armor   3 requests:"), std::string::npos) << demo.out;
-  EXPECT_NE(demo.out.find("fraud-detector  2 requests:"), std::string::npos) << demo.out;
+  // The whole story, step by step: the naive server answers, the analysis finds the repeated
+  // inputs and the batching delay paid for nothing, the fix is applied, and it is proved.
+  EXPECT_NE(demo.out.find("/v1/models/fraud-detector:predict    200"), std::string::npos)
+      << demo.out;
+  EXPECT_NE(demo.out.find("[high] cache_ineffective"), std::string::npos) << demo.out;
+  EXPECT_NE(demo.out.find("queueing: "), std::string::npos) << demo.out;
+  EXPECT_NE(demo.out.find("Applying the recommendations to each model's config.yaml: "),
+            std::string::npos);
+  EXPECT_NE(demo.out.find("cache: {enabled: true}"), std::string::npos);
+  const auto p50 = demo.out.find("\n     p50 ");
+  ASSERT_NE(p50, std::string::npos) << demo.out;
+  EXPECT_NE(demo.out.substr(p50, demo.out.find('\n', p50 + 1) - p50).find("better"),
+            std::string::npos)
+      << demo.out;
+  for (const char* file : {"naive.json", "improved.json", "report.html"}) {
+    EXPECT_TRUE(std::filesystem::exists(out.path() / file)) << file;
+  }
+  EXPECT_NE(demo.out.find((out.path() / "report.html").string()), std::string::npos);
 }
 
 }  // namespace
