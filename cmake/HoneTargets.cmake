@@ -15,13 +15,19 @@ function(hone_library name)
   target_link_libraries(hone_${name} PUBLIC ${ARG_DEPS})
 endfunction()
 
-# hone_test(NAME SOURCES... DEPS targets...) -> one gtest executable registered with CTest
+# hone_test(NAME [SERIAL] SOURCES... DEPS targets...) -> one gtest executable registered with
+# CTest; SERIAL tests run alone (they measure capacity, which other tests' load would change).
 function(hone_test name)
-  cmake_parse_arguments(ARG "" "" "SOURCES;DEPS;LABELS" ${ARGN})
+  cmake_parse_arguments(ARG "SERIAL" "" "SOURCES;DEPS;LABELS" ${ARGN})
   add_executable(${name} ${ARG_SOURCES})
   target_compile_options(${name} PRIVATE ${HONE_WARNINGS})
   target_include_directories(${name} PRIVATE ${PROJECT_SOURCE_DIR}/src ${PROJECT_SOURCE_DIR}/tests)
   target_link_libraries(${name} PRIVATE ${ARG_DEPS} GTest::gtest GTest::gtest_main GTest::gmock)
   target_compile_definitions(${name} PRIVATE HONE_BINARY="$<TARGET_FILE:hone>")
-  gtest_discover_tests(${name} DISCOVERY_TIMEOUT 60 PROPERTIES TIMEOUT 300 LABELS "${ARG_LABELS}")
+  set(serial FALSE)
+  if(ARG_SERIAL)
+    set(serial TRUE)
+  endif()
+  gtest_discover_tests(${name} DISCOVERY_TIMEOUT 60
+                       PROPERTIES TIMEOUT 300 LABELS "${ARG_LABELS}" RUN_SERIAL ${serial})
 endfunction()

@@ -39,7 +39,7 @@
              { label: options.yLabel || "", size: 60 }],
       series: [{ label: options.xLabel || "s" }].concat(series.map((s, i) => ({
         label: s.label, stroke: s.color || COLORS[i % COLORS.length], width: 1.5,
-        points: { show: x.length < 60 }, spanGaps: false,
+        points: { show: x.length < 60 || options.spanGaps }, spanGaps: !!options.spanGaps,
       }))),
     };
     const plot = new uPlot(opts, [x].concat(series.map((s) => s.values)), holder);
@@ -219,10 +219,41 @@
     }
   }
 
+  function sweep() {
+    const s = data.sweep;
+    if (!s) return;
+    main.append(el("h2", {}, "Sweep"));
+    main.append(el("p", {}, "SLO: " + s.slo + ". " + (s.best >= 0
+      ? "Best: " + s.configurations[s.best].name + ", " + num(s.configurations[s.best].best_rps, 0) + " req/s under the SLO" +
+        (s.configurations.length < 2 ? "." : s.margin >= 0.01
+          ? " (+" + num(100 * s.margin, 0) + "% throughput over the next best)."
+          : " (the same throughput as the next best, p99 " + (s.latency_margin >= 0 ? "+" : "") + num(100 * s.latency_margin, 0) + "%).")
+      : "No configuration met the SLO.")));
+    const grid = el("div", { class: "charts" });
+    main.append(grid);
+    const columns = s.configurations.map((c, i) => ({
+      label: c.name + (i === s.best ? " (best)" : ""), x: c.points.map((p) => p.rps), values: c.points.map((p) => p.p99) }));
+    const sorted = columns.map((c) => {
+      const order = c.x.map((_, i) => i).sort((a, b) => c.x[a] - c.x[b]);
+      return { label: c.label, x: order.map((i) => c.x[i]), values: order.map((i) => c.values[i]) };
+    });
+    const a = align(sorted);
+    chart(grid, "Throughput and p99 latency, per configuration", a.x, a.series,
+          { xLabel: "answered req/s", yLabel: "p99 ms", spanGaps: true });
+    s.configurations.forEach((c, i) => {
+      main.append(el("h3", {}, c.name + (i === s.best ? " — best" : "")));
+      if (c.note) main.append(el("p", { class: "warning" }, c.note));
+      main.append(table([s.mode, "answered req/s", "p50", "p99", "errors", "stable", "SLO"],
+        c.points.map((p) => [num(p.level, 0), num(p.rps, 1), ms(p.p50), ms(p.p99), pct(p.error_rate), p.stable ? "yes" : "no", p.slo_met ? "met" : p.reason]),
+        (row) => (c.points[row].level === c.best_level && i === s.best ? "best" : "")));
+    });
+  }
+
   try {
     document.getElementById("title").textContent = data.title;
     document.getElementById("subtitle").textContent = runs.map((r) => r.name + " (" + r.target + ", " + new Date(r.started_ms).toISOString().replace("T", " ").slice(0, 19) + " UTC, " + num(r.duration_s, 1) + " s)").join(" · ");
     document.getElementById("footer").textContent = "Written by hone " + data.hone + ".";
+    sweep();
     comparison();
     if (runs.length) {
       summary(); overTime(); spectrum(); endpoints(); schedule(); server(); analysis();

@@ -21,6 +21,7 @@ Command add_demo_command(CLI::App& root);
 Command add_load_command(CLI::App& root);
 Command add_report_command(CLI::App& root);
 Command add_analyze_command(CLI::App& root);
+Command add_sweep_command(CLI::App& root);
 
 // Validators for human units, so bad values fail at parse time with a one-line reason.
 CLI::Validator duration_validator();

@@ -85,6 +85,7 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   std::vector<Command> commands = {add_serve_command(app),  add_load_command(app),
                                    add_report_command(app), add_analyze_command(app),
+                                   add_sweep_command(app),
                                    add_model_command(app),  add_demo_command(app)};
   const auto is_command = [&commands](const std::string& name) {
     for (const Command& command : commands) {
@@ -95,7 +96,7 @@ int main(int argc, char** argv) {
   if (argc > 1 && argv[1][0] != '-' && !is_command(argv[1])) {
     return report_error(
         "unknown command '" + std::string(argv[1]) +
-            "' (commands: serve, load, report, analyze, model, demo; see hone --help)",
+            "' (commands: serve, load, report, analyze, sweep, model, demo; see hone --help)",
         2);
   }
   try {

@@ -313,6 +313,7 @@ std::string render_html_report(const HtmlPage& page) {
   for (const auto& run : page.runs) write_run_data(json, run);
   json.end_array();
   json.key("comparison").raw(page.comparison_json.empty() ? "null" : page.comparison_json);
+  json.key("sweep").raw(page.sweep_json.empty() ? "null" : page.sweep_json);
   json.end_object();
 
   std::string html(web::asset("report.html"));

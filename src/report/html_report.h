@@ -21,6 +21,7 @@ struct HtmlPage {
   std::string title;
   std::vector<HtmlRun> runs;
   std::string comparison_json;  // a comparison (hone report compare), or empty
+  std::string sweep_json;       // a sweep's configurations and points (hone sweep), or empty
 };
 
 std::string render_html_report(const HtmlPage& page);

@@ -1,0 +1,158 @@
+#include "sweep/point.h"
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cmath>
+#include <map>
+#include <thread>
+
+#include "load/engine.h"
+#include "load/options.h"
+#include "report/schedule_check.h"
+
+namespace hone::sweep {
+namespace {
+
+// The SLO's latency percentile (p99 unless the SLO names another), for stability.
+double slo_percentile(const SweepSpec& spec) {
+  for (const auto& t : spec.slo) {
+    if (t.endpoint.empty() && t.metric.size() > 1 && t.metric[0] == 'p') {
+      return std::atof(t.metric.c_str() + 1) / (t.metric == "p999" ? 10.0 : 1.0);
+    }
+  }
+  return 99;
+}
+
+struct Window {
+  double ok_per_s = 0;
+  double latency_us = 0;
+};
+
+// Latencies within this of each other agree whatever the tolerance: a p99 of 1.5 ms that moves
+// by half a millisecond from one second to the next is noise, not a trend.
+constexpr double kLatencyFloorUs = 1000;
+
+bool agree(const std::vector<Window>& windows, int last, double tolerance) {
+  if (static_cast<int>(windows.size()) < last) return false;
+  const auto begin = windows.end() - last;
+  for (const auto pick : {&Window::ok_per_s, &Window::latency_us}) {
+    double mean = 0;
+    for (auto it = begin; it != windows.end(); ++it) mean += (*it).*pick;
+    mean /= last;
+    const double slack =
+        std::max(tolerance * mean, pick == &Window::latency_us ? kLatencyFloorUs : 0.0);
+    for (auto it = begin; it != windows.end(); ++it) {
+      if (std::abs((*it).*pick - mean) > slack) return false;
+    }
+  }
+  return true;
+}
+
+// Watches the run's finished seconds and says when the last windows agree.
+class StabilityWatch {
+ public:
+  StabilityWatch(const Stability& stability, double percentile)
+      : stability_(stability), percentile_(percentile) {}
+
+  // Takes the finished seconds before `complete` (the board keeps only the last few, so this
+  // runs several times a second); true once stable.
+  bool update(const load::LiveBoard& live, std::int64_t first, std::int64_t complete) {
+    if (next_ == 0) next_ = first + 1;  // the first second is partial: windows start after it
+    const auto window = static_cast<std::int64_t>(stability_.window_s);
+    for (; next_ < complete; ++next_) {
+      if (const auto row = live.row(next_)) {
+        ok_ += static_cast<double>(row->ok);
+        if (auto h = HdrHistogram::from_sparse(row->latency)) latency_.add(*h);
+      }
+      if ((next_ - first) % window == 0) {  // the window's last second
+        windows_.push_back({ok_ / static_cast<double>(window),
+                            static_cast<double>(latency_.value_at_percentile(percentile_))});
+        ok_ = 0;
+        latency_.reset();
+      }
+    }
+    return agree(windows_, stability_.windows, stability_.tolerance);
+  }
+
+ private:
+  Stability stability_;
+  double percentile_;
+  std::vector<Window> windows_;
+  std::int64_t next_ = 0;  // the next second to take
+  double ok_ = 0;          // the current window's
+  HdrHistogram latency_ = report::make_timeline_histogram();
+};
+
+std::int64_t unix_second() {
+  return std::chrono::duration_cast<std::chrono::seconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+}  // namespace
+
+Result<PointOutcome> run_point(const SweepSpec& spec, const std::string& scenario,
+                               const std::string& base_url, const std::string& metrics_url,
+                               double level) {
+  load::LoadOptions options;
+  options.url = base_url;
+  options.scenario_file = scenario;
+  if (spec.closed) {
+    options.concurrency = level;
+  } else {
+    options.rate = level;
+  }
+  options.duration_s = spec.stability.max_time_s;
+  options.threads = spec.threads;
+  options.metrics_url = metrics_url;
+  options.seed = 1;
+  auto plan = load::build_plan(options);
+  if (!plan) return plan.error();
+  plan->thresholds = spec.slo;
+  load::LiveBoard live;
+  std::atomic<bool> stop{false};
+  const std::int64_t first = unix_second();
+  const auto started = std::chrono::steady_clock::now();
+  Result<report::LoadResult> result = fail("not run");
+  std::thread runner([&] { result = load::run_load(*plan, &live, stop); });
+  StabilityWatch watch(spec.stability, slo_percentile(spec));
+  PointOutcome outcome;
+  outcome.level = level;
+  // The run ends by itself at the time limit; a stable run is ended early.
+  while (!stop.load()) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    const double elapsed =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    if (elapsed >= spec.stability.max_time_s) break;
+    // A second's row is complete once every thread has moved on: two seconds back.
+    if (watch.update(live, first, unix_second() - 1)) {
+      outcome.stable = true;
+      outcome.stable_after_s = elapsed;
+      stop = true;
+    }
+  }
+  runner.join();
+  if (!result) return result.error();
+  outcome.result = std::move(*result);
+  outcome.generator_behind =
+      report::check_schedule(outcome.result).behind &&
+      outcome.result.schedule.lag_when_connections_free > outcome.result.schedule.sent / 100;
+  std::vector<std::string> broken;
+  for (const auto& o : report::evaluate_thresholds(outcome.result, spec.slo)) {
+    if (!o.passed)
+      broken.push_back(o.threshold.text + " (" +
+                       report::format_metric(o.threshold.metric, o.actual) + ")");
+  }
+  outcome.slo_met = broken.empty() && outcome.stable && !outcome.generator_behind;
+  if (!broken.empty()) {
+    for (const auto& b : broken) outcome.reason += (outcome.reason.empty() ? "missed " : ", ") + b;
+  } else if (!outcome.stable) {
+    outcome.reason = "never stabilised";
+  } else if (outcome.generator_behind) {
+    outcome.reason = "the generator could not send this rate";
+  }
+  return outcome;
+}
+
+}  // namespace hone::sweep
