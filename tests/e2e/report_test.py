@@ -32,6 +32,19 @@ endpoints:
     data: {{file: rows.csv, order: random}}
 """
 
+# Two configurations (cache off and on) at two rates; short points.
+SWEEP = """target:
+  serve: {{models: {models}, args: [--threads, "1"]}}
+parameters:
+  model.cache.enabled: [false, true]
+load:
+  scenario: {scenario}
+  rates: [100, 200]
+slo: "p99 < 100ms"
+stability: {{window: 1s, windows: 2, tolerance: 50%, max_time: 5s}}
+out: {out}
+"""
+
 SEEN = "return {charts: window.honeReport.charts, errors: (window.__honeErrors || [])" \
        ".concat(window.honeReport.errors), canvases: document.querySelectorAll('canvas').length," \
        " sections: Array.from(document.querySelectorAll('h2'), (h) => h.textContent)};"
@@ -49,6 +62,11 @@ def expected_charts(data):
     runs = data["runs"]
     out = []
     union = lambda lists: len(set(x for values in lists for x in values))
+    if data.get("sweep"):
+        points = [[p["rps"] for p in c["points"]] for c in data["sweep"]["configurations"]]
+        out.append(("Throughput and p99 latency", union(points)))
+    if not runs:
+        return out
     times = union([r["timeline"]["t"] for r in runs])
     out += [("Requests and errors per second", times), ("Latency per second", times)]
     names = []
@@ -109,16 +127,28 @@ def main():
                             "--quiet", "--threads", "1", "--out", path], check=True,
                            stdout=subprocess.DEVNULL)
             results.append(path)
+        with open(os.path.join(work, "sweep.yaml"), "w") as sweep:
+            sweep.write(SWEEP.format(models=models, scenario=os.path.join(work, "sweep-scenario.yaml"),
+                                     out=os.path.join(work, "sweep-out")))
+        with open(os.path.join(work, "sweep-scenario.yaml"), "w") as scenario:
+            # The scenario without its base_url, rate and duration: the sweep sets those.
+            scenario.write("endpoints:" + SCENARIO.split("endpoints:")[1].format())
+        subprocess.run([hone, "sweep", os.path.join(work, "sweep.yaml")], check=True,
+                       stdout=subprocess.DEVNULL)
         pages = {
             "single": [hone, "report", results[0]],
             "several": [hone, "report", results[0], results[1]],
             "compare": [hone, "report", "compare", results[0], results[1]],
+            "sweep": None,
         }
         problems = []
         driver, profile = browser()
         for name, command in pages.items():
             page = os.path.join(work, name + ".html")
-            subprocess.run(command + ["--html", page], check=True, stdout=subprocess.DEVNULL)
+            if command is None:
+                page = os.path.join(work, "sweep-out", "sweep.html")
+            else:
+                subprocess.run(command + ["--html", page], check=True, stdout=subprocess.DEVNULL)
             data, html = page_data(page)
             driver.get("file://" + page)
             seen = driver.execute_script(SEEN)
@@ -127,7 +157,8 @@ def main():
             problems += check(name, data, html, seen)
             if name == "compare" and "Comparison" not in seen["sections"]:
                 problems.append("compare: no Comparison section")
-            if "Analysis" not in seen["sections"] or "Server side" not in seen["sections"]:
+            wanted = ["Sweep"] if name == "sweep" else ["Analysis", "Server side"]
+            if any(section not in seen["sections"] for section in wanted):
                 problems.append(name + ": sections are %s" % seen["sections"])
         for problem in problems:
             print("FAIL: " + problem, file=sys.stderr)

@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
+
 #include "support/temp_dir.h"
 
 namespace hone::sweep {
@@ -98,6 +100,35 @@ TEST(SweepSpec, MistakesAreNamed) {
                                                                      << spec.error().message;
     EXPECT_NE(spec.error().message.find("bad.yaml"), std::string::npos) << spec.error().message;
   }
+}
+
+}  // namespace
+}  // namespace hone::sweep
+
+namespace hone::sweep {
+namespace {
+
+// Every sweep in examples/sweeps reads, and what it names exists.
+TEST(SweepSpec, TheExamplesRead) {
+  int read = 0;
+  for (const auto& entry :
+       std::filesystem::directory_iterator(std::string(HONE_SOURCE_DIR) + "/examples/sweeps")) {
+    const std::string name = entry.path().filename().string();
+    if (entry.path().extension() != ".yaml" || name.rfind("predict-", 0) == 0) continue;
+    const auto spec = read_sweep(entry.path().string());
+    ASSERT_TRUE(spec) << spec.error().message;
+    EXPECT_TRUE(std::filesystem::exists(spec->models + "/ceramic-armor/config.yaml")) << name;
+    EXPECT_TRUE(std::filesystem::exists(spec->scenario)) << name;
+    for (const auto& c : spec->configurations()) {
+      for (const auto& [key, value] : c) {
+        if (key == "scenario") {
+          EXPECT_TRUE(std::filesystem::exists(value)) << value;
+        }
+      }
+    }
+    ++read;
+  }
+  EXPECT_EQ(read, 4);
 }
 
 }  // namespace
