@@ -194,7 +194,8 @@
       if (a.recommendations.length) {
         main.append(el("h3", {}, "Recommendations"));
         main.append(el("ul", {}, a.recommendations.map((r) => el("li", {}, el("b", {}, r.action), " (" + r.finding + ")",
-          r.expected ? el("div", {}, "expected: " + r.expected) : null, r.config ? el("div", { class: "quiet" }, "change: " + r.config) : null))));
+          r.expected ? el("div", {}, "expected: " + r.expected) : null, r.config ? el("div", { class: "quiet" }, "change: " + r.config) : null,
+          r.sweep ? el("div", { class: "quiet" }, "prove it: hone sweep " + r.sweep) : null))));
       }
     }
   }

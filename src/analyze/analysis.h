@@ -48,6 +48,7 @@ struct Recommendation {
   std::string action;    // what to change
   std::string expected;  // the gain this run predicts
   std::string config;    // the setting or flag, as written
+  std::string sweep;     // the example sweep that tests the change (examples/sweeps/), if any
 };
 
 struct Analysis {

@@ -55,6 +55,7 @@ std::string format_analysis(const Analysis& analysis) {
     out += "  - " + r.action + " (" + r.finding + ")\n";
     if (!r.expected.empty()) out += "      expected: " + r.expected + "\n";
     if (!r.config.empty()) out += "      change:   " + r.config + "\n";
+    if (!r.sweep.empty()) out += "      prove it: hone sweep " + r.sweep + "\n";
   }
   return out;
 }
@@ -96,6 +97,7 @@ std::string analysis_json(const Analysis& analysis) {
     json.key("action").value(r.action);
     json.key("expected").value(r.expected);
     json.key("config").value(r.config);
+    json.key("sweep").value(r.sweep);
     json.end_object();
   }
   json.end_array();

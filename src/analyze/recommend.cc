@@ -72,6 +72,14 @@ Recommendation for_queueing(const Finding& f, const RunFacts& facts) {
   return r;
 }
 
+// The example sweep that measures a change of this kind on the demo models.
+std::string sweep_for(const Recommendation& r) {
+  if (r.config.find("cache") != std::string::npos) return "examples/sweeps/cache.yaml";
+  if (r.config.find("batching") != std::string::npos) return "examples/sweeps/batching.yaml";
+  if (r.config.find("--threads") != std::string::npos) return "examples/sweeps/threads.yaml";
+  return "";
+}
+
 }  // namespace
 
 std::vector<Recommendation> recommend(const std::vector<Finding>& findings, const RunFacts& facts) {
@@ -133,7 +141,10 @@ std::vector<Recommendation> recommend(const std::vector<Finding>& findings, cons
       r.config = "hone serve --idle-timeout 60s";
       r.expected = format("%.0f fewer connection set-ups", evidence(f, "connections opened"));
     }
-    if (!r.action.empty()) out.push_back(std::move(r));
+    if (!r.action.empty()) {
+      r.sweep = sweep_for(r);
+      out.push_back(std::move(r));
+    }
   }
   return out;
 }

@@ -183,6 +183,12 @@ TEST(AnalyzeFindings, TheNaiveDemoConfiguration) {
       << describe(analysis);
   EXPECT_EQ(advice.count("config.yaml: batching: {max_queue_delay: 0us} (or remove batching)"), 1U)
       << describe(analysis);
+  for (const auto& r : analysis.recommendations) {
+    if (r.config.find("cache") != std::string::npos) {
+      EXPECT_EQ(r.sweep, "examples/sweeps/cache.yaml");
+      EXPECT_TRUE(std::filesystem::exists(std::string(HONE_SOURCE_DIR) + "/" + r.sweep));
+    }
+  }
 }
 
 TEST(AnalyzeFindings, TheCommandPrintsTextOrJson) {
