@@ -22,7 +22,8 @@ double evidence(const Finding& f, const std::string& name) {
 }
 
 Recommendation for_cache(const Finding& f, const RunFacts& facts) {
-  Recommendation r{f.kind, "", "", ""};
+  Recommendation r;
+  r.finding = f.kind;
   const double repeats = facts.repeat_ratio.value_or(0);
   if (evidence(f, "lookups") > 0) {
     r.action = facts.cache_evictions.value_or(0) > 0 ? "give the response cache more memory"
@@ -50,7 +51,8 @@ Recommendation for_cache(const Finding& f, const RunFacts& facts) {
 }
 
 Recommendation for_queueing(const Finding& f, const RunFacts& facts) {
-  Recommendation r{f.kind, "", "", ""};
+  Recommendation r;
+  r.finding = f.kind;
   const double queue = evidence(f, "queue");
   const double rows = facts.models.empty() ? 0 : facts.models.front().batch_rows;
   if (queue > 0 && rows > 0 && rows <= 1.5) {
@@ -86,7 +88,8 @@ std::vector<Recommendation> recommend(const std::vector<Finding>& findings, cons
   std::vector<Recommendation> out;
   bool batching_delay_said = false;  // queueing may already have said it
   for (const Finding& f : findings) {
-    Recommendation r{f.kind, "", "", ""};
+    Recommendation r;
+  r.finding = f.kind;
     if (f.kind == "cache_ineffective") {
       r = for_cache(f, facts);
     } else if (f.kind == "queueing") {
