@@ -10,6 +10,7 @@
 #include "load/engine.h"
 #include "load/options.h"
 #include "report/schedule_check.h"
+#include "sweep/cpu_pin.h"
 
 namespace hone::sweep {
 namespace {
@@ -29,19 +30,26 @@ struct Window {
   double latency_us = 0;
 };
 
-// Latencies within this of each other agree whatever the tolerance: a p99 of 1.5 ms that moves
-// by half a millisecond from one second to the next is noise, not a trend.
-constexpr double kLatencyFloorUs = 1000;
+// Latencies agree whatever the tolerance when they are within a tenth of the SLO's latency limit
+// (at least 1 ms) of each other: a p99 of 5 ms that moves by 3 ms from one second to the next is
+// noise at the scale of a 50 ms objective, not a trend.
+double latency_floor_us(const SweepSpec& spec) {
+  double floor = 1000;
+  for (const auto& t : spec.slo) {
+    const bool latency = t.endpoint.empty() && t.metric.size() > 1 && t.metric[0] == 'p';
+    if (latency && (t.op == "<" || t.op == "<=")) floor = std::max(floor, t.value / 10);
+  }
+  return floor;
+}
 
-bool agree(const std::vector<Window>& windows, int last, double tolerance) {
+bool agree(const std::vector<Window>& windows, int last, double tolerance, double floor_us) {
   if (static_cast<int>(windows.size()) < last) return false;
   const auto begin = windows.end() - last;
   for (const auto pick : {&Window::ok_per_s, &Window::latency_us}) {
     double mean = 0;
     for (auto it = begin; it != windows.end(); ++it) mean += (*it).*pick;
     mean /= last;
-    const double slack =
-        std::max(tolerance * mean, pick == &Window::latency_us ? kLatencyFloorUs : 0.0);
+    const double slack = std::max(tolerance * mean, pick == &Window::latency_us ? floor_us : 0.0);
     for (auto it = begin; it != windows.end(); ++it) {
       if (std::abs((*it).*pick - mean) > slack) return false;
     }
@@ -52,8 +60,8 @@ bool agree(const std::vector<Window>& windows, int last, double tolerance) {
 // Watches the run's finished seconds and says when the last windows agree.
 class StabilityWatch {
  public:
-  StabilityWatch(const Stability& stability, double percentile)
-      : stability_(stability), percentile_(percentile) {}
+  StabilityWatch(const Stability& stability, double percentile, double floor_us)
+      : stability_(stability), percentile_(percentile), floor_us_(floor_us) {}
 
   // Takes the finished seconds before `complete` (the board keeps only the last few, so this
   // runs several times a second); true once stable.
@@ -72,12 +80,13 @@ class StabilityWatch {
         latency_.reset();
       }
     }
-    return agree(windows_, stability_.windows, stability_.tolerance);
+    return agree(windows_, stability_.windows, stability_.tolerance, floor_us_);
   }
 
  private:
   Stability stability_;
   double percentile_;
+  double floor_us_;
   std::vector<Window> windows_;
   std::int64_t next_ = 0;  // the next second to take
   double ok_ = 0;          // the current window's
@@ -115,8 +124,12 @@ Result<PointOutcome> run_point(const SweepSpec& spec, const std::string& scenari
   const std::int64_t first = unix_second();
   const auto started = std::chrono::steady_clock::now();
   Result<report::LoadResult> result = fail("not run");
-  std::thread runner([&] { result = load::run_load(*plan, &live, stop); });
-  StabilityWatch watch(spec.stability, slo_percentile(spec));
+  std::thread runner;
+  {
+    const CpuPin pin(spec.load_cpus);  // the runner and the engine's threads inherit the CPUs
+    runner = std::thread([&] { result = load::run_load(*plan, &live, stop); });
+  }
+  StabilityWatch watch(spec.stability, slo_percentile(spec), latency_floor_us(spec));
   PointOutcome outcome;
   outcome.level = level;
   // The run ends by itself at the time limit; a stable run is ended early.

@@ -14,6 +14,7 @@
 #include <thread>
 
 #include "core/strings.h"
+#include "sweep/cpu_pin.h"
 
 extern char** environ;
 
@@ -108,7 +109,11 @@ Result<ServerProcess> ServerProcess::start(const SweepSpec& spec,
   for (auto& arg : args) argv.push_back(arg.data());
   argv.push_back(nullptr);
   pid_t pid = -1;
-  const int spawned = posix_spawn(&pid, "/proc/self/exe", &actions, nullptr, argv.data(), environ);
+  int spawned = 0;
+  {
+    const CpuPin pin(spec.serve_cpus);  // the child inherits the CPUs
+    spawned = posix_spawn(&pid, "/proc/self/exe", &actions, nullptr, argv.data(), environ);
+  }
   posix_spawn_file_actions_destroy(&actions);
   close(out[1]);
   if (spawned != 0) {

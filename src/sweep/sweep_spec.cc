@@ -5,6 +5,7 @@
 
 #include "core/strings.h"
 #include "core/yaml_reader.h"
+#include "sweep/cpu_pin.h"
 
 namespace hone::sweep {
 namespace {
@@ -58,6 +59,16 @@ std::vector<std::string> scalars(YamlMap& map, const YAML::Node& node, const std
   return out;
 }
 
+std::vector<int> cpus_of(YamlMap& map, const char* key) {
+  std::vector<int> cpus;
+  for (const auto cpu : map.integers(key).value_or(std::vector<std::int64_t>{})) {
+    cpus.push_back(static_cast<int>(cpu));
+  }
+  if (auto s = check_cpus(cpus); !s)
+    map.error_at(map.node(key), std::string(key) + ": " + s.error().message);
+  return cpus;
+}
+
 }  // namespace
 
 std::string describe(const Configuration& configuration) {
@@ -105,6 +116,7 @@ Result<SweepSpec> read_sweep(const std::string& path) {
       YamlMap s(serve, path, "serve");
       spec.models = relative_to(path, s.required_string("models"));
       spec.serve_args = s.strings("args").value_or(std::vector<std::string>{});
+      spec.serve_cpus = cpus_of(s, "cpus");
       s.finish();
     }
     target.finish();
@@ -135,6 +147,7 @@ Result<SweepSpec> read_sweep(const std::string& path) {
     YamlMap load(map.node("load"), path, "load");
     spec.scenario = relative_to(path, load.required_string("scenario"));
     spec.threads = static_cast<int>(load.integer("threads").value_or(1));
+    spec.load_cpus = cpus_of(load, "cpus");
     const YAML::Node rates = load.node("rates");
     const YAML::Node users = load.node("concurrency");
     const auto search = load.string("search");

@@ -39,7 +39,8 @@ struct SweepSpec {
   // serve target: hone serve with `models` (a repository) and `serve_args`
   std::string models;
   std::vector<std::string> serve_args;
-  std::string url;  // url target
+  std::vector<int> serve_cpus;  // pin the server to these CPUs (as taskset); empty: anywhere
+  std::string url;              // url target
   std::vector<Parameter> parameters;
   std::string scenario;  // the load's scenario file
   bool closed = false;   // levels are concurrencies
@@ -49,6 +50,7 @@ struct SweepSpec {
   double search_resolution = 0.05;
   double search_max = 1e6;
   int threads = 1;
+  std::vector<int> load_cpus;  // pin the load generator to these CPUs
   std::string slo_text;
   std::vector<report::Threshold> slo;
   Stability stability;

@@ -18,7 +18,7 @@ const std::string kHone = HONE_BINARY;
 
 class ReportCompare : public ::testing::Test {
  protected:
-  // One result file of 6 s at 200 requests/s against a server answering after `delay`.
+  // One result file of 10 s at 300 requests/s against a server answering after `delay`.
   static std::string record(const test::TempDir& dir, const std::string& name,
                             std::chrono::microseconds delay) {
     test::TestServerOptions options;
@@ -26,7 +26,7 @@ class ReportCompare : public ::testing::Test {
     test::TestServer server(options);
     const std::string file = dir.file(name);
     const auto run = run_process(
-        {kHone, "load", server.url("/"), "--rate", "200", "-d", "6s", "--out", file, "-q"});
+        {kHone, "load", server.url("/"), "--rate", "300", "-d", "10s", "--out", file, "-q"});
     EXPECT_EQ(run.exit_code, 0) << run.err;
     return file;
   }
