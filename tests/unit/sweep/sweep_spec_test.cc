@@ -12,7 +12,7 @@ namespace hone::sweep {
 namespace {
 
 const std::string kGood = R"(target:
-  serve: {models: models, args: [--threads, "1"]}
+  serve: {models: models, args: [--threads, "1"], cpus: [0]}
 parameters:
   model.cache.enabled: [false, true]
   --threads: [1, 2]
@@ -20,6 +20,7 @@ parameters:
 load:
   scenario: predict.yaml
   rates: [100, 200]
+  cpus: [0]
 slo: "p99 < 10ms and error_rate < 0.1%"
 stability: {window: 2s, windows: 4, tolerance: 5%, max_time: 40s}
 out: results
@@ -33,6 +34,8 @@ TEST(SweepSpec, ReadsEverythingAndCrossesTheParameters) {
   EXPECT_EQ(spec.out, dir.file("results"));
   EXPECT_EQ(spec.serve_args, (std::vector<std::string>{"--threads", "1"}));
   EXPECT_EQ(spec.levels, (std::vector<double>{100, 200}));
+  EXPECT_EQ(spec.serve_cpus, std::vector<int>{0});
+  EXPECT_EQ(spec.load_cpus, std::vector<int>{0});
   EXPECT_FALSE(spec.closed);
   EXPECT_FALSE(spec.search);
   ASSERT_EQ(spec.slo.size(), 2U);
@@ -92,6 +95,7 @@ TEST(SweepSpec, MistakesAreNamed) {
       {"target: {url: http://x}\n" + load + "stability: {window: 2s, windows: 3, max_time: 4s}\n",
        "max_time"},
       {"target: {url: http://x}\n" + load + "colour: red\n", "colour"},
+      {"target: {serve: {models: m, cpus: [4096]}}\n" + load, "cpu 4096 does not exist"},
   };
   for (const auto& [text, message] : cases) {
     const auto spec = read_sweep(dir.write("bad.yaml", text));
