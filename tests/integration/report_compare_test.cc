@@ -80,12 +80,19 @@ TEST_F(ReportCompare, AServerThirtyPercentSlowerIsWorseAndFailsTheRule) {
   EXPECT_NE(run.out.find("ok     rps<-50%"), std::string::npos) << run.out;
   // Without rules the comparison is only a report.
   EXPECT_EQ(compare({base_, slower_}).exit_code, 0);
+  // With --min-change 50%, a 30% change is not called significant, so the rule holds.
+  const auto lenient = compare({base_, slower_, "--min-change", "50%", "--fail-on", "p99>+10%"});
+  EXPECT_EQ(lenient.exit_code, 0) << lenient.out;
+  EXPECT_EQ(verdict_of(lenient.out, "p50"), "no significant change") << lenient.out;
 }
 
 TEST_F(ReportCompare, RepeatedRunsOnEachSide) {
   const auto run = compare({base_, same_, "--", slower_, slower_});
   EXPECT_EQ(run.exit_code, 0) << run.err;
   EXPECT_NE(run.out.find("run level: 2 and 2 runs"), std::string::npos) << run.out;
+  const auto named = compare({base_, same_, "--new", slower_, slower_});
+  EXPECT_EQ(named.exit_code, 0) << named.err;
+  EXPECT_NE(named.out.find("run level: 2 and 2 runs"), std::string::npos) << named.out;
 }
 
 TEST_F(ReportCompare, BadUsageIsRefused) {

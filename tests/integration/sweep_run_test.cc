@@ -139,5 +139,30 @@ TEST(SweepRun, TheMaxRateItFindsHoldsAndBreaksAtOnePointTwoTimes) {
   EXPECT_EQ(above.exit_code, 99) << "at " << 1.2 * found << "/s:\n" << above.out << "\n" << csv;
 }
 
+// Concurrency levels (closed model) against a URL.
+TEST(SweepRun, ConcurrencyLevelsAgainstAUrl) {
+  test::TestServerOptions options;
+  options.delay = std::chrono::milliseconds(2);
+  test::TestServer server(options);
+  test::TempDir dir;
+  dir.write("a.yaml", "endpoints:\n  - path: /\n");
+  const std::string sweep = dir.write(
+      "s.yaml", "target: {url: \"" + server.url("") +
+                    "\"}\nload: {scenario: a.yaml, concurrency: [1, 4]}\nslo: \"p99 < 50ms\"\n"
+                    "stability: {window: 1s, windows: 2, tolerance: 50%, max_time: 5s}\n");
+  const auto run =
+      run_process({kHone, "sweep", sweep, "--out", dir.file("out")}, std::chrono::seconds(60));
+  ASSERT_EQ(run.exit_code, 0) << run.out << run.err;
+  EXPECT_NE(run.out.find("as given: concurrency 4 ..."), std::string::npos) << run.out;
+  const std::string csv = read(dir.path() / "out" / "sweep.csv");
+  EXPECT_EQ(csv.rfind("configuration,concurrency,", 0), 0U) << csv;
+  // Four users each waiting 2 ms answer about four times what one does.
+  auto one = report::read_result_file(dir.file("out/points/c1-1.json"));
+  auto four = report::read_result_file(dir.file("out/points/c1-4.json"));
+  ASSERT_TRUE(one && four);
+  EXPECT_EQ(one->schedule.model, "closed");
+  EXPECT_GT(four->rps(), 2.5 * one->rps());
+}
+
 }  // namespace
 }  // namespace hone
