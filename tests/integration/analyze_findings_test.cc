@@ -6,11 +6,13 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <random>
 #include <set>
 #include <string>
 #include <vector>
 
 #include "analyze/analysis.h"
+#include "model/xgboost/trainer.h"
 #include "report/result_json.h"
 #include "serve/prediction_server.h"
 #include "support/process.h"
@@ -129,22 +131,36 @@ std::string ceramic_repository(const test::TempDir& dir, const std::string& conf
   return (dir.path() / "repo").string();
 }
 
+// A model of 600 deep trees over 6 features: per row it costs far more to compute than to read,
+// so its work dominates whatever the build (sanitizers slow reading, not libxgboost).
 TEST(AnalyzeFindings, AComputeBoundModel) {
   test::TempDir dir;
-  Served served(ceramic_repository(dir, ""));
-  // 300 different requests of 150 rows each: the model's work dominates, and nothing repeats.
+  model::TrainingSet set;
+  set.rows = 2000;
+  set.cols = 6;
+  std::mt19937 random(5);
+  std::uniform_real_distribution<float> value(0, 100);
+  for (std::size_t i = 0; i < set.rows * set.cols; ++i) set.features.push_back(value(random));
+  for (std::size_t r = 0; r < set.rows; ++r) set.labels.push_back(value(random));
+  model::TrainingParams params;
+  params.rounds = 600;
+  params.params = {{"objective", "reg:squarederror"}, {"max_depth", "8"}};
+  fs::create_directories(dir.path() / "repo" / "heavy");
+  ASSERT_TRUE(model::train_xgboost(set, params, dir.file("repo/heavy/model.json")));
+  dir.write("repo/heavy/config.yaml", "backend: xgboost\nmax_rows_per_request: 4096\n");
+  Served served(dir.file("repo"));
+  // 300 different requests of 100 rows each: nothing repeats.
   std::string lines;
   for (int request = 0; request < 300; ++request) {
-    std::string data;
-    data = std::to_string(request);  // first value: which request, so none repeats
-    for (int i = 1; i < 150 * 12; ++i) data += "," + std::to_string((request * 31 + i * 7) % 100);
+    std::string data = std::to_string(request);
+    for (int i = 1; i < 100 * 6; ++i) data += "," + std::to_string((request * 31 + i * 7) % 100);
     lines += R"({"data": [)" + data + "]}\n";
   }
   dir.write("rows.jsonl", lines);
   const std::string scenario =
       dir.write("s.yaml",
-                "endpoints:\n  - path: /v2/models/ceramic-armor/infer\n    body: "
-                "'{\"inputs\":[{\"name\":\"features\",\"datatype\":\"FP32\",\"shape\":[150,12],"
+                "endpoints:\n  - path: /v2/models/heavy/infer\n    body: "
+                "'{\"inputs\":[{\"name\":\"features\",\"datatype\":\"FP32\",\"shape\":[100,6],"
                 "\"data\":{{data}}}]}'\n    data: {file: rows.jsonl}\n");
   const auto analysis = analyze_run(dir, {served.url(""), "--scenario", scenario, "--rate", "50",
                                           "-d", "4s", "--metrics-url", "/metrics"});

@@ -43,7 +43,8 @@ TEST(Findings, ColdStart) {
   ASSERT_NE(cold, nullptr) << format_analysis(analysis);
   EXPECT_EQ(cold->severity, Severity::kHigh);
   bool warmup = false;
-  for (const auto& r : analysis.recommendations) warmup |= r.config.find("warmup") != std::string::npos;
+  for (const auto& r : analysis.recommendations)
+    warmup |= r.config.find("warmup") != std::string::npos;
   EXPECT_TRUE(warmup);
 }
 
@@ -70,7 +71,8 @@ TEST(Findings, ConnectionChurn) {
   auto result = builder.build(20);
   result.schedule.max_connections = 4;
   result.schedule.connections_opened = 1500;  // most requests on a new connection
-  const Finding* churn = find(analyze_result(result), "connection_churn");
+  const Analysis analysis = analyze_result(result);
+  const Finding* churn = find(analysis, "connection_churn");
   ASSERT_NE(churn, nullptr);
   EXPECT_EQ(churn->severity, Severity::kHigh);
   result.schedule.connections_opened = 4;
@@ -86,7 +88,8 @@ report::ServerMetrics cache_series(double hits, double misses, double evictions)
                std::to_string(h) +
                "\n# TYPE hone_cache_misses_total counter\nhone_cache_misses_total{layer=\"l1\"} " +
                std::to_string(m) +
-               "\n# TYPE hone_cache_evictions_total counter\nhone_cache_evictions_total{layer=\"l1\"} " +
+               "\n# TYPE hone_cache_evictions_total "
+               "counter\nhone_cache_evictions_total{layer=\"l1\"} " +
                std::to_string(e) + "\n")
         .value();
   };
