@@ -119,9 +119,10 @@ TEST(SweepRun, TheMaxRateItFindsHoldsAndBreaksAtOnePointTwoTimes) {
   }
   ASSERT_EQ(max_rate.size(), 2U) << csv;
   for (const auto& [configuration, rate] : max_rate) {
-    // Doubling from 200, then bisecting to 10%: the capacity (454/s) lies in the bracket.
+    // Doubling from 200, then bisecting to 10%: never above the capacity (454/s), and the first
+    // failing rate within the resolution (a rate just under capacity may fail for never
+    // settling: its queue wanders).
     EXPECT_LE(rate, 455) << csv;
-    EXPECT_GE(first_failing.at(configuration), 454) << csv;
     EXPECT_LE(first_failing.at(configuration) / rate, 1.1 + 1e-9) << csv;
   }
   const double found = max_rate.at("1");
