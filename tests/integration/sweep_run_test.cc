@@ -165,5 +165,21 @@ TEST(SweepRun, ConcurrencyLevelsAgainstAUrl) {
   EXPECT_GT(four->rps(), 2.5 * one->rps());
 }
 
+// No configuration meeting the SLO is the sweep's failure: exit 99, saying so.
+TEST(SweepRun, NoConfigurationMeetingTheSloExits99) {
+  test::TestServer server;
+  test::TempDir dir;
+  dir.write("a.yaml", "endpoints:\n  - path: /\n");
+  const std::string sweep = dir.write(
+      "s.yaml", "target: {url: \"" + server.url("") +
+                    "\"}\nload: {scenario: a.yaml, rates: [50]}\nslo: \"p99 < 1us\"\n"
+                    "stability: {window: 1s, windows: 2, tolerance: 50%, max_time: 4s}\n");
+  const auto run =
+      run_process({kHone, "sweep", sweep, "--out", dir.file("out")}, std::chrono::seconds(60));
+  EXPECT_EQ(run.exit_code, 99) << run.out << run.err;
+  EXPECT_NE(run.out.find("no configuration met the SLO"), std::string::npos) << run.out;
+  EXPECT_NE(run.out.find("missed p99 < 1us"), std::string::npos) << run.out;
+}
+
 }  // namespace
 }  // namespace hone
