@@ -89,7 +89,7 @@ std::vector<Recommendation> recommend(const std::vector<Finding>& findings, cons
   bool batching_delay_said = false;  // queueing may already have said it
   for (const Finding& f : findings) {
     Recommendation r;
-  r.finding = f.kind;
+    r.finding = f.kind;
     if (f.kind == "cache_ineffective") {
       r = for_cache(f, facts);
     } else if (f.kind == "queueing") {

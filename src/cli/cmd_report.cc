@@ -1,6 +1,5 @@
 // hone report: read result files: print a summary (and check thresholds), or merge the results
 // of several generators into one.
-#include <simdjson.h>
 
 #include <algorithm>
 #include <cstdio>
@@ -33,21 +32,6 @@ struct ReportFlags {
   std::string min_change;
 };
 
-// The thresholds the run was made with, from its config.
-std::vector<std::string> recorded_thresholds(const report::LoadResult& result) {
-  std::vector<std::string> out;
-  simdjson::dom::parser parser;
-  simdjson::dom::array list;
-  if (parser.parse(result.config_json)["thresholds"].get_array().get(list) != simdjson::SUCCESS) {
-    return out;
-  }
-  for (const auto item : list) {
-    std::string_view text;
-    if (item.get_string().get(text) == simdjson::SUCCESS) out.emplace_back(text);
-  }
-  return out;
-}
-
 // The HTML page for runs, each with its analysis, and a comparison when given.
 Status write_html(const std::string& path, const std::vector<std::string>& names,
                   const std::vector<report::LoadResult>& results, std::string comparison_json) {
@@ -77,7 +61,7 @@ int run_show(const ReportFlags& flags) {
   for (std::size_t i = 0; i < results.size(); ++i) {
     const report::LoadResult& result = results[i];
     std::vector<std::string> texts =
-        flags.thresholds.empty() ? recorded_thresholds(result) : flags.thresholds;
+        flags.thresholds.empty() ? report::recorded_thresholds(result) : flags.thresholds;
     std::vector<report::Threshold> thresholds;
     for (const auto& text : texts) {
       auto threshold = report::parse_threshold(text);

@@ -85,8 +85,8 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   std::vector<Command> commands = {add_serve_command(app),  add_load_command(app),
                                    add_report_command(app), add_analyze_command(app),
-                                   add_sweep_command(app),
-                                   add_model_command(app),  add_demo_command(app)};
+                                   add_sweep_command(app),  add_model_command(app),
+                                   add_demo_command(app)};
   const auto is_command = [&commands](const std::string& name) {
     for (const Command& command : commands) {
       if (command.app->get_name() == name) return true;

@@ -4,12 +4,10 @@
 #pragma once
 
 #include <cstdint>
-#include <unordered_set>
-
-#include <cstdint>
 #include <random>
 #include <string>
 #include <string_view>
+#include <unordered_set>
 #include <vector>
 
 #include "load/plan.h"

@@ -1,7 +1,6 @@
 #include "report/html_report.h"
 
-#include <simdjson.h>
-
+#include <algorithm>
 #include <cmath>
 
 #include "core/version.h"
@@ -220,19 +219,6 @@ void write_server(JsonWriter& json, const LoadResult& result) {
   }
   json.end_array();
   json.end_object();
-}
-
-std::vector<std::string> recorded_thresholds(const LoadResult& result) {
-  std::vector<std::string> out;
-  simdjson::dom::parser parser;
-  simdjson::dom::array list;
-  if (parser.parse(result.config_json)["thresholds"].get_array().get(list) != simdjson::SUCCESS)
-    return out;
-  for (const auto item : list) {
-    std::string_view text;
-    if (item.get_string().get(text) == simdjson::SUCCESS) out.emplace_back(text);
-  }
-  return out;
 }
 
 }  // namespace

@@ -71,7 +71,7 @@ struct Schedule {
   std::int64_t lag_when_connections_free = 0;   // lagging sends while a connection was idle
   std::int64_t max_connections = 0;             // most connections open at once
   std::int64_t connections_opened = 0;          // connection attempts over the run
-  double generator_cpu_s = 0;  // CPU time the generator's threads used
+  double generator_cpu_s = 0;                   // CPU time the generator's threads used
   int generator_threads = 0;
 };
 

@@ -1,5 +1,7 @@
 #include "report/thresholds.h"
 
+#include <simdjson.h>
+
 #include <charconv>
 #include <cstdio>
 #include <set>
@@ -105,6 +107,20 @@ Result<Threshold> parse_threshold(const std::string& text) {
   if (!value) return bad(value.error().message);
   threshold.value = *value;
   return threshold;
+}
+
+std::vector<std::string> recorded_thresholds(const LoadResult& result) {
+  std::vector<std::string> out;
+  simdjson::dom::parser parser;
+  simdjson::dom::array list;
+  if (parser.parse(result.config_json)["thresholds"].get_array().get(list) != simdjson::SUCCESS) {
+    return out;
+  }
+  for (const auto item : list) {
+    std::string_view text;
+    if (item.get_string().get(text) == simdjson::SUCCESS) out.emplace_back(text);
+  }
+  return out;
 }
 
 std::vector<ThresholdOutcome> evaluate_thresholds(const LoadResult& result,

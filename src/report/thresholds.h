@@ -29,6 +29,8 @@ struct ThresholdOutcome {
 };
 
 Result<Threshold> parse_threshold(const std::string& text);
+// The thresholds a run was made with, as its config recorded them.
+std::vector<std::string> recorded_thresholds(const LoadResult& result);
 std::vector<ThresholdOutcome> evaluate_thresholds(const LoadResult& result,
                                                   const std::vector<Threshold>& thresholds);
 // "812us", "1.25%", "1032.5" for the metric's unit.

@@ -16,7 +16,7 @@ import sys
 import tempfile
 import time
 
-from e2e_support import browser, first_line, screenshot_page
+from e2e_support import browser, close_browser, first_line, screenshot_page
 
 SCENARIO = """base_url: {base}
 rate: 200
@@ -118,16 +118,13 @@ def main():
         print("FAIL: %s" % error, file=sys.stderr)
         return 1
     finally:
-        if driver:
-            driver.quit()
+        close_browser(driver, profile)
         if load:
             load.kill()
             load.wait()
         server.terminate()
         server.wait(timeout=30)
         shutil.rmtree(work, ignore_errors=True)
-        if profile:
-            shutil.rmtree(profile, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -2,6 +2,7 @@
 caught from the first script on, whole-page screenshots, and a server's first output line."""
 import base64
 import os
+import shutil
 import tempfile
 import threading
 
@@ -55,3 +56,11 @@ def screenshot_page(driver, path):
         "clip": {"x": 0, "y": 0, "width": size["width"], "height": size["height"], "scale": 1}})
     with open(path, "wb") as out:
         out.write(base64.b64decode(shot["data"]))
+
+
+def close_browser(driver, profile):
+    """Quits the browser (if it started) and removes its profile folder."""
+    if driver:
+        driver.quit()
+    if profile:
+        shutil.rmtree(profile, ignore_errors=True)

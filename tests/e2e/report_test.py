@@ -15,7 +15,7 @@ import subprocess
 import sys
 import tempfile
 
-from e2e_support import browser, first_line, screenshot_page
+from e2e_support import browser, close_browser, first_line, screenshot_page
 
 SCENARIO = """base_url: {base}
 rate: 150
@@ -167,13 +167,10 @@ def main():
         print("FAIL: %s" % error, file=sys.stderr)
         return 1
     finally:
-        if driver:
-            driver.quit()
+        close_browser(driver, profile)
         server.terminate()
         server.wait(timeout=30)
         shutil.rmtree(work, ignore_errors=True)
-        if profile:
-            shutil.rmtree(profile, ignore_errors=True)
 
 
 if __name__ == "__main__":
