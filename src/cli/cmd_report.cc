@@ -2,6 +2,7 @@
 // of several generators into one.
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
@@ -116,8 +117,10 @@ int run_compare(const ReportFlags& flags) {
   if (!flags.min_change.empty()) {
     char* end = nullptr;
     const double percent = std::strtod(flags.min_change.c_str(), &end);
-    if (end == flags.min_change.c_str() || std::string(end) != "%" || percent < 0 ||
-        percent > 100) {
+    // Changes beyond 100% are real (a p99 that triples is +200%), so any finite percentage
+    // from 0% up is a threshold.
+    if (end == flags.min_change.c_str() || std::string(end) != "%" || !std::isfinite(percent) ||
+        percent < 0) {
       return report_error("--min-change '" + flags.min_change + "': give a percentage, e.g. 5%", 2);
     }
     options.min_change = percent / 100;

@@ -1,5 +1,5 @@
 // hone report compare through the real binary, on real runs: the same server twice is "no
-// significant change"; a server 30% slower (13 ms against 10 ms) is "worse" and --fail-on
+// significant change"; a server twice as slow (20 ms against 10 ms) is "worse" and --fail-on
 // 'p99>+10%' exits 99 naming it; repeated runs on each side (A1 A2 -- B1 B2) use run-level
 // statistics; bad usage exits 2.
 #include <gtest/gtest.h>
@@ -33,11 +33,13 @@ class ReportCompare : public ::testing::Test {
   }
   static void SetUpTestSuite() {
     dir_ = new test::TempDir;
-    // Answers after 10 ms, or 13 ms: the generator's and the machine's own noise (a tenth of a
-    // millisecond or two, more under sanitizers and parallel tests) stays well under 5%.
+    // Answers after 10 ms, or 20 ms. The generator's and the machine's own noise is a tenth of a
+    // millisecond at the median but reaches milliseconds at p99 on a busy 2-core CI machine (a
+    // 13 ms server once measured p99 +8.8% [-3.9%, +31.2%] there), so the slower server is slower
+    // by more than that noise can reach.
     base_ = record(*dir_, "base.json", std::chrono::microseconds(10000));
     same_ = record(*dir_, "same.json", std::chrono::microseconds(10000));
-    slower_ = record(*dir_, "slower.json", std::chrono::microseconds(13000));
+    slower_ = record(*dir_, "slower.json", std::chrono::microseconds(20000));
   }
   static void TearDownTestSuite() { delete dir_; }
 
@@ -72,7 +74,7 @@ TEST_F(ReportCompare, TheSameServerTwiceIsNoSignificantChange) {
   EXPECT_NE(run.out.find("moving-block bootstrap"), std::string::npos);
 }
 
-TEST_F(ReportCompare, AServerThirtyPercentSlowerIsWorseAndFailsTheRule) {
+TEST_F(ReportCompare, AServerTwiceAsSlowIsWorseAndFailsTheRule) {
   const auto run = compare({base_, slower_, "--fail-on", "p99>+10%", "--fail-on", "rps<-50%"});
   EXPECT_EQ(run.exit_code, 99) << run.out << run.err;
   for (const char* figure : {"p50", "p90", "p99"}) {
@@ -83,8 +85,8 @@ TEST_F(ReportCompare, AServerThirtyPercentSlowerIsWorseAndFailsTheRule) {
   EXPECT_NE(run.out.find("ok     rps<-50%"), std::string::npos) << run.out;
   // Without rules the comparison is only a report.
   EXPECT_EQ(compare({base_, slower_}).exit_code, 0);
-  // With --min-change 50%, a 30% change is not called significant, so the rule holds.
-  const auto lenient = compare({base_, slower_, "--min-change", "50%", "--fail-on", "p99>+10%"});
+  // With --min-change 150%, a 100% change is not called significant, so the rule holds.
+  const auto lenient = compare({base_, slower_, "--min-change", "150%", "--fail-on", "p99>+10%"});
   EXPECT_EQ(lenient.exit_code, 0) << lenient.out;
   EXPECT_EQ(verdict_of(lenient.out, "p50"), "no significant change") << lenient.out;
 }
@@ -104,6 +106,8 @@ TEST_F(ReportCompare, BadUsageIsRefused) {
       {{base_, "--", same_, slower_}, "at least two on each side"},
       {{base_, same_, "--fail-on", "p99>10"}, "--fail-on 'p99>10'"},
       {{base_, same_, "--min-change", "five"}, "--min-change"},
+      {{base_, same_, "--min-change", "-5%"}, "--min-change"},
+      {{base_, same_, "--min-change", "inf%"}, "--min-change"},
       {{base_}, "give BASE.json NEW.json"},
   };
   for (const auto& [args, message] : cases) {
