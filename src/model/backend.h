@@ -1,5 +1,6 @@
-// The seam between the server and a model runtime: a Backend predicts a whole batch of rows.
-// Implementations must allow predict() from several threads at once.
+// The seam between the server and a model runtime: a Backend predicts a whole batch of rows, and
+// says what it is like to call (Capabilities), so that the server picks how to run it without
+// knowing which backend it is.
 #pragma once
 
 #include <cstddef>
@@ -21,10 +22,22 @@ struct BackendInfo {
   std::vector<std::string> feature_names;  // empty when the artifact has none
 };
 
+// How a backend may be called. The server reads these, never the backend's name.
+struct Capabilities {
+  // A call of up to `inline_rows` rows costs less than handing it to another thread (a few
+  // microseconds), so it may run on the I/O thread; 0 = never inline.
+  std::size_t inline_rows = 0;
+  bool batchable = true;    // rows of several requests may be merged into one call
+  bool thread_safe = true;  // predict() may run on several threads at once
+  bool remote = false;      // predict() waits on another process (its time is "upstream")
+  int max_concurrency = 0;  // calls worth running at once; 0 = no limit of its own
+};
+
 class Backend {
  public:
   virtual ~Backend() = default;
   virtual const BackendInfo& info() const = 0;
+  virtual Capabilities capabilities() const { return {}; }
 
   // rows: row_count x num_features floats, row-major; NaN is a missing value.
   // out: row_count x num_outputs floats, filled on success.

@@ -32,28 +32,23 @@ void ModelMetrics::count_status(int status) {
   by_status_[slot_of(status)].add(1);
 }
 
-void ModelMetrics::succeeded(const Trace& trace, std::size_t batch_rows_served) {
+void ModelMetrics::succeeded(const Trace& trace) {
   count_status(200);
   e2e_us.record(micros(trace.written - trace.received));
-  queue_us.record(micros(trace.batch_start - trace.queued));
-  compute_us.record(micros(trace.compute_end - trace.batch_start));
-  serialize_us.record(micros(trace.serialized - trace.compute_end));
-  if (batch_rows_served > 0) batch_rows.record(batch_rows_served);
-
   success_.add(trace.written - trace.received);
+  if (trace.batch_rows > 0) batch_rows.record(trace.batch_rows);
+  auto& totals = stage_totals_[static_cast<std::size_t>(trace.path)];
+  for (std::size_t i = 0; i < kStageCount; ++i) {
+    const auto stage = static_cast<Stage>(i);
+    if (!trace.has(stage)) continue;
+    const auto spent = trace.span(stage).end - trace.span(stage).start;
+    stage_us_[i].record(micros(spent));
+    totals[i].add(spent);
+  }
   last_inference_ms_.store(std::chrono::duration_cast<std::chrono::milliseconds>(
                                std::chrono::system_clock::now().time_since_epoch())
                                .count(),
                            std::memory_order_relaxed);
-  if (trace.cache == Trace::Cache::kHit) {
-    cache_hit_.add(trace.looked_up - trace.parsed);
-    return;
-  }
-  if (trace.cache == Trace::Cache::kMiss) cache_miss_.add(trace.looked_up - trace.parsed);
-  input_.add(trace.parsed - trace.received);
-  queue_.add(trace.batch_start - trace.queued);
-  infer_.add(trace.compute_end - trace.batch_start);
-  output_.add(trace.serialized - trace.compute_end);
 }
 
 void ModelMetrics::failed(int status, Trace::TimePoint received, Trace::TimePoint now) {
@@ -73,9 +68,31 @@ void ModelMetrics::executed(std::size_t rows, std::chrono::nanoseconds gather,
   total.scatter_ns += scatter.count();
 }
 
+TimeTotal ModelMetrics::stage_total(Path path, Stage stage) const {
+  return stage_totals_[static_cast<std::size_t>(path)][index_of(stage)].value();
+}
+
 RequestTotals ModelMetrics::request_totals() const {
-  return {success_.value(), fail_.value(),   queue_.value(),     input_.value(),
-          infer_.value(),   output_.value(), cache_hit_.value(), cache_miss_.value()};
+  const auto sum = [](TimeTotal a, TimeTotal b) {
+    return TimeTotal{a.count + b.count, a.ns + b.ns};
+  };
+  // A lookup is L1's, with Redis's time added when L1 missed: counted once, timed in full.
+  const auto lookups = [&](Path path) {
+    TimeTotal total = stage_total(path, Stage::kLookup);
+    total.ns += stage_total(path, Stage::kRedis).ns;
+    return total;
+  };
+  RequestTotals out;
+  out.success = success_.value();
+  out.fail = fail_.value();
+  out.compute_input = stage_total(Path::kComputed, Stage::kDecode);
+  out.queue = stage_total(Path::kComputed, Stage::kQueue);
+  out.compute_infer = sum(stage_total(Path::kComputed, Stage::kCompute),
+                          stage_total(Path::kComputed, Stage::kUpstream));
+  out.compute_output = stage_total(Path::kComputed, Stage::kSerialize);
+  out.cache_hit = lookups(Path::kCached);
+  out.cache_miss = sum(lookups(Path::kComputed), lookups(Path::kCoalesced));
+  return out;
 }
 
 ExecutionTotals ModelMetrics::execution_totals() const {

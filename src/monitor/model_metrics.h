@@ -12,23 +12,32 @@
 #include <string>
 
 #include "monitor/log_histogram.h"
+#include "monitor/stages.h"
 
 namespace hone::monitor {
 
-// The timestamps of one prediction, in the order they happen.
+// One prediction's stages (see stages.h), each stamped with absolute times where it happened.
 struct Trace {
   using TimePoint = std::chrono::steady_clock::time_point;
-  TimePoint received;     // first byte of the request
-  TimePoint parsed;       // body decoded
-  TimePoint queued;       // handed to the model's runner
-  TimePoint batch_start;  // the backend call began (queued when it came from a cache)
-  TimePoint compute_end;  // the backend call ended
-  TimePoint serialized;   // answer encoded
-  TimePoint written;      // answer written to the socket
-  // The response cache: a hit answered the request (no computation); a miss looked and computed.
-  enum class Cache : std::uint8_t { kNotUsed, kHit, kMiss };
-  Cache cache = Cache::kNotUsed;
-  TimePoint looked_up;  // the lookup's end: the answer found (hit), or nothing found (miss)
+  struct Span {
+    TimePoint start;
+    TimePoint end;
+  };
+  TimePoint received;  // first byte of the request
+  TimePoint written;   // answer written to the socket
+  Path path = Path::kComputed;
+  std::size_t batch_rows = 0;  // rows in the backend call that served it (kComputed)
+
+  void mark(Stage stage, TimePoint start, TimePoint end) {
+    spans_[index_of(stage)] = {start, end};
+    present_ |= static_cast<std::uint16_t>(1U << index_of(stage));
+  }
+  bool has(Stage stage) const { return (present_ >> index_of(stage)) & 1U; }
+  const Span& span(Stage stage) const { return spans_[index_of(stage)]; }
+
+ private:
+  std::array<Span, kStageCount> spans_{};
+  std::uint16_t present_ = 0;
 };
 
 // A count of events and the nanoseconds they took together.
@@ -39,8 +48,9 @@ struct TimeTotal {
 
 // Per request, as Triton counts them: successes and failures from the first byte to the answer;
 // for computed requests, decoding (compute_input), waiting for a batch (queue), the backend call
-// that served them (compute_infer) and encoding (compute_output); cache lookups that answered
-// (cache_hit) and that did not (cache_miss). Cache hits count in success only.
+// that served them (compute_infer, in-process or upstream) and encoding (compute_output); cache
+// lookups (L1, and Redis after an L1 miss) that answered (cache_hit) and that did not
+// (cache_miss). Cache hits and coalesced requests count in success only.
 struct RequestTotals {
   TimeTotal success, fail, queue, compute_input, compute_infer, compute_output, cache_hit,
       cache_miss;
@@ -69,7 +79,7 @@ class ModelMetrics {
 
   void started() { pending_.add(1); }
   // A request that started() was answered 200; its trace is complete.
-  void succeeded(const Trace& trace, std::size_t batch_rows);
+  void succeeded(const Trace& trace);
   // A request that started() was answered `status` (4xx, 5xx) at `now`.
   void failed(int status, Trace::TimePoint received, Trace::TimePoint now);
   // The runner made one backend call of `rows` rows (see ExecutionTotal).
@@ -85,14 +95,16 @@ class ModelMetrics {
   std::int64_t requests() const;
   std::int64_t failures() const;  // status >= 400
 
-  LogHistogram e2e_us;        // received -> written
-  LogHistogram queue_us;      // queued -> batch start
-  LogHistogram compute_us;    // batch start -> compute end
-  LogHistogram serialize_us;  // compute end -> serialized
-  LogHistogram batch_rows;    // rows in the backend call that served each request
+  // Exact totals of one stage over the successful requests that took `path`.
+  TimeTotal stage_total(Path path, Stage stage) const;
+  const LogHistogram& stage_us(Stage stage) const { return stage_us_[index_of(stage)]; }
+
+  LogHistogram e2e_us;      // received -> written, successful requests
+  LogHistogram batch_rows;  // rows in the backend call that served each computed request
 
  private:
-  static constexpr std::array<int, 9> kStatuses = {200, 400, 404, 408, 413, 500, 503, 504, 0};
+  static constexpr std::array<int, 11> kStatuses = {200, 400, 404, 408, 413, 422,
+                                                    500, 502, 503, 504, 0};
   static std::size_t slot_of(int status);
 
   void count_status(int status);
@@ -107,7 +119,9 @@ class ModelMetrics {
   std::string model_;
   ShardedCounter pending_;
   std::array<ShardedCounter, kStatuses.size()> by_status_;
-  Total success_, fail_, queue_, input_, infer_, output_, cache_hit_, cache_miss_;
+  Total success_, fail_;
+  std::array<LogHistogram, kStageCount> stage_us_;
+  std::array<std::array<Total, kStageCount>, kPathCount> stage_totals_;
   std::atomic<std::int64_t> last_inference_ms_{0};
   mutable std::mutex executions_mutex_;  // one lock per backend call, never per request
   ExecutionTotals executions_;

@@ -9,6 +9,7 @@ JobOutcome failure(int status, std::string message) {
   JobOutcome outcome;
   outcome.status = status;
   outcome.error = std::move(message);
+  outcome.call_start = outcome.call_end = SteadyClock::now();
   return outcome;
 }
 
@@ -139,10 +140,10 @@ void Batcher::run_batch(std::vector<PendingPtr>& batch) {
       outcome.outputs.assign(output.begin() + static_cast<std::ptrdiff_t>(offset),
                              output.begin() + static_cast<std::ptrdiff_t>(offset + count));
     } else {
-      outcome = failure(500, "prediction failed: " + status.error().message);
+      set_failure(outcome, status.error());
     }
-    outcome.queued = start - batch[i]->enqueued;
-    outcome.compute = end - start;
+    outcome.call_start = start;
+    outcome.call_end = end;
     outcome.batch_rows = rows;
     offset += count;
   }

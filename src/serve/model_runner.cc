@@ -1,12 +1,8 @@
 #include "serve/model_runner.h"
 
-#include "serve/batcher.h"
+#include <algorithm>
 
-namespace hone::serve {
-namespace {
-constexpr std::size_t kInlineRows = 32;  // the trees engine does 32 rows in ~20 us
-}  // namespace
-}  // namespace hone::serve
+#include "serve/batcher.h"
 
 namespace hone::serve {
 namespace {
@@ -19,17 +15,14 @@ class InlineRunner final : public ModelRunner {
   void submit(Job job) override {
     JobOutcome outcome;
     outcome.outputs.resize(job.row_count * static_cast<std::size_t>(model_.output().row_width()));
-    const auto start = SteadyClock::now();
+    outcome.call_start = SteadyClock::now();
     const Status status = model_.backend->predict(job.rows, job.row_count, outcome.outputs);
-    outcome.compute = SteadyClock::now() - start;
+    outcome.call_end = SteadyClock::now();
     outcome.batch_rows = job.row_count;
     // The backend reads the job's rows and writes its answer in place: nothing to gather or slice.
-    if (observer_) observer_(Execution{job.row_count, {}, outcome.compute, {}});
-    if (!status) {
-      outcome.status = 500;
-      outcome.error = "prediction failed: " + status.error().message;
-      outcome.outputs.clear();
-    }
+    if (observer_)
+      observer_(Execution{job.row_count, {}, outcome.call_end - outcome.call_start, {}});
+    if (!status) set_failure(outcome, status.error());
     job.done(std::move(outcome));
   }
 
@@ -73,15 +66,26 @@ std::unique_ptr<ModelRunner> make_inline_runner(const model::Model& model,
 }
 
 std::unique_ptr<ModelRunner> make_runner(const model::Model& model, ExecutionObserver observer) {
-  const model::BatchingSettings& batching = model.config.batching;
-  if (batching.enabled) return std::make_unique<Batcher>(model, batching, std::move(observer));
-  model::BatchingSettings single = batching;
-  single.max_batch_size = 1;
-  single.max_queue_delay_us = 0;
-  single.preferred_batch_sizes.clear();
-  if (model.config.backend == "trees")
-    return std::make_unique<HybridRunner>(model, kInlineRows, single, observer);
-  return std::make_unique<Batcher>(model, single, std::move(observer));
+  const model::Capabilities can = model.backend->capabilities();
+  model::BatchingSettings settings = model.config.batching;
+  if (can.max_concurrency > 0) settings.workers = std::max(settings.workers, can.max_concurrency);
+  if (!can.thread_safe) settings.workers = 1;
+  if (settings.enabled && can.batchable)
+    return std::make_unique<Batcher>(model, settings, std::move(observer));
+  settings.max_batch_size = 1;
+  settings.max_queue_delay_us = 0;
+  settings.preferred_batch_sizes.clear();
+  if (can.inline_rows > 0)
+    return std::make_unique<HybridRunner>(model, can.inline_rows, settings, observer);
+  return std::make_unique<Batcher>(model, settings, std::move(observer));
+}
+
+void set_failure(JobOutcome& outcome, const Error& error) {
+  // A backend that knows the HTTP answer (an upstream's 502, 504 or its own 4xx) gives it as the
+  // error's code; any other failure is the server's own (500).
+  outcome.status = error.code >= 400 ? error.code : 500;
+  outcome.error = error.code >= 400 ? error.message : "prediction failed: " + error.message;
+  outcome.outputs.clear();
 }
 
 }  // namespace hone::serve

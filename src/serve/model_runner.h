@@ -1,6 +1,7 @@
-// How decoded rows reach a model's backend: inline on the calling (I/O) thread for backends
-// that cost less than a thread hand-off, or through a Batcher's queue and workers. Either way
-// the job's `done` is called exactly once, with the outputs or an HTTP status and message.
+// How decoded rows reach a model's backend: inline on the calling (I/O) thread for calls its
+// backend says cost less than a thread hand-off, or through a Batcher's queue and workers. Either
+// way the job's `done` is called exactly once, with the outputs or an HTTP status and message,
+// and the absolute times at which the backend call that served it began and ended.
 #pragma once
 
 #include <chrono>
@@ -19,11 +20,13 @@ using SteadyClock = std::chrono::steady_clock;
 struct JobOutcome {
   int status = 200;  // 200, or the HTTP status of the failure
   std::string error;
-  std::vector<float> outputs;           // row_count x output width on success
-  std::chrono::nanoseconds queued{0};   // time waiting for a batch
-  std::chrono::nanoseconds compute{0};  // time in the backend call
-  std::size_t batch_rows = 0;           // rows in the backend call that served this job
-  bool from_cache = false;              // answered by the L2 cache, not computed
+  std::vector<float> outputs;  // row_count x output width on success
+  // The backend call that served this job (both equal to when it was refused or timed out
+  // before one began).
+  SteadyClock::time_point call_start;
+  SteadyClock::time_point call_end;
+  std::size_t batch_rows = 0;  // rows in that call; 0 when none was made
+  bool from_cache = false;     // answered by the L2 cache, not computed
 };
 
 struct Job {
@@ -57,10 +60,16 @@ class ModelRunner {
 std::unique_ptr<ModelRunner> make_inline_runner(const model::Model& model,
                                                 ExecutionObserver observer = {});
 
-// The runner a model's config asks for: its batcher when batching is on; else, for the trees
-// backend, inline for requests of up to 32 rows without a deadline and a worker queue for the
-// rest; for the others, a one-request-per-call worker queue.
+// The runner a model's config and its backend's capabilities ask for: its batcher when batching
+// is on; else inline for requests of up to the backend's inline_rows without a deadline and a
+// one-request-per-call worker queue for the rest. Queues get one worker per call the backend is
+// worth running at once (its max_concurrency, or the config's workers), one when it is not
+// thread-safe.
 std::unique_ptr<ModelRunner> make_runner(const model::Model& model,
                                          ExecutionObserver observer = {});
+
+// Turns a failed backend call into the job's answer: the error's code when it is an HTTP status
+// (an upstream's 502, 504, 4xx), else 500.
+void set_failure(JobOutcome& outcome, const Error& error);
 
 }  // namespace hone::serve

@@ -10,6 +10,7 @@
 namespace hone::serve {
 
 struct PredictionServer::State {
+  explicit State(std::size_t cache_bytes) : serve(cache_bytes) {}
   ServeState serve;
   Router router;
   std::unique_ptr<monitor::AlertEngine> alerts;
@@ -45,7 +46,7 @@ void PredictionServer::stop() {
   state_->monitor->stop();
   http_->stop(options_.drain_timeout);
   // After the drain: queued requests were answered, or their connections are gone.
-  for (auto& [model, runner] : state_->serve.runners) runner->stop();
+  for (auto& [model, pipeline] : state_->serve.pipelines) pipeline->stop();
 }
 
 std::uint16_t PredictionServer::port() const { return http_->port(); }
@@ -53,27 +54,17 @@ bool PredictionServer::ready() const { return state_->serve.ready.load(); }
 
 PredictionServer::PredictionServer(ServeOptions options,
                                    std::shared_ptr<const model::ModelRepository> models)
-    : options_(std::move(options)), state_(std::make_unique<State>()) {
-  state_->serve.models = std::move(models);
-  state_->serve.json = options_.json;
-  state_->serve.cache = std::make_unique<ResponseCache>(options_.cache_bytes);
-  state_->serve.started = options_.started;
-  if (options_.redis) state_->serve.redis = std::make_unique<RedisCache>(*options_.redis);
+    : options_(std::move(options)), state_(std::make_unique<State>(options_.cache_bytes)) {
   ServeState& serve = state_->serve;
+  serve.models = std::move(models);
+  serve.json = options_.json;
+  serve.milestones.started = options_.started;
+  if (options_.redis) serve.caches.l2 = std::make_unique<RedisCache>(*options_.redis);
   serve.metrics_enabled = options_.metrics;
   serve.admin_token = options_.admin_token;
   for (const model::Model* model : serve.models->models()) {
-    auto& metrics =
-        *serve.metrics.emplace(model, std::make_unique<monitor::ModelMetrics>(model->config.name))
-             .first->second;
-    ExecutionObserver observer;
-    if (options_.metrics) {
-      observer = [&metrics](const Execution& e) {
-        metrics.executed(e.rows, e.gather, e.compute, e.scatter);
-      };
-    }
-    serve.feature_index.emplace(model, make_feature_index(*model));
-    serve.runners.emplace(model, make_runner(*model, std::move(observer)));
+    serve.pipelines.emplace(model, std::make_unique<ModelPipeline>(
+                                       *model, serve.caches, serve.milestones, options_.metrics));
   }
   state_->alerts = std::make_unique<monitor::AlertEngine>(options_.alerts);
   serve.alerts = state_->alerts.get();
@@ -96,14 +87,15 @@ PredictionServer::PredictionServer(ServeOptions options,
     if (webhook != nullptr) webhook->notify(event);
   });
   monitor::MonitorSources sources;
-  for (const model::Model* model : serve.models->models())
-    sources.models.push_back(serve.metrics.at(model).get());
+  if (options_.metrics) {
+    for (const ModelPipeline* pipeline : serve.all()) sources.models.push_back(pipeline->metrics());
+  }
   sources.cache = [&serve]() {
-    const CacheStats l1 = serve.cache->stats();
+    const CacheStats l1 = serve.caches.l1.stats();
     monitor::CacheCounters counters{l1.hits, l1.misses};
-    if (serve.redis) {
+    if (serve.caches.l2) {
       // An L1 miss answered by Redis is a hit of the cache as a whole.
-      const RedisStats l2 = serve.redis->stats();
+      const RedisStats l2 = serve.caches.l2->stats();
       counters.hits += l2.hits;
       counters.misses -= l2.hits;
     }
@@ -142,8 +134,9 @@ Status PredictionServer::start() {
   warmup_ = SteadyClock::now() - warmup_start;
   state_->serve.ready = true;
   ready_ = SteadyClock::now() - options_.started;
-  state_->serve.warmup_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(warmup_).count();
-  state_->serve.ready_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(ready_).count();
+  Milestones& milestones = state_->serve.milestones;
+  milestones.warmup_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(warmup_).count();
+  milestones.ready_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(ready_).count();
   if (options_.metrics && options_.monitor_interval.count() > 0) state_->monitor->start();
   return {};
 }
@@ -152,24 +145,27 @@ monitor::Monitor& PredictionServer::monitor() { return *state_->monitor; }
 
 const monitor::ModelMetrics* PredictionServer::metrics(const std::string& model) const {
   const model::Model* found = state_->serve.models->find(model);
-  if (found == nullptr || !state_->serve.metrics_enabled) return nullptr;
-  return state_->serve.metrics.at(found).get();
+  if (found == nullptr) return nullptr;
+  return state_->serve.pipelines.at(found)->metrics();
 }
 
 StartupTimes PredictionServer::startup_times() const {
   StartupTimes times;
   times.warmup = warmup_;
   times.ready = ready_;
-  times.first_prediction = std::chrono::nanoseconds(state_->serve.first_prediction_ns.load());
+  times.first_prediction =
+      std::chrono::nanoseconds(state_->serve.milestones.first_prediction_ns.load());
   return times;
 }
 
 std::optional<RedisStats> PredictionServer::redis_stats() const {
-  if (!state_->serve.redis) return std::nullopt;
-  return state_->serve.redis->stats();
+  if (!state_->serve.caches.l2) return std::nullopt;
+  return state_->serve.caches.l2->stats();
 }
 
-CacheStats PredictionServer::cache_stats() const { return state_->serve.cache->stats(); }
-std::int64_t PredictionServer::coalesced() const { return state_->serve.coalescer.coalesced(); }
+CacheStats PredictionServer::cache_stats() const { return state_->serve.caches.l1.stats(); }
+std::int64_t PredictionServer::coalesced() const {
+  return state_->serve.caches.coalescer.coalesced();
+}
 
 }  // namespace hone::serve

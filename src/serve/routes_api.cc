@@ -34,7 +34,7 @@ Result<std::size_t> window_seconds(const http::Request& request, std::size_t cap
 }
 
 void write_cache(JsonWriter& json, const ServeState& state) {
-  const CacheStats l1 = state.cache->stats();
+  const CacheStats l1 = state.caches.l1.stats();
   json.begin_object();
   json.key("l1").begin_object();
   json.key("hits").value(l1.hits);
@@ -46,8 +46,8 @@ void write_cache(JsonWriter& json, const ServeState& state) {
   json.key("bytes").value(l1.bytes);
   json.key("budget_bytes").value(l1.budget);
   json.end_object();
-  if (state.redis) {
-    const RedisStats l2 = state.redis->stats();
+  if (state.caches.l2) {
+    const RedisStats l2 = state.caches.l2->stats();
     json.key("l2").begin_object();
     json.key("connected").value(l2.connected);
     json.key("breaker_open").value(l2.breaker_open);
@@ -62,7 +62,7 @@ void write_cache(JsonWriter& json, const ServeState& state) {
     json.key("breaker_opened").value(l2.breaker_opened);
     json.end_object();
   }
-  json.key("coalesced").value(state.coalescer.coalesced());
+  json.key("coalesced").value(state.caches.coalescer.coalesced());
   json.end_object();
 }
 
@@ -83,20 +83,23 @@ void performance(const ServeState& state, http::Responder responder) {
   std::string body;
   JsonWriter out(body);
   out.begin_object();
-  const auto uptime = std::chrono::duration<double>(SteadyClock::now() - state.started).count();
+  const Milestones& milestones = state.milestones;
+  const auto uptime =
+      std::chrono::duration<double>(SteadyClock::now() - milestones.started).count();
   out.key("uptime_s").value(uptime);
   out.key("startup_ms").begin_object();
-  out.key("ready").value(static_cast<double>(state.ready_ns.load()) / 1e6);
-  out.key("warmup").value(static_cast<double>(state.warmup_ns.load()) / 1e6);
-  const auto first = state.first_prediction_ns.load();
+  out.key("ready").value(static_cast<double>(milestones.ready_ns.load()) / 1e6);
+  out.key("warmup").value(static_cast<double>(milestones.warmup_ns.load()) / 1e6);
+  const auto first = milestones.first_prediction_ns.load();
   if (first >= 0) out.key("first_prediction").value(static_cast<double>(first) / 1e6);
   out.end_object();
   std::string latest;
   monitor::write_second_json(state.monitor->latest(), latest);
   out.key("latest").raw(latest);
   out.key("models").begin_array();
-  for (const auto* model : state.models->models()) {
-    const auto& metrics = *state.metrics.at(model);
+  for (const ModelPipeline* pipeline : state.all()) {
+    const model::Model* model = &pipeline->model();
+    const auto& metrics = *pipeline->metrics();
     out.begin_object();
     out.key("name").value(model->config.name);
     out.key("backend").value(model->config.backend);
@@ -112,9 +115,10 @@ void performance(const ServeState& state, http::Responder responder) {
     out.end_object();
     out.key("latency_ms").begin_object();
     write_stage(out, "total", metrics.e2e_us);
-    write_stage(out, "queue", metrics.queue_us);
-    write_stage(out, "compute", metrics.compute_us);
-    write_stage(out, "serialize", metrics.serialize_us);
+    for (std::size_t i = 0; i < monitor::kStageCount; ++i) {
+      const auto stage = static_cast<monitor::Stage>(i);
+      write_stage(out, monitor::info_of(stage).name, metrics.stage_us(stage));
+    }
     out.end_object();
     const auto batch = metrics.batch_rows.snapshot();
     out.key("batch_rows_mean")
@@ -135,46 +139,46 @@ void prometheus(const ServeState& state, http::Responder responder) {
   response.content_type = "text/plain; version=0.0.4; charset=utf-8";
   std::string& text = response.body;
   monitor::PromWriter w(text);
-  const auto models = state.models->models();
+  const auto pipelines = state.all();
   w.family("hone_requests_total", "counter", "Prediction requests answered, by model and status.");
-  for (const auto* model : models) {
-    for (const auto& [status, count] : state.metrics.at(model)->statuses()) {
+  for (const ModelPipeline* p : pipelines) {
+    for (const auto& [status, count] : p->metrics()->statuses()) {
       w.sample("hone_requests_total",
-               {{"model", model->config.name},
+               {{"model", p->model().config.name},
                 {"status", status == 0 ? "other" : std::to_string(status)}},
                static_cast<double>(count));
     }
   }
-  const std::pair<const char*, const char*> stages[] = {
-      {"hone_request_duration_seconds", "Time from a request's first byte to its answer written."},
-      {"hone_queue_duration_seconds", "Time a request waited for its batch."},
-      {"hone_compute_duration_seconds", "Time of the backend call that served a request."},
-      {"hone_serialize_duration_seconds", "Time to encode a request's answer."}};
-  for (int stage = 0; stage < 4; ++stage) {
-    w.family(stages[stage].first, "histogram", stages[stage].second);
-    for (const auto* model : models) {
-      const auto& m = *state.metrics.at(model);
-      const monitor::LogHistogram* histograms[] = {&m.e2e_us, &m.queue_us, &m.compute_us,
-                                                   &m.serialize_us};
-      w.histogram(stages[stage].first, {{"model", model->config.name}},
-                  histograms[stage]->snapshot(), 1e6, std::uint64_t{1} << 26);
+  w.family("hone_request_duration_seconds", "histogram",
+           "Time from a successful request's first byte to its answer written.");
+  for (const ModelPipeline* p : pipelines) {
+    w.histogram("hone_request_duration_seconds", {{"model", p->model().config.name}},
+                p->metrics()->e2e_us.snapshot(), 1e6, std::uint64_t{1} << 26);
+  }
+  for (std::size_t i = 0; i < monitor::kStageCount; ++i) {
+    const auto& stage = monitor::kStages[i];
+    w.family(stage.metric, "histogram", stage.help);
+    for (const ModelPipeline* p : pipelines) {
+      w.histogram(stage.metric, {{"model", p->model().config.name}},
+                  p->metrics()->stage_us(static_cast<monitor::Stage>(i)).snapshot(), 1e6,
+                  std::uint64_t{1} << 26);
     }
   }
   w.family("hone_batch_rows", "histogram", "Rows in the backend call that served a request.");
-  for (const auto* model : models) {
-    w.histogram("hone_batch_rows", {{"model", model->config.name}},
-                state.metrics.at(model)->batch_rows.snapshot(), 1, 65536);
+  for (const ModelPipeline* p : pipelines) {
+    w.histogram("hone_batch_rows", {{"model", p->model().config.name}},
+                p->metrics()->batch_rows.snapshot(), 1, 65536);
   }
   w.family("hone_pending_requests", "gauge", "Prediction requests in flight.");
-  for (const auto* model : models) {
-    w.sample("hone_pending_requests", {{"model", model->config.name}},
-             static_cast<double>(state.metrics.at(model)->pending()));
+  for (const ModelPipeline* p : pipelines) {
+    w.sample("hone_pending_requests", {{"model", p->model().config.name}},
+             static_cast<double>(p->metrics()->pending()));
   }
-  const CacheStats l1 = state.cache->stats();
+  const CacheStats l1 = state.caches.l1.stats();
   w.family("hone_cache_hits_total", "counter", "Response cache hits, by layer.");
   w.sample("hone_cache_hits_total", {{"layer", "l1"}}, static_cast<double>(l1.hits));
   std::optional<RedisStats> l2;
-  if (state.redis) l2 = state.redis->stats();
+  if (state.caches.l2) l2 = state.caches.l2->stats();
   if (l2) w.sample("hone_cache_hits_total", {{"layer", "l2"}}, static_cast<double>(l2->hits));
   w.family("hone_cache_misses_total", "counter", "Response cache misses, by layer.");
   w.sample("hone_cache_misses_total", {{"layer", "l1"}}, static_cast<double>(l1.misses));
@@ -204,7 +208,8 @@ void prometheus(const ServeState& state, http::Responder responder) {
   }
   w.family("hone_coalesced_requests_total", "counter",
            "Requests that waited for an identical one instead of computing.");
-  w.sample("hone_coalesced_requests_total", {}, static_cast<double>(state.coalescer.coalesced()));
+  w.sample("hone_coalesced_requests_total", {},
+           static_cast<double>(state.caches.coalescer.coalesced()));
   w.family("hone_open_connections", "gauge", "Open client connections.");
   w.sample("hone_open_connections", {},
            static_cast<double>(state.open_connections ? state.open_connections() : 0));
@@ -273,8 +278,8 @@ void add_api_routes(Router& router, ServeState& state) {
   router.add(Method::kDelete, "/api/cache",
              [&state](http::Request& request, const PathParams&, http::Responder responder) {
                if (!require_admin(state, request, responder)) return;
-               const auto before = state.cache->stats().entries;
-               state.cache->clear();
+               const auto before = state.caches.l1.stats().entries;
+               state.caches.l1.clear();
                spdlog::info("response cache cleared by an admin call ({} {})", before,
                             before == 1 ? "entry" : "entries");
                std::string body;
@@ -292,11 +297,12 @@ void add_api_routes(Router& router, ServeState& state) {
       [&state](http::Request& request, const PathParams& params, http::Responder responder) {
         if (!require_admin(state, request, responder)) return;
         http::Response response;
-        const model::Model* model = state.resolve(params, response);
-        if (model == nullptr) {
+        const ModelPipeline* pipeline = state.resolve(params, response);
+        if (pipeline == nullptr) {
           responder.send(std::move(response));
           return;
         }
+        const model::Model* model = &pipeline->model();
         const auto start = SteadyClock::now();
         const auto warmed = warm_up(*model);
         if (!warmed) {

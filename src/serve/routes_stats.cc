@@ -49,7 +49,7 @@ void write_model_stats(JsonWriter& json, const model::Model& model,
   json.end_object();
 }
 
-void answer(const ServeState& state, const std::vector<const model::Model*>& models,
+void answer(const ServeState& state, const std::vector<ModelPipeline*>& pipelines,
             http::Responder& responder) {
   if (!state.metrics_enabled) {
     responder.send(
@@ -59,8 +59,8 @@ void answer(const ServeState& state, const std::vector<const model::Model*>& mod
   http::Response response;
   JsonWriter json(response.body);
   json.begin_object().key("model_stats").begin_array();
-  for (const model::Model* model : models)
-    write_model_stats(json, *model, *state.metrics.at(model));
+  for (const ModelPipeline* pipeline : pipelines)
+    write_model_stats(json, pipeline->model(), *pipeline->metrics());
   json.end_array().end_object();
   responder.send(std::move(response));
 }
@@ -71,16 +71,16 @@ void add_stats_routes(Router& router, ServeState& state) {
   using http::Method;
   router.add(Method::kGet, "/v2/models/stats",
              [&state](http::Request&, const PathParams&, http::Responder responder) {
-               answer(state, state.models->models(), responder);
+               answer(state, state.all(), responder);
              });
   const auto one = [&state](http::Request&, const PathParams& params, http::Responder responder) {
     http::Response not_found;
-    const model::Model* model = state.resolve(params, not_found);
-    if (model == nullptr) {
+    ModelPipeline* pipeline = state.resolve(params, not_found);
+    if (pipeline == nullptr) {
       responder.send(std::move(not_found));
       return;
     }
-    answer(state, {model}, responder);
+    answer(state, {pipeline}, responder);
   };
   router.add(Method::kGet, "/v2/models/{model}/stats", one);
   router.add(Method::kGet, "/v2/models/{model}/versions/{version}/stats", one);

@@ -60,9 +60,9 @@ void add_v2_routes(Router& router, ServeState& state) {
   const auto metadata = [&state](http::Request& request, const PathParams& params,
                                  http::Responder responder) {
     http::Response response;
-    const model::Model* model = state.resolve(params, response);
-    if (model != nullptr) {
-      encode_v2_model_metadata(*model, response.body);
+    const ModelPipeline* pipeline = state.resolve(params, response);
+    if (pipeline != nullptr) {
+      encode_v2_model_metadata(pipeline->model(), response.body);
       http::apply_etag(request, response);
     }
     responder.send(std::move(response));
@@ -80,7 +80,9 @@ void add_v2_routes(Router& router, ServeState& state) {
                               http::Responder responder) {
     decode_and_serve(
         state, request, params, std::move(responder),
-        [&](const model::Model& model) { return decode_v2_infer(request.body, model, state.json); },
+        [&](const ModelPipeline& pipeline) {
+          return decode_v2_infer(request.body, pipeline.model(), state.json);
+        },
         encode_v2_infer);
   };
   for (const char* prefix : {"/v2/models/{model}", "/v2/models/{model}/versions/{version}"}) {

@@ -4,7 +4,7 @@
 
 namespace hone::serve {
 
-const model::Model* ServeState::resolve(const PathParams& params, http::Response& not_found) const {
+ModelPipeline* ServeState::resolve(const PathParams& params, http::Response& not_found) const {
   const std::string& name = params.get("model");
   const model::Model* model = models->find(name);
   if (model == nullptr) {
@@ -16,17 +16,17 @@ const model::Model* ServeState::resolve(const PathParams& params, http::Response
     not_found = http::error_response(404, "model '" + name + "' has no version '" + version + "'");
     return nullptr;
   }
-  return model;
+  return pipelines.at(model).get();
+}
+
+std::vector<ModelPipeline*> ServeState::all() const {
+  std::vector<ModelPipeline*> out;
+  for (const model::Model* model : models->models()) out.push_back(pipelines.at(model).get());
+  return out;
 }
 
 http::Response error_from(const Error& error) {
   return http::error_response(error.code >= 400 ? error.code : 500, error.message);
-}
-
-http::Response error_from_outcome(const JobOutcome& outcome) {
-  http::Response response = http::error_response(outcome.status, outcome.error);
-  if (outcome.status == 503) response.headers.push_back({"Retry-After", "1"});
-  return response;
 }
 
 }  // namespace hone::serve

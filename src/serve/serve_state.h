@@ -1,91 +1,63 @@
-// What the route handlers share: the models, the readiness flag and request limits.
-// Built before the server starts; afterwards only `ready` changes.
+// What the route handlers share: the models' pipelines, the caches, readiness and limits.
+// Built before the server starts; afterwards only `ready` and the milestones change.
 #pragma once
 
 #include <atomic>
 #include <functional>
+#include <map>
 #include <memory>
-#include <span>
 #include <string>
-#include <unordered_map>
 #include <vector>
 
 #include "http/message.h"
 #include "model/repository.h"
-#include "monitor/model_metrics.h"
 #include "monitor/monitor.h"
-#include "serve/coalescer.h"
 #include "serve/json_input.h"
-#include "serve/model_runner.h"
-#include "serve/redis_cache.h"
-#include "serve/response_cache.h"
+#include "serve/pipeline.h"
 #include "serve/router.h"
-#include "serve/v1_codec.h"
 
 namespace hone::serve {
 
 struct ServeState {
+  explicit ServeState(std::size_t l1_bytes) : caches(l1_bytes) {}
+
   std::shared_ptr<const model::ModelRepository> models;
+  std::map<const model::Model*, std::unique_ptr<ModelPipeline>> pipelines;
+  SharedCaches caches;
+  Milestones milestones;
   std::atomic<bool> ready{false};
   JsonLimits json;
-  std::unordered_map<const model::Model*, FeatureIndex> feature_index;
-  std::unordered_map<const model::Model*, std::unique_ptr<ModelRunner>> runners;
-  std::unique_ptr<ResponseCache> cache;
-  std::unique_ptr<RedisCache> redis;  // L2, when configured
-  Coalescer coalescer;
-  SteadyClock::time_point started;
   bool metrics_enabled = true;
-  std::unordered_map<const model::Model*, std::unique_ptr<monitor::ModelMetrics>> metrics;
   monitor::Monitor* monitor = nullptr;  // owned by the PredictionServer
   monitor::AlertEngine* alerts = nullptr;
   std::string admin_token;
   std::function<std::int64_t()> open_connections;
-  std::atomic<std::int64_t> first_prediction_ns{-1};
-  std::atomic<std::int64_t> ready_ns{-1};  // since `started`
-  std::atomic<std::int64_t> warmup_ns{0};  // since `started`; -1 until one is answered
 
-  // The model named in the path (and its version, when given), or a 404 answer.
-  const model::Model* resolve(const PathParams& params, http::Response& not_found) const;
+  // The pipeline of the model named in the path (and its version, when given), or a 404 answer.
+  ModelPipeline* resolve(const PathParams& params, http::Response& not_found) const;
+  // Every model's pipeline, in the models' order.
+  std::vector<ModelPipeline*> all() const;
 };
 
 // An Error whose code is an HTTP status, as {"error": message}.
 http::Response error_from(const Error& error);
-// A failed job: its status and message; 503s say when to retry.
-http::Response error_from_outcome(const JobOutcome& outcome);
-
-// Writes a protocol's answer body for outputs of a decoded request.
-using Encoder = std::function<void(const model::Model&, const InferRequest&, std::span<const float>,
-                                   std::string&)>;
-
-// The shape every prediction route shares, after decoding: the L1 cache (X-Cache: HIT|MISS,
-// `Cache-Control: no-cache` skips the lookup), coalescing of identical misses, the model's
-// runner, and the answer, encoded when the outputs arrive (possibly on a worker thread).
-void serve_prediction(ServeState& state, const model::Model& model, InferRequest decoded,
-                      const http::Request& http_request, Encoder encode, http::Responder responder);
 
 // Finds the model named in the path and decodes the body with `decode`, or answers the error.
 template <typename Decode>
 void decode_and_serve(ServeState& state, http::Request& request, const PathParams& params,
                       http::Responder responder, Decode decode, Encoder encode) {
   http::Response response;
-  const model::Model* model = state.resolve(params, response);
-  if (model == nullptr) {
+  ModelPipeline* pipeline = state.resolve(params, response);
+  if (pipeline == nullptr) {
     responder.send(std::move(response));
     return;
   }
-  Result<InferRequest> decoded = decode(*model);
+  Result<InferRequest> decoded = decode(*pipeline);
   if (!decoded) {
-    if (state.metrics_enabled) {
-      auto& metrics = *state.metrics.at(model);
-      metrics.started();
-      metrics.failed(decoded.error().code >= 400 ? decoded.error().code : 500, request.received,
-                     SteadyClock::now());
-    }
-    responder.send(error_from(decoded.error()));
+    pipeline->refuse(decoded.error(), request, std::move(responder));
     return;
   }
-  serve_prediction(state, *model, std::move(*decoded), request, std::move(encode),
-                   std::move(responder));
+  pipeline->serve(std::move(*decoded), request, std::move(encode), std::move(responder));
 }
 
 // Answers 401 and returns false unless the request carries the admin token

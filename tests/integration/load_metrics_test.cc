@@ -76,7 +76,14 @@ TEST(LoadMetrics, AHoneServersSeriesLandInTheResult) {
   ASSERT_EQ(answered.size(), 1U);
   EXPECT_EQ(answered[0]["type"].get_string().value(), "counter");
   EXPECT_DOUBLE_EQ(answered[0]["total"].get_double().value(), static_cast<double>(sent));
-  for (const char* stage : {"hone_queue_duration_seconds", "hone_compute_duration_seconds",
+  // Every request was decoded, looked up and encoded; the ones computed (neither a cache hit
+  // nor coalesced onto an identical one) queued and computed.
+  const auto total = [&](const char* name,
+                         const std::vector<std::pair<std::string, std::string>>& labels) {
+    const auto found = series(root, name, labels);
+    return found.size() == 1 ? found[0]["total"].get_double().value() : -1.0;
+  };
+  for (const char* stage : {"hone_decode_duration_seconds", "hone_cache_lookup_duration_seconds",
                             "hone_serialize_duration_seconds", "hone_request_duration_seconds"}) {
     const auto histogram = series(root, stage, {{"model", "ceramic-armor"}});
     ASSERT_EQ(histogram.size(), 1U) << stage;
@@ -84,6 +91,12 @@ TEST(LoadMetrics, AHoneServersSeriesLandInTheResult) {
     EXPECT_DOUBLE_EQ(histogram[0]["total"].get_double().value(), static_cast<double>(sent));
     EXPECT_GE(histogram[0]["points"].get_array().value().size(), 4U) << stage;
   }
+  const double computed = total("hone_compute_duration_seconds", {{"model", "ceramic-armor"}});
+  EXPECT_GT(computed, 0);
+  EXPECT_DOUBLE_EQ(total("hone_queue_duration_seconds", {{"model", "ceramic-armor"}}), computed);
+  EXPECT_DOUBLE_EQ(computed + total("hone_cache_hits_total", {{"layer", "l1"}}) +
+                       total("hone_coalesced_requests_total", {}),
+                   static_cast<double>(sent));
   // What the analysis reads: cache hits (the demo model caches), CPU and memory.
   EXPECT_EQ(series(root, "hone_cache_hits_total", {{"layer", "l1"}}).size(), 1U);
   EXPECT_EQ(series(root, "hone_process_cpu_seconds_total", {}).size(), 1U);

@@ -86,7 +86,17 @@ TEST(Observability, MetricsCountTheTrafficExactly) {
   EXPECT_EQ(m["hone_requests_total{model=\"ceramic-armor\",status=\"400\"}"], 2);
   EXPECT_EQ(m["hone_requests_total{model=\"fraud-detector\",status=\"200\"}"], 1);
   EXPECT_EQ(m["hone_request_duration_seconds_count{model=\"ceramic-armor\"}"], 10);
-  EXPECT_EQ(m["hone_compute_duration_seconds_count{model=\"ceramic-armor\"}"], 10);
+  // Each stage counts the requests that passed through it: three distinct inputs are three
+  // computations; all ten were decoded, looked up in the cache, encoded.
+  for (const char* stage : {"decode", "cache_lookup", "serialize"}) {
+    EXPECT_EQ(m[std::string("hone_") + stage + "_duration_seconds_count{model=\"ceramic-armor\"}"],
+              10)
+        << stage;
+  }
+  EXPECT_EQ(m["hone_queue_duration_seconds_count{model=\"ceramic-armor\"}"], 3);
+  EXPECT_EQ(m["hone_compute_duration_seconds_count{model=\"ceramic-armor\"}"], 3);
+  EXPECT_EQ(m["hone_upstream_duration_seconds_count{model=\"ceramic-armor\"}"], 0);
+  EXPECT_EQ(m["hone_redis_duration_seconds_count{model=\"ceramic-armor\"}"], 0);
   EXPECT_GT(m["hone_request_duration_seconds_sum{model=\"ceramic-armor\"}"], 0);
   EXPECT_EQ(m["hone_pending_requests{model=\"ceramic-armor\"}"], 0);
   // Buckets rise with le and end at the count.

@@ -20,6 +20,8 @@ class TreesBackend final : public Backend {
   }
 
   const BackendInfo& info() const override { return info_; }
+  // 32 rows take ~20 us on the native engine: cheaper inline than through a queue.
+  Capabilities capabilities() const override { return {.inline_rows = 32}; }
 
   Status predict(std::span<const float> rows, std::size_t row_count,
                  std::span<float> out) override {

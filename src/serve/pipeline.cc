@@ -1,0 +1,239 @@
+#include "serve/pipeline.h"
+
+#include <spdlog/spdlog.h>
+
+#include "core/strings.h"
+#include "core/units.h"
+#include "http/serialize.h"
+
+namespace hone::serve {
+namespace {
+
+using monitor::Path;
+using monitor::Stage;
+
+bool wants_fresh(const http::Request& request) {
+  const std::string value = to_lower(request.header("Cache-Control"));
+  return value.find("no-cache") != std::string::npos || value.find("no-store") != std::string::npos;
+}
+
+http::Response error_answer(int status, const std::string& message) {
+  http::Response response = http::error_response(status, message);
+  if (status == 503) response.headers.push_back({"Retry-After", "1"});
+  return response;
+}
+
+// A request's trace, shared by the flight and the answer's written-callback. Once armed (a 200
+// was sent) it records into the model's metrics when the last holder lets go: after the answer
+// was written, or when the connection dropped it first (then it ends when it was encoded).
+struct Probe {
+  monitor::ModelMetrics* metrics = nullptr;
+  monitor::Trace trace;
+  SteadyClock::time_point serialized;
+  bool armed = false;
+  ~Probe() {
+    if (!armed) return;
+    if (trace.written == SteadyClock::time_point{}) trace.written = serialized;
+    metrics->succeeded(trace);
+  }
+};
+
+}  // namespace
+
+void Milestones::note_first_prediction() {
+  if (first_prediction_ns.load(std::memory_order_relaxed) >= 0) return;
+  const auto since =
+      std::chrono::duration_cast<std::chrono::nanoseconds>(SteadyClock::now() - started);
+  std::int64_t unset = -1;
+  if (first_prediction_ns.compare_exchange_strong(unset, since.count())) {
+    spdlog::info("first prediction answered {} after start", format_duration(since));
+  }
+}
+
+// One request on its way through the pipeline.
+struct ModelPipeline::Flight {
+  InferRequest request;
+  http::Responder responder;
+  Encoder encode;
+  std::shared_ptr<Probe> probe;   // null without metrics: no clock reads then
+  std::unique_ptr<CacheKey> key;  // models with a cache
+  bool leader = false;            // computes (or reads L2) for the requests coalesced onto it
+  SteadyClock::time_point joined;
+  SteadyClock::time_point submitted;
+
+  Flight(InferRequest r, http::Responder a, Encoder e)
+      : request(std::move(r)), responder(std::move(a)), encode(std::move(e)) {}
+  void mark(Stage stage, SteadyClock::time_point start, SteadyClock::time_point end) {
+    probe->trace.mark(stage, start, end);
+  }
+};
+
+ModelPipeline::ModelPipeline(const model::Model& model, SharedCaches& caches,
+                             Milestones& milestones, bool metrics)
+    : model_(model),
+      caches_(caches),
+      milestones_(milestones),
+      features_(make_feature_index(model)),
+      call_stage_(model.backend->capabilities().remote ? Stage::kUpstream : Stage::kCompute) {
+  ExecutionObserver observer;
+  if (metrics) {
+    metrics_ = std::make_unique<monitor::ModelMetrics>(model.config.name);
+    observer = [m = metrics_.get()](const Execution& e) {
+      m->executed(e.rows, e.gather, e.compute, e.scatter);
+    };
+  }
+  runner_ = make_runner(model, std::move(observer));
+}
+
+void ModelPipeline::stop() { runner_->stop(); }
+
+void ModelPipeline::refuse(const Error& error, const http::Request& request,
+                           http::Responder responder) {
+  const int status = error.code >= 400 ? error.code : 500;
+  if (metrics_) {
+    metrics_->started();
+    metrics_->failed(status, request.received, SteadyClock::now());
+  }
+  responder.send(error_answer(status, error.message));
+}
+
+void ModelPipeline::serve(InferRequest decoded, const http::Request& request, Encoder encode,
+                          http::Responder responder) {
+  auto flight =
+      std::make_shared<Flight>(std::move(decoded), std::move(responder), std::move(encode));
+  SteadyClock::time_point now;
+  if (metrics_) {
+    now = SteadyClock::now();
+    flight->probe = std::make_shared<Probe>();
+    flight->probe->metrics = metrics_.get();
+    flight->probe->trace.received = request.received;
+    flight->mark(Stage::kDecode, request.received, now);
+    metrics_->started();
+  }
+  if (!model_.config.cache.enabled) {
+    compute(flight);
+    return;
+  }
+  const InferRequest& in = flight->request;
+  flight->key = std::make_unique<CacheKey>(make_cache_key(
+      model_.config.name, model_.config.version, model_.fingerprint, in.rows, in.row_count));
+  if (!wants_fresh(request)) {
+    auto hit = caches_.l1.get(*flight->key);
+    if (flight->probe) {
+      const auto looked = SteadyClock::now();
+      flight->mark(Stage::kLookup, now, looked);
+      now = looked;
+    }
+    if (hit) {
+      if (flight->probe) flight->probe->trace.path = Path::kCached;
+      answer(flight, *hit, "HIT");
+      return;
+    }
+  }
+  if (flight->probe) flight->joined = now;
+  const bool first = caches_.coalescer.join(
+      *flight->key, [this, flight](const JobOutcome& outcome) { complete(flight, outcome); });
+  if (!first) return;  // an identical request is under way; its outcome comes to `complete`
+  flight->leader = true;
+  if (caches_.l2) {
+    lookup_redis(flight);
+  } else {
+    compute(flight);
+  }
+}
+
+// L2 after an L1 miss; on a miss (or a Redis that is down or slow) compute as usual.
+void ModelPipeline::lookup_redis(const FlightPtr& flight) {
+  // A value of another size was stored by a different model under the same name and version
+  // (another deployment sharing the Redis): a miss, never an answer read out of bounds.
+  const std::size_t expected =
+      flight->request.row_count * static_cast<std::size_t>(model_.output().row_width());
+  const auto asked = flight->probe ? SteadyClock::now() : SteadyClock::time_point{};
+  caches_.l2->get(
+      *flight->key, [this, flight, expected, asked](std::optional<std::vector<float>> found) {
+        if (flight->probe) flight->mark(Stage::kRedis, asked, SteadyClock::now());
+        if (!found || found->size() != expected) {
+          compute(flight);
+          return;
+        }
+        JobOutcome outcome;
+        outcome.outputs = std::move(*found);
+        outcome.from_cache = true;
+        caches_.l1.put(*flight->key, std::make_shared<const std::vector<float>>(outcome.outputs),
+                       std::chrono::microseconds(model_.config.cache.ttl_us));
+        caches_.coalescer.finish(*flight->key, outcome);
+      });
+}
+
+void ModelPipeline::compute(const FlightPtr& flight) {
+  Job job;
+  job.row_count = flight->request.row_count;
+  job.rows = std::move(flight->request.rows);
+  if (flight->request.timeout_us > 0) {
+    job.deadline = SteadyClock::now() + std::chrono::microseconds(flight->request.timeout_us);
+  }
+  job.done = [this, flight](JobOutcome&& outcome) {
+    if (flight->key) {
+      stored(flight, outcome);
+    } else {
+      complete(flight, outcome);
+    }
+  };
+  if (flight->probe) flight->submitted = SteadyClock::now();
+  runner_->submit(std::move(job));
+}
+
+// A leader's computed outcome: cached when it succeeded, then handed to every coalesced request.
+void ModelPipeline::stored(const FlightPtr& flight, const JobOutcome& outcome) {
+  if (outcome.status == 200) {
+    const auto ttl = std::chrono::microseconds(model_.config.cache.ttl_us);
+    caches_.l1.put(*flight->key, std::make_shared<const std::vector<float>>(outcome.outputs), ttl);
+    if (caches_.l2) caches_.l2->set(*flight->key, outcome.outputs, ttl);
+  }
+  caches_.coalescer.finish(*flight->key, outcome);
+}
+
+void ModelPipeline::complete(const FlightPtr& flight, const JobOutcome& outcome) {
+  if (flight->probe) {
+    monitor::Trace& trace = flight->probe->trace;
+    if (flight->key && !flight->leader) {
+      trace.path = Path::kCoalesced;
+      flight->mark(Stage::kCoalesced, flight->joined, SteadyClock::now());
+    } else if (outcome.from_cache) {
+      trace.path = Path::kCached;
+    } else if (outcome.batch_rows > 0) {
+      flight->mark(Stage::kQueue, flight->submitted, outcome.call_start);
+      flight->mark(call_stage_, outcome.call_start, outcome.call_end);
+      trace.batch_rows = outcome.batch_rows;
+    }
+  }
+  if (outcome.status != 200) {
+    flight->responder.send(error_answer(outcome.status, outcome.error));
+    if (metrics_) {
+      metrics_->failed(outcome.status, flight->probe->trace.received, SteadyClock::now());
+    }
+    return;
+  }
+  answer(flight, outcome.outputs, outcome.from_cache ? "HIT" : "MISS");
+}
+
+void ModelPipeline::answer(const FlightPtr& flight, std::span<const float> outputs,
+                           const char* cache_status) {
+  milestones_.note_first_prediction();
+  const auto start = flight->probe ? SteadyClock::now() : SteadyClock::time_point{};
+  http::Response response;
+  flight->encode(model_, flight->request, outputs, response.body);
+  if (flight->key) response.headers.push_back({"X-Cache", cache_status});
+  if (auto probe = flight->probe) {
+    probe->serialized = SteadyClock::now();
+    probe->trace.mark(Stage::kSerialize, start, probe->serialized);
+    probe->armed = true;
+    response.on_written = [probe] {
+      probe->trace.written = SteadyClock::now();
+      probe->trace.mark(Stage::kWrite, probe->serialized, probe->trace.written);
+    };
+  }
+  flight->responder.send(std::move(response));
+}
+
+}  // namespace hone::serve

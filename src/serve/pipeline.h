@@ -1,0 +1,90 @@
+// One served model's prediction path, owned by one object: after a route has decoded a request,
+// the in-process cache (L1), coalescing of identical misses, Redis (L2), the model's runner
+// (inline, worker queue or batcher, as its backend's capabilities say), the backend, and the
+// answer, encoded by the route's protocol. Each stage stamps its start and end into the request's
+// trace where it happens, so every statistic exported about it is measured, never inferred.
+#pragma once
+
+#include <atomic>
+#include <functional>
+#include <memory>
+#include <span>
+#include <string>
+
+#include "http/message.h"
+#include "http/server.h"
+#include "model/repository.h"
+#include "monitor/model_metrics.h"
+#include "serve/coalescer.h"
+#include "serve/infer_request.h"
+#include "serve/model_runner.h"
+#include "serve/redis_cache.h"
+#include "serve/response_cache.h"
+#include "serve/v1_codec.h"
+
+namespace hone::serve {
+
+// What every model's pipeline shares: the caches and the coalescer.
+struct SharedCaches {
+  explicit SharedCaches(std::size_t l1_bytes) : l1(l1_bytes) {}
+  ResponseCache l1;
+  std::unique_ptr<RedisCache> l2;  // when configured
+  Coalescer coalescer;
+};
+
+// The server's start-up milestones, in nanoseconds since `started`.
+struct Milestones {
+  std::chrono::steady_clock::time_point started;
+  std::atomic<std::int64_t> first_prediction_ns{-1};
+  std::atomic<std::int64_t> ready_ns{-1};
+  std::atomic<std::int64_t> warmup_ns{0};
+  // Records (and logs) the first prediction answered; cheap after the first.
+  void note_first_prediction();
+};
+
+// Writes a protocol's answer body for outputs of a decoded request.
+using Encoder = std::function<void(const model::Model&, const InferRequest&, std::span<const float>,
+                                   std::string&)>;
+
+class ModelPipeline {
+ public:
+  ModelPipeline(const model::Model& model, SharedCaches& caches, Milestones& milestones,
+                bool metrics);
+  ModelPipeline(const ModelPipeline&) = delete;
+  ModelPipeline& operator=(const ModelPipeline&) = delete;
+
+  const model::Model& model() const { return model_; }
+  const FeatureIndex& features() const { return features_; }
+  // Null when the server runs with --no-metrics.
+  monitor::ModelMetrics* metrics() { return metrics_.get(); }
+  const monitor::ModelMetrics* metrics() const { return metrics_.get(); }
+
+  // A request whose body could not be decoded: answered with the error, and counted.
+  void refuse(const Error& error, const http::Request& request, http::Responder responder);
+  // A decoded request. X-Cache: HIT|MISS on models with a cache; `Cache-Control: no-cache`
+  // skips the lookups (the answer is still stored).
+  void serve(InferRequest decoded, const http::Request& request, Encoder encode,
+             http::Responder responder);
+  // Refuses new work and answers queued requests with 503.
+  void stop();
+
+ private:
+  struct Flight;
+  using FlightPtr = std::shared_ptr<Flight>;
+
+  void lookup_redis(const FlightPtr& flight);
+  void compute(const FlightPtr& flight);
+  void stored(const FlightPtr& flight, const JobOutcome& outcome);
+  void complete(const FlightPtr& flight, const JobOutcome& outcome);
+  void answer(const FlightPtr& flight, std::span<const float> outputs, const char* cache_status);
+
+  const model::Model& model_;
+  SharedCaches& caches_;
+  Milestones& milestones_;
+  FeatureIndex features_;
+  std::unique_ptr<monitor::ModelMetrics> metrics_;
+  std::unique_ptr<ModelRunner> runner_;
+  monitor::Stage call_stage_;  // kCompute, or kUpstream for a remote backend
+};
+
+}  // namespace hone::serve
