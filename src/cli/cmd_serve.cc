@@ -24,6 +24,8 @@ struct ServeFlags {
   std::string models_dir;
   std::vector<std::string> model_files;
   std::vector<std::string> backends;
+  std::vector<std::string> upstreams;
+  std::string upstream_protocol;
   std::string host;
   int port = -1;
   int threads = -1;
@@ -58,6 +60,8 @@ Result<serve::ServeConfig> build_config(const ServeFlags& flags) {
   if (!flags.models_dir.empty()) config.models_dir = flags.models_dir;
   if (!flags.model_files.empty()) config.model_files = flags.model_files;
   if (!flags.backends.empty()) config.backends = flags.backends;
+  if (!flags.upstreams.empty()) config.upstreams = flags.upstreams;
+  if (!flags.upstream_protocol.empty()) config.upstream_protocol = flags.upstream_protocol;
   auto& options = config.options;
   if (!flags.host.empty()) options.http.host = flags.host;
   if (flags.port >= 0) options.http.port = static_cast<std::uint16_t>(flags.port);
@@ -124,6 +128,12 @@ Result<std::shared_ptr<model::ModelRepository>> load_models(const serve::ServeCo
       return s.error();
     }
   }
+  for (const auto& spec : config.upstreams) {
+    if (auto s = repository->add_upstream(spec, config.upstream_protocol, config.model_defaults);
+        !s) {
+      return s.error();
+    }
+  }
   return repository;
 }
 
@@ -185,6 +195,10 @@ Command add_serve_command(CLI::App& root) {
                   "Serve one model file or folder, as [NAME=]PATH (repeatable)");
   app->add_option("--backend", flags->backends,
                   "Backend for --model (once for all, or once per --model); default xgboost");
+  app->add_option("--upstream", flags->upstreams,
+                  "Serve a model that another server computes, as NAME=URL (repeatable)");
+  app->add_option("--upstream-protocol", flags->upstream_protocol,
+                  "How --upstream servers are asked: v2 (KServe v2, default) or v1 (TF-Serving)");
   app->add_option("--config", flags->config_file, "YAML file with server settings")
       ->check(CLI::ExistingFile);
   app->add_option(
@@ -213,9 +227,10 @@ Command add_serve_command(CLI::App& root) {
       "--no-compression", flags->no_compression,
       "Never compress answers (by default gzip, br or zstd above 1 KiB, as the client accepts)");
   app->add_flag("--cache", flags->cache,
-                "Turn the response cache on for --model models (default off)");
-  app->add_option("--max-batch-size", flags->max_batch_size,
-                  "Turn dynamic batching on for --model models, with this many rows at most")
+                "Turn the response cache on for --model and --upstream models (default off)");
+  app->add_option(
+         "--max-batch-size", flags->max_batch_size,
+         "Turn dynamic batching on for --model and --upstream models, with this many rows at most")
       ->check(whole_range_validator(1, 65536));
   app->add_option(
          "--max-queue-delay", flags->max_queue_delay,

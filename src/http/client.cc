@@ -11,7 +11,7 @@ namespace hone::http {
 class Client::Impl {
  public:
   Impl(std::chrono::milliseconds timeout, std::string host)
-      : timeout_(timeout), host_(std::move(host)) {}
+      : host_(std::move(host)), timeout_(timeout) {}
 
   // Runs the queued asynchronous work for at most the timeout; on expiry closes the socket so
   // the pending operation completes with an error.
@@ -32,13 +32,16 @@ class Client::Impl {
     beast::error_code error;
     tcp::resolver resolver(io_);
     const auto endpoints = resolver.resolve(host_, std::to_string(port), error);
-    if (error) return fail("cannot resolve " + host_ + ": " + error.message());
+    if (error) {
+      return fail("cannot resolve " + host_ + ": " + error.message(), kClientConnectFailed);
+    }
     asio::async_connect(socket_, endpoints,
                         [&error](const beast::error_code& e, const tcp::endpoint&) { error = e; });
-    if (!run_bounded()) return fail("connect to " + host_ + " timed out");
+    if (!run_bounded()) return fail("connect to " + host_ + " timed out", kClientConnectFailed);
     if (error) {
-      return fail("cannot connect to " + host_ + ":" + std::to_string(port) + ": " +
-                  error.message());
+      return fail(
+          "cannot connect to " + host_ + ":" + std::to_string(port) + ": " + error.message(),
+          kClientConnectFailed);
     }
     socket_.set_option(tcp::no_delay(true), error);
     return {};
@@ -59,16 +62,22 @@ class Client::Impl {
     beast::error_code error;
     beast::http::async_write(socket_, message,
                              [&error](const beast::error_code& e, std::size_t) { error = e; });
-    if (!run_bounded()) return fail("request timed out while sending");
-    if (error) return fail("send failed: " + error.message());
+    if (!run_bounded()) return fail("request timed out while sending", kClientTimedOut);
+    // A kept-alive connection the peer closed meanwhile fails here or at the first read.
+    if (error) return fail("send failed: " + error.message(), kClientClosedEarly);
 
     beast::http::response_parser<beast::http::string_body> parser;
     parser.body_limit(body_limit_);
     parser.skip(method == "HEAD");
     beast::http::async_read(socket_, buffer_, parser,
                             [&error](const beast::error_code& e, std::size_t) { error = e; });
-    if (!run_bounded()) return fail("request timed out waiting for the response");
-    if (error) return fail("receive failed: " + error.message());
+    if (!run_bounded()) return fail("request timed out waiting for the response", kClientTimedOut);
+    if (error) {
+      const bool nothing_came = error == beast::http::error::end_of_stream ||
+                                (error == asio::error::connection_reset && !parser.got_some());
+      return fail("receive failed: " + error.message(),
+                  nothing_came ? kClientClosedEarly : kClientFailed);
+    }
     auto response = parser.release();
     ClientResponse out;
     out.status = static_cast<int>(response.result_int());
@@ -83,10 +92,10 @@ class Client::Impl {
   asio::io_context io_;
   tcp::socket socket_{io_};
   beast::flat_buffer buffer_;
-  std::chrono::milliseconds timeout_;
   std::string host_;
 
  public:
+  std::chrono::milliseconds timeout_;
   std::uint64_t body_limit_ = 1024ULL * 1024 * 1024;
 };
 
@@ -103,6 +112,7 @@ Result<Client> Client::connect(const std::string& host, std::uint16_t port,
 }
 
 void Client::set_body_limit(std::uint64_t bytes) { impl_->body_limit_ = bytes; }
+void Client::set_timeout(std::chrono::milliseconds timeout) { impl_->timeout_ = timeout; }
 
 Result<ClientResponse> Client::request(std::string_view method, std::string_view target,
                                        std::string_view body, const std::vector<Header>& headers) {

@@ -22,6 +22,14 @@ struct ClientResponse {
   std::string_view header(std::string_view name) const { return find_header(headers, name); }
 };
 
+// Error::code of a failed call, for callers that act on the kind of failure.
+enum ClientError : int {
+  kClientConnectFailed = 1,  // no connection was made: nothing was sent
+  kClientTimedOut = 2,       // sending or waiting for the answer took longer than the timeout
+  kClientClosedEarly = 3,    // the peer closed the connection before any byte of an answer
+  kClientFailed = 4,         // any other failure (reset mid-answer, bad answer, ...)
+};
+
 class Client {
  public:
   static Result<Client> connect(const std::string& host, std::uint16_t port,
@@ -37,6 +45,8 @@ class Client {
   Result<ClientResponse> get(std::string_view target) { return request("GET", target); }
   // Answers with a larger body fail ("body limit exceeded"); 1 GiB unless set.
   void set_body_limit(std::uint64_t bytes);
+  // The limit for each later call (sending, then waiting for the answer).
+  void set_timeout(std::chrono::milliseconds timeout);
   Result<ClientResponse> post(std::string_view target, std::string_view body) {
     return request("POST", target, body, {{"Content-Type", "application/json"}});
   }

@@ -11,13 +11,17 @@
 #include <utility>
 #include <vector>
 
+#include "http/url.h"
 #include "load/feeder.h"
 #include "load/jwt.h"
 #include "load/profile.h"
-#include "load/url.h"
 #include "report/thresholds.h"
 
 namespace hone::load {
+
+using http::parse_url;
+using http::resolve_url;
+using http::Url;
 
 struct Expectation {
   std::vector<int> statuses;  // empty: any status below 400 is a success

@@ -20,6 +20,7 @@ struct BackendInfo {
   std::size_t num_outputs = 1;  // values per row in the prediction
   std::size_t num_trees = 0;
   std::vector<std::string> feature_names;  // empty when the artifact has none
+  std::string input_name;                  // the input tensor's name, when the artifact says
 };
 
 // How a backend may be called. The server reads these, never the backend's name.
@@ -38,6 +39,8 @@ class Backend {
   virtual ~Backend() = default;
   virtual const BackendInfo& info() const = 0;
   virtual Capabilities capabilities() const { return {}; }
+  // Whether it can answer now (an upstream's health check); local backends always can.
+  virtual bool ready() const { return true; }
 
   // rows: row_count x num_features floats, row-major; NaN is a missing value.
   // out: row_count x num_outputs floats, filled on success.

@@ -7,6 +7,7 @@
 #include "core/strings.h"
 #include "core/yaml_reader.h"
 #include "model/serving_settings.h"
+#include "model/upstream/upstream_backend.h"
 
 namespace hone::model {
 namespace fs = std::filesystem;
@@ -66,6 +67,42 @@ bool valid_model_name(const std::string& name) {
   return true;
 }
 
+namespace {
+
+void read_upstream(YamlMap& map, UpstreamSettings& upstream) {
+  upstream.url = map.required_string("url");
+  if (auto s = check_upstream_url(upstream.url); !s)
+    map.error_at(map.node("url"), s.error().message);
+  if (auto protocol = map.string("protocol")) {
+    if (*protocol != "v2" && *protocol != "v1") {
+      map.error_at(map.node("protocol"), "protocol '" + *protocol + "': expected v2 or v1");
+    }
+    upstream.protocol = *protocol;
+  }
+  if (auto timeout = map.duration_us("timeout")) {
+    if (*timeout <= 0) map.error_at(map.node("timeout"), "must be more than 0");
+    upstream.timeout_us = *timeout;
+  }
+  if (auto timeout = map.duration_us("connect_timeout")) {
+    if (*timeout <= 0) map.error_at(map.node("connect_timeout"), "must be more than 0");
+    upstream.connect_timeout_us = *timeout;
+  }
+  if (auto connections = map.integer("max_connections")) {
+    if (*connections < 1 || *connections > 1024) {
+      map.error_at(map.node("max_connections"), "must be between 1 and 1024");
+    }
+    upstream.max_connections = static_cast<int>(*connections);
+  }
+  if (auto health = map.string("health")) {
+    if (health->empty() || health->front() != '/') {
+      map.error_at(map.node("health"), "must be a path starting with '/'");
+    }
+    upstream.health = *health;
+  }
+}
+
+}  // namespace
+
 Result<ModelConfig> load_model_config(const std::string& dir) {
   const std::string file = (fs::path(dir) / "config.yaml").string();
   auto root = load_yaml_file(file);
@@ -78,8 +115,12 @@ Result<ModelConfig> load_model_config(const std::string& dir) {
     config.version = map.string("version").value_or("1");
     config.backend = map.string("backend").value_or("xgboost");
     config.description = map.string("description").value_or("");
-    const std::string artifact = map.string("artifact").value_or("model.json");
-    config.artifact = (fs::path(dir) / artifact).lexically_normal().string();
+    if (config.backend == kUpstreamBackend) {
+      read_upstream(map, config.upstream);
+    } else {
+      const std::string artifact = map.string("artifact").value_or("model.json");
+      config.artifact = (fs::path(dir) / artifact).lexically_normal().string();
+    }
     if (auto rows = map.integer("max_rows_per_request")) {
       if (*rows < 1) map.error_at(map.node("max_rows_per_request"), "must be at least 1");
       config.max_rows_per_request = static_cast<std::size_t>(*rows);
@@ -117,7 +158,7 @@ Status reconcile(ModelConfig& config, const BackendInfo& info) {
   const std::string where = config.source + ": ";
   if (config.inputs.empty()) {
     TensorSpec input;
-    input.name = "features";
+    input.name = info.input_name.empty() ? "features" : info.input_name;
     input.shape = {-1, static_cast<std::int64_t>(info.num_features)};
     input.feature_names = info.feature_names;
     config.inputs.push_back(std::move(input));
@@ -170,7 +211,18 @@ std::string to_yaml(const ModelConfig& config) {
   out << YAML::Key << "name" << YAML::Value << config.name;
   out << YAML::Key << "version" << YAML::Value << YAML::DoubleQuoted << config.version;
   out << YAML::Key << "backend" << YAML::Value << config.backend;
-  out << YAML::Key << "artifact" << YAML::Value << fs::path(config.artifact).filename().string();
+  if (config.backend == kUpstreamBackend) {
+    const UpstreamSettings& up = config.upstream;
+    out << YAML::Key << "url" << YAML::Value << up.url;
+    out << YAML::Key << "protocol" << YAML::Value << up.protocol;
+    out << YAML::Key << "timeout" << YAML::Value << std::to_string(up.timeout_us / 1000) + "ms";
+    out << YAML::Key << "connect_timeout" << YAML::Value
+        << std::to_string(up.connect_timeout_us / 1000) + "ms";
+    out << YAML::Key << "max_connections" << YAML::Value << up.max_connections;
+    if (!up.health.empty()) out << YAML::Key << "health" << YAML::Value << up.health;
+  } else {
+    out << YAML::Key << "artifact" << YAML::Value << fs::path(config.artifact).filename().string();
+  }
   if (!config.description.empty()) {
     out << YAML::Key << "description" << YAML::Value << config.description;
   }

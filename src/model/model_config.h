@@ -39,6 +39,16 @@ struct WarmupSettings {
   std::vector<std::vector<float>> rows;  // explicit samples; empty = one synthetic row
 };
 
+// A model served by another server (backend: http): where it is and how to talk to it.
+struct UpstreamSettings {
+  std::string url;              // http://HOST:PORT[/PATH]; without a path, the protocol's own
+  std::string protocol = "v2";  // v2 (KServe v2), v1 (TF-Serving REST)
+  std::int64_t timeout_us = 10'000'000;         // for the whole answer
+  std::int64_t connect_timeout_us = 1'000'000;  // for a new connection
+  int max_connections = 8;                      // upstream calls at once (kept-alive connections)
+  std::string health;  // a path polled for readiness; empty = ready while it answers
+};
+
 // What models given as bare artifacts (hone serve --model) get: batching and cache off unless
 // flags turn them on.
 struct ServingDefaults {
@@ -50,7 +60,8 @@ struct ModelConfig {
   std::string name;
   std::string version = "1";
   std::string backend = "xgboost";
-  std::string artifact;  // path of the model file, resolved against the config's folder
+  std::string artifact;       // path of the model file, resolved against the config's folder
+  UpstreamSettings upstream;  // backend: http
   std::string description;
   std::size_t max_rows_per_request = 1024;
   std::vector<TensorSpec> inputs;   // empty = inferred from the artifact
@@ -60,6 +71,9 @@ struct ModelConfig {
   CacheSettings cache;
   WarmupSettings warmup;
 };
+
+// The backend that calls another server instead of reading an artifact.
+inline constexpr const char* kUpstreamBackend = "http";
 
 // Reads DIR/config.yaml; the name defaults to the folder's name and the artifact to model.json.
 Result<ModelConfig> load_model_config(const std::string& dir);

@@ -9,17 +9,27 @@
 #include <future>
 #include <iterator>
 
+#include "model/upstream/upstream_backend.h"
+
 namespace hone::model {
 namespace fs = std::filesystem;
 
-std::string artifact_fingerprint(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return {};
-  const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+namespace {
+
+std::string text_fingerprint(const std::string& bytes) {
   char hex[17];
   std::snprintf(hex, sizeof hex, "%016llx",
                 static_cast<unsigned long long>(XXH3_64bits(bytes.data(), bytes.size())));
   return hex;
+}
+
+}  // namespace
+
+std::string artifact_fingerprint(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return {};
+  return text_fingerprint(
+      std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>()));
 }
 
 // (Status and an out-parameter: g++ 12 warns falsely on a Result holding a unique_ptr.)
@@ -29,19 +39,25 @@ Status ModelRepository::load_model(ModelConfig config, const BackendOptions& opt
     return fail(config.source + ": model name '" + config.name +
                 "' may only hold letters, digits, '-', '_' and '.'");
   }
+  const bool upstream = config.backend == kUpstreamBackend;
   std::error_code ignored;
-  if (!fs::is_regular_file(config.artifact, ignored)) {
+  if (!upstream && !fs::is_regular_file(config.artifact, ignored)) {
     return fail(config.source + ": model file '" + config.artifact + "' does not exist");
   }
-  auto backend = create_backend(config.backend, config.artifact, options);
+  auto backend = upstream ? create_upstream_backend(config)
+                          : create_backend(config.backend, config.artifact, options);
   if (!backend) {
+    if (upstream) return backend.error();  // it names the config
     // Backends name the artifact; a config file beside it is named too, the artifact not twice.
     if (config.source == config.artifact) return backend.error();
     return fail(config.source + ": " + backend.error().message);
   }
   if (auto s = reconcile(config, (*backend)->info()); !s) return s;
   out = std::make_unique<Model>();
-  out->fingerprint = artifact_fingerprint(config.artifact);
+  // An upstream's answers are keyed by where it is and how it is asked.
+  out->fingerprint = upstream
+                         ? text_fingerprint(config.upstream.url + " " + config.upstream.protocol)
+                         : artifact_fingerprint(config.artifact);
   out->config = std::move(config);
   out->backend = std::move(*backend);
   return {};
@@ -104,6 +120,23 @@ Status ModelRepository::load_directory(const std::string& dir, const BackendOpti
     if (auto s = insert(std::move(loaded[i])); !s) return s;
   }
   return {};
+}
+
+Status ModelRepository::add_upstream(const std::string& spec, const std::string& protocol,
+                                     const ServingDefaults& defaults) {
+  const auto eq = spec.find('=');
+  if (eq == std::string::npos || eq == 0) {
+    return fail("--upstream '" + spec + "': give NAME=URL, e.g. fraud=http://127.0.0.1:9000");
+  }
+  ModelConfig config;
+  config.name = spec.substr(0, eq);
+  config.backend = kUpstreamBackend;
+  config.source = "--upstream " + spec;
+  config.upstream.url = spec.substr(eq + 1);
+  config.upstream.protocol = protocol;
+  config.batching = defaults.batching;
+  config.cache = defaults.cache;
+  return add(std::move(config), {});
 }
 
 Status ModelRepository::add_artifact(const std::string& spec, const std::string& backend,

@@ -40,6 +40,10 @@ class ModelRepository {
   Status add_artifact(const std::string& spec, const std::string& backend,
                       const BackendOptions& options = {}, const ServingDefaults& defaults = {});
 
+  // `spec` is NAME=URL: a model served by another server, asked in `protocol` (v2, v1).
+  Status add_upstream(const std::string& spec, const std::string& protocol,
+                      const ServingDefaults& defaults = {});
+
   Status add(ModelConfig config, const BackendOptions& options);
 
   const Model* find(std::string_view name) const;

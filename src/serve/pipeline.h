@@ -55,6 +55,8 @@ class ModelPipeline {
 
   const model::Model& model() const { return model_; }
   const FeatureIndex& features() const { return features_; }
+  // Whether its backend can answer now (an upstream's health).
+  bool backend_ready() const { return model_.backend->ready(); }
   // Null when the server runs with --no-metrics.
   monitor::ModelMetrics* metrics() { return metrics_.get(); }
   const monitor::ModelMetrics* metrics() const { return metrics_.get(); }

@@ -127,6 +127,12 @@ Status PredictionServer::start() {
   const auto warmup_start = SteadyClock::now();
   for (const model::Model* model : state_->serve.models->models()) {
     if (auto warmed = serve::warm_up(*model); !warmed) {
+      // An upstream may start after hone does: it is warmed by its first requests instead, and
+      // readiness follows its health check.
+      if (model->backend->capabilities().remote) {
+        spdlog::warn("{} (serving anyway)", warmed.error().message);
+        continue;
+      }
       stop();
       return warmed.error();
     }

@@ -247,7 +247,7 @@ void prometheus(const ServeState& state, http::Responder responder) {
   w.sample("hone_alerts_firing", {},
            static_cast<double>(state.alerts != nullptr ? state.alerts->firing() : 0));
   w.family("hone_ready", "gauge", "1 when the server is ready for predictions.");
-  w.sample("hone_ready", {}, state.ready.load() ? 1 : 0);
+  w.sample("hone_ready", {}, state.all_ready() ? 1 : 0);
   responder.send(std::move(response));
 }
 

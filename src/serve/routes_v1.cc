@@ -24,8 +24,8 @@ void add_v1_routes(Router& router, ServeState& state) {
                                http::Responder responder) {
     http::Response response;
     if (const ModelPipeline* pipeline = state.resolve(params, response)) {
-      const auto state_name =
-          v1_model_state(state.ready.load(), state.milestones.ready_ns.load() >= 0);
+      const auto state_name = v1_model_state(state.ready.load() && pipeline->backend_ready(),
+                                             state.milestones.ready_ns.load() >= 0);
       encode_v1_model_status(pipeline->model(), state_name, response.body);
     }
     responder.send(std::move(response));

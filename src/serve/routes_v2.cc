@@ -54,7 +54,7 @@ void add_v2_routes(Router& router, ServeState& state) {
              });
   router.add(Method::kGet, "/v2/health/ready",
              [&state](http::Request&, const PathParams&, http::Responder responder) {
-               responder.send(flag_response("ready", state.ready.load()));
+               responder.send(flag_response("ready", state.all_ready()));
              });
 
   const auto metadata = [&state](http::Request& request, const PathParams& params,
@@ -70,11 +70,12 @@ void add_v2_routes(Router& router, ServeState& state) {
   const auto model_ready = [&state](http::Request&, const PathParams& params,
                                     http::Responder responder) {
     http::Response response;
-    if (state.resolve(params, response) == nullptr) {
+    const ModelPipeline* pipeline = state.resolve(params, response);
+    if (pipeline == nullptr) {
       responder.send(std::move(response));
       return;
     }
-    responder.send(flag_response("ready", state.ready.load()));
+    responder.send(flag_response("ready", state.ready.load() && pipeline->backend_ready()));
   };
   const auto infer = [&state](http::Request& request, const PathParams& params,
                               http::Responder responder) {

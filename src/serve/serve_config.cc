@@ -53,6 +53,8 @@ Status load_serve_config(const std::string& path, ServeConfig& config) {
     if (auto v = map.string("models")) config.models_dir = *v;
     if (auto v = map.strings("model")) config.model_files = *v;
     if (auto v = map.string("backend")) config.backends = {*v};
+    if (auto v = map.strings("upstream")) config.upstreams = *v;
+    if (auto v = map.string("upstream_protocol")) config.upstream_protocol = *v;
     if (auto v = map.duration_us("drain_timeout")) options.drain_timeout = millis(*v);
     if (auto v = map.string("log_level")) config.log_level = *v;
     if (auto v = map.bytes("cache_size")) options.cache_bytes = *v;
@@ -144,8 +146,11 @@ Status load_serve_config(const std::string& path, ServeConfig& config) {
 }
 
 Status validate(const ServeConfig& config) {
-  if (config.models_dir.empty() && config.model_files.empty()) {
-    return fail("nothing to serve: give --models DIR or --model [NAME=]PATH");
+  if (config.models_dir.empty() && config.model_files.empty() && config.upstreams.empty()) {
+    return fail("nothing to serve: give --models DIR, --model [NAME=]PATH or --upstream NAME=URL");
+  }
+  if (config.upstream_protocol != "v2" && config.upstream_protocol != "v1") {
+    return fail("upstream protocol '" + config.upstream_protocol + "': expected v2 or v1");
   }
   if (config.backends.size() > 1 && config.backends.size() != config.model_files.size()) {
     return fail("give --backend once for every --model, or once for all of them");

@@ -26,7 +26,9 @@ struct ServeConfig {
   std::string models_dir;
   std::vector<std::string> model_files;   // [NAME=]PATH
   std::vector<std::string> backends;      // one for all model_files, or one each
-  model::ServingDefaults model_defaults;  // batching and cache for model_files
+  std::vector<std::string> upstreams;     // NAME=URL: models served by another server
+  std::string upstream_protocol = "v2";   // how the upstreams are asked: v2 or v1
+  model::ServingDefaults model_defaults;  // batching and cache for model_files and upstreams
   std::string log_level = "info";
 };
 

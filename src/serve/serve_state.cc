@@ -19,6 +19,14 @@ ModelPipeline* ServeState::resolve(const PathParams& params, http::Response& not
   return pipelines.at(model).get();
 }
 
+bool ServeState::all_ready() const {
+  if (!ready.load()) return false;
+  for (const auto& [model, pipeline] : pipelines) {
+    if (!pipeline->backend_ready()) return false;
+  }
+  return true;
+}
+
 std::vector<ModelPipeline*> ServeState::all() const {
   std::vector<ModelPipeline*> out;
   for (const model::Model* model : models->models()) out.push_back(pipelines.at(model).get());

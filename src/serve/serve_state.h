@@ -37,6 +37,8 @@ struct ServeState {
   ModelPipeline* resolve(const PathParams& params, http::Response& not_found) const;
   // Every model's pipeline, in the models' order.
   std::vector<ModelPipeline*> all() const;
+  // Warmed up, not draining, and every backend ready (upstreams healthy).
+  bool all_ready() const;
 };
 
 // An Error whose code is an HTTP status, as {"error": message}.

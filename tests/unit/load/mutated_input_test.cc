@@ -9,7 +9,7 @@
 #include "load/profile.h"
 #include "load/response_parser.h"
 #include "load/scenario.h"
-#include "load/url.h"
+#include "http/url.h"
 #include "support/mutator.h"
 #include "support/temp_dir.h"
 

@@ -1,8 +1,8 @@
-#include "load/url.h"
+#include "http/url.h"
 
 #include <gtest/gtest.h>
 
-namespace hone::load {
+namespace hone::http {
 namespace {
 
 TEST(Url, Parses) {
@@ -39,4 +39,4 @@ TEST(Url, ResolvesPaths) {
 }
 
 }  // namespace
-}  // namespace hone::load
+}  // namespace hone::http

@@ -1,8 +1,8 @@
-#include "load/url.h"
+#include "http/url.h"
 
 #include <charconv>
 
-namespace hone::load {
+namespace hone::http {
 
 std::string Url::host_header() const {
   const bool default_port = (tls() && port == 443) || (!tls() && port == 80);
@@ -73,4 +73,4 @@ Result<Url> resolve_url(const Url& base, std::string_view path) {
   return url;
 }
 
-}  // namespace hone::load
+}  // namespace hone::http

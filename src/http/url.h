@@ -1,4 +1,4 @@
-// Absolute http:// and https:// URLs as the load generator needs them.
+// Absolute http:// and https:// URLs (the load generator's targets, upstream servers).
 #pragma once
 
 #include <cstdint>
@@ -7,7 +7,7 @@
 
 #include "core/result.h"
 
-namespace hone::load {
+namespace hone::http {
 
 struct Url {
   std::string scheme;  // "http" or "https"
@@ -25,4 +25,4 @@ Result<Url> parse_url(std::string_view text);
 // `path` relative to `base` ("/v2/x" or "v2/x"), or a full URL that replaces it.
 Result<Url> resolve_url(const Url& base, std::string_view path);
 
-}  // namespace hone::load
+}  // namespace hone::http
