@@ -1,6 +1,8 @@
-"""The FastAPI + uvicorn peer for bench/serve_vs_peers.sh: the same XGBoost model behind the same
-KServe v2 infer route, written the way a Python team would (xgboost's inplace_predict, one
-booster, one worker). Run: MODEL=path/model.json uvicorn fastapi_app:app --app-dir bench/peers
+"""The FastAPI + uvicorn peer for bench/serve_vs_peers.sh and the model API hone serve fronts in
+the gateway tests and bench/gateway_vs_direct.sh: an XGBoost model behind a KServe v2 infer route
+and a TF-Serving style predict route, written the way a Python team would (xgboost's
+inplace_predict, one booster, one worker). GET /calls says how many predictions reached it.
+Run: MODEL=path/model.json uvicorn fastapi_app:app --app-dir bench/peers
 """
 import os
 
@@ -13,6 +15,18 @@ booster = xgb.Booster()
 booster.load_model(MODEL_PATH)
 booster.set_param({"nthread": 1})
 app = FastAPI()
+calls = {"calls": 0, "rows": 0}
+
+
+def predict(rows):
+    calls["calls"] += 1
+    calls["rows"] += len(rows)
+    return booster.inplace_predict(rows)
+
+
+@app.get("/calls")
+async def count_calls():
+    return calls
 
 
 @app.post("/v2/models/{name}/infer")
@@ -20,9 +34,16 @@ async def infer(name: str, request: Request):
     body = await request.json()
     tensor = body["inputs"][0]
     rows = np.asarray(tensor["data"], dtype=np.float32).reshape(tensor["shape"])
-    predictions = booster.inplace_predict(rows)
+    predictions = predict(rows)
     return {
         "model_name": name,
         "outputs": [{"name": "prediction", "datatype": "FP32",
                      "shape": [len(predictions), 1], "data": predictions.tolist()}],
     }
+
+
+@app.post("/v1/models/{name}:predict")
+async def predict_v1(name: str, request: Request):
+    body = await request.json()
+    rows = np.asarray(body["instances"], dtype=np.float32)  # null -> NaN, a missing value
+    return {"predictions": predict(rows).tolist()}
