@@ -5,7 +5,11 @@
 // pollutes no cache; a slow one gives 504 at the deadline; its 4xx are passed through, never
 // cached; readiness follows its health path; v1 and v2 upstreams (FastAPI + XGBoost) answer what
 // hone's own engine answers on the same model.
+#include <arpa/inet.h>
 #include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <cmath>
 #include <thread>
@@ -152,6 +156,26 @@ TEST(Upstream, BatchingMergesSingleRowClientsAndGivesEachItsRows) {
   EXPECT_LE(after.calls - before.calls, 16);
 }
 
+TEST(Upstream, MaxConnectionsBoundsTheCallsInFlight) {
+  auto upstream = UpstreamProcess::kserve_v2({"--delay-ms", "100"});
+  test::TempDir dir;
+  auto server =
+      serve(upstream_repository(dir, upstream->url(), {.extra = "max_connections: 3\n"}), 2);
+  std::vector<std::thread> clients;
+  std::vector<Answer> answers(12);
+  for (int i = 0; i < 12; ++i) {
+    clients.emplace_back([&, i] {
+      answers[i] = infer(server->port(), rows_body({{static_cast<float>(i), 0, 0, 0}}));
+    });
+  }
+  for (auto& client : clients) client.join();
+  for (int i = 0; i < 12; ++i) {
+    ASSERT_EQ(answers[i].status, 200) << answers[i].body;
+    EXPECT_EQ(first_value(answers[i].body), i);
+  }
+  EXPECT_EQ(upstream->calls().max_in_flight, 3);
+}
+
 TEST(Upstream, DownGives502ThenTheBreaker503AndCachesNothing) {
   auto upstream = UpstreamProcess::kserve_v2();
   test::TempDir dir;
@@ -197,6 +221,51 @@ TEST(Upstream, SlowGives504AtTheDeadline) {
   EXPECT_NE(answer.body.find("did not answer within 300"), std::string::npos) << answer.body;
   EXPECT_GE(took, milliseconds(300));
   EXPECT_LT(took, milliseconds(2900));
+}
+
+// A listener whose accept queue is full (backlog 0, never accepting): new connections hang.
+class Blackhole {
+ public:
+  Blackhole() {
+    listener_ = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ::bind(listener_, reinterpret_cast<sockaddr*>(&address), sizeof address);
+    ::listen(listener_, 0);
+    socklen_t length = sizeof address;
+    ::getsockname(listener_, reinterpret_cast<sockaddr*>(&address), &length);
+    port_ = ntohs(address.sin_port);
+    for (int i = 0; i < 3; ++i) {
+      const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+      ::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address);
+      held_.push_back(fd);
+    }
+  }
+  ~Blackhole() {
+    for (const int fd : held_) ::close(fd);
+    ::close(listener_);
+  }
+  std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
+
+ private:
+  int listener_ = -1;
+  std::uint16_t port_ = 0;
+  std::vector<int> held_;
+};
+
+TEST(Upstream, ConnectTimeoutBoundsANewConnection) {
+  Blackhole blackhole;
+  test::TempDir dir;
+  auto server = serve(upstream_repository(
+      dir, blackhole.url(),
+      {.extra = "timeout: 30s\nconnect_timeout: 200ms\ninputs: [{name: x, shape: [-1, 4]}]\n"}));
+  const auto start = std::chrono::steady_clock::now();
+  const auto answer = infer(server->port(), rows_body({{1, 2, 3, 4}}));
+  EXPECT_EQ(answer.status, 502) << answer.body;
+  EXPECT_NE(answer.body.find("timed out"), std::string::npos) << answer.body;
+  // Two attempts of 200 ms, far from the 30 s answer timeout.
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(5));
 }
 
 TEST(Upstream, ItsErrorsArePassedThroughAndNeverCached) {

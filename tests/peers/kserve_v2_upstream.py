@@ -1,7 +1,8 @@
 """A small KServe v2 model server for hone's gateway tests (standard library only): model NAME
 sums each row of WIDTH features (null counts as 0) and answers [rows, 1]. It counts what reaches
 it, so tests can prove what hone sent upstream:
-  GET  /calls                      -> {"calls": N, "rows": N, "batches": [rows of each call]}
+  GET  /calls                      -> {"calls": N, "rows": N, "batches": [rows of each call],
+                                       "max_in_flight": most infer calls at once}
   POST /admin/ready?value=0|1      -> makes /v2/health/ready answer 503 or 200
   POST /admin/status?value=CODE    -> infer answers CODE (0 = normal answers)
 Options: --port P --name NAME --width W --delay-ms D. Prints "listening P" once it accepts.
@@ -14,7 +15,8 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlparse
 
-state = {"calls": 0, "rows": 0, "batches": [], "ready": True, "status": 0}
+state = {"calls": 0, "rows": 0, "batches": [], "ready": True, "status": 0, "in_flight": 0,
+         "max_in_flight": 0}
 lock = threading.Lock()
 
 
@@ -44,7 +46,8 @@ def main():
             path = urlparse(self.path).path
             if path == "/calls":
                 with lock:
-                    self.answer(200, {k: state[k] for k in ("calls", "rows", "batches")})
+                    self.answer(200, {k: state[k] for k in
+                                      ("calls", "rows", "batches", "max_in_flight")})
             elif path == "/v2/health/ready":
                 self.answer(200 if state["ready"] else 503, {"ready": state["ready"]})
             elif path == "/v2/models/" + args.name:
@@ -82,9 +85,13 @@ def main():
                 state["calls"] += 1
                 state["rows"] += rows
                 state["batches"].append(rows)
+                state["in_flight"] += 1
+                state["max_in_flight"] = max(state["max_in_flight"], state["in_flight"])
                 forced = state["status"]
             if args.delay_ms:
                 time.sleep(args.delay_ms / 1000)
+            with lock:
+                state["in_flight"] -= 1
             if forced:
                 self.answer(forced, {"error": "forced failure %d" % forced})
                 return

@@ -87,7 +87,9 @@ UpstreamCalls UpstreamProcess::calls() const {
   auto answer = client.get("/calls").value();
   simdjson::dom::parser parser;
   const auto root = parser.parse(answer.body).value();
-  return {root["calls"].get_int64().value(), root["rows"].get_int64().value()};
+  std::int64_t max_in_flight = 0;
+  if (root["max_in_flight"].get_int64().get(max_in_flight) != simdjson::SUCCESS) max_in_flight = 0;
+  return {root["calls"].get_int64().value(), root["rows"].get_int64().value(), max_in_flight};
 }
 
 void UpstreamProcess::admin(const std::string& what, int value) const {

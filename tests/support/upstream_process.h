@@ -16,6 +16,7 @@ namespace hone::test {
 struct UpstreamCalls {
   std::int64_t calls = 0;
   std::int64_t rows = 0;
+  std::int64_t max_in_flight = 0;  // the KServe v2 test server only
 };
 
 class UpstreamProcess {
