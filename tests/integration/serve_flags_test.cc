@@ -18,6 +18,7 @@
 #include "support/redis_process.h"
 #include "support/temp_dir.h"
 #include "support/test_server.h"
+#include "support/upstream_process.h"
 
 namespace hone {
 namespace {
@@ -36,7 +37,7 @@ struct Served {
     const auto has = [&extra](const char* flag) {
       return std::find(extra.begin(), extra.end(), flag) != extra.end();
     };
-    if (!has("--config") && !has("--model") && !has("--models")) {
+    if (!has("--config") && !has("--model") && !has("--models") && !has("--upstream")) {
       all.insert(all.end(), {"--models", kExamples});
     }
     if (std::find(extra.begin(), extra.end(), "--threads") == extra.end()) {
@@ -364,6 +365,53 @@ TEST(ServeFlags, MetricsFalseInTheConfigTurnsMetricsOff) {
   Served served({"--config", config});
   ASSERT_NE(served.port, 0);
   EXPECT_EQ(served.client().get("/metrics").value().status, 404);
+}
+
+}  // namespace
+}  // namespace hone
+
+namespace hone {
+namespace {
+
+// --upstream serves a model another server computes; --cache applies to it as to --model.
+TEST(ServeFlags, UpstreamServesAnotherServersModel) {
+  auto upstream = test::UpstreamProcess::kserve_v2();
+  Served served({"--upstream", "sum=" + upstream->url(), "--cache"});
+  ASSERT_NE(served.port, 0);
+  // The warmup row went upstream before ready.
+  EXPECT_EQ(upstream->calls().calls, 1);
+  auto client = served.client();
+  const std::string body =
+      R"({"inputs":[{"name":"x","datatype":"FP32","shape":[1,4],"data":[1,2,3,4]}]})";
+  for (const char* cache : {"MISS", "HIT"}) {
+    const auto answer = client.post("/v2/models/sum/infer", body).value();
+    EXPECT_EQ(answer.status, 200) << answer.body;
+    EXPECT_EQ(answer.header("X-Cache"), cache);
+  }
+  EXPECT_EQ(upstream->calls().calls, 2);
+}
+
+// --upstream-protocol and the config file's upstream keys reach the loader: a v1 upstream
+// cannot describe its inputs, so start-up stops saying so; an unknown protocol is refused.
+TEST(ServeFlags, UpstreamProtocolFromTheFlagAndTheConfig) {
+  auto upstream = test::UpstreamProcess::kserve_v2();
+  test::TempDir dir;
+  const auto config = dir.write(
+      "hone.yaml", "upstream: [sum=" + upstream->url() + "]\nupstream_protocol: v1\nport: 0\n");
+  for (const auto& args : std::vector<std::vector<std::string>>{
+           {kHone, "serve", "--port", "0", "--upstream", "sum=" + upstream->url(),
+            "--upstream-protocol", "v1"},
+           {kHone, "serve", "--config", config}}) {
+    const auto run = test::run_process(args);
+    EXPECT_NE(run.exit_code, 0);
+    EXPECT_NE(run.err.find("a v1 upstream does not describe its inputs"), std::string::npos)
+        << run.err;
+  }
+  const auto bad = test::run_process(
+      {kHone, "serve", "--upstream", "sum=" + upstream->url(), "--upstream-protocol", "grpc"});
+  EXPECT_NE(bad.exit_code, 0);
+  EXPECT_NE(bad.err.find("upstream protocol 'grpc': expected v2 or v1"), std::string::npos)
+      << bad.err;
 }
 
 }  // namespace
