@@ -82,6 +82,19 @@ TEST_F(RedisCacheTest, ServersShareAnswersThroughRedis) {
       << metrics;
   EXPECT_EQ(x_cache(*b, 1), "HIT");  // now from its own L1
   EXPECT_EQ(b->cache_stats().hits, 1);
+  // b's trace of the Redis hit: a Redis stage, no queue or compute; the statistics extension
+  // counts it a cache hit timed over both lookups.
+  const auto* traced = b->metrics("ceramic-armor");
+  ASSERT_TRUE(test::eventually([&] { return traced->requests() == 2; }));
+  EXPECT_EQ(traced->stage_us(monitor::Stage::kRedis).snapshot().count, 1U);
+  EXPECT_EQ(traced->stage_us(monitor::Stage::kLookup).snapshot().count, 2U);
+  EXPECT_EQ(traced->stage_us(monitor::Stage::kQueue).snapshot().count, 0U);
+  EXPECT_EQ(traced->stage_us(monitor::Stage::kCompute).snapshot().count, 0U);
+  const auto totals = traced->request_totals();
+  EXPECT_EQ(totals.cache_hit.count, 2);
+  EXPECT_GE(totals.cache_hit.ns,
+            traced->stage_total(monitor::Path::kCached, monitor::Stage::kRedis).ns);
+  EXPECT_EQ(totals.cache_miss.count, 0);
 }
 
 TEST_F(RedisCacheTest, AValueOfAnotherShapeIsAMissNotAnAnswer) {

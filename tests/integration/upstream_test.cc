@@ -127,6 +127,16 @@ TEST(Upstream, IdenticalConcurrentMissesMakeOneCall) {
   }
   EXPECT_EQ(upstream->calls().calls - before.calls, 1);
   EXPECT_EQ(server->coalesced() + server->cache_stats().hits, 99);
+  // Each request's trace says how it was answered: one upstream call; the coalesced ones waited
+  // (their own stage), and took no queue or upstream time of their own.
+  const auto* metrics = server->metrics("sum");
+  ASSERT_TRUE(test::eventually([&] { return metrics->requests() == 100; }));
+  EXPECT_EQ(metrics->stage_us(monitor::Stage::kUpstream).snapshot().count, 1U);
+  EXPECT_EQ(metrics->stage_us(monitor::Stage::kQueue).snapshot().count, 1U);
+  EXPECT_EQ(metrics->stage_us(monitor::Stage::kCoalesced).snapshot().count,
+            static_cast<std::uint64_t>(server->coalesced()));
+  EXPECT_EQ(metrics->stage_us(monitor::Stage::kLookup).snapshot().count, 100U);
+  EXPECT_EQ(metrics->request_totals().cache_miss.count, 100 - server->cache_stats().hits);
 }
 
 TEST(Upstream, BatchingMergesSingleRowClientsAndGivesEachItsRows) {
