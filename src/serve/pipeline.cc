@@ -83,6 +83,12 @@ ModelPipeline::ModelPipeline(const model::Model& model, SharedCaches& caches,
     };
   }
   runner_ = make_runner(model, std::move(observer));
+  if (call_stage_ == Stage::kUpstream) {
+    const auto& upstream = model.config.upstream;
+    spdlog::info("model '{}' is served by upstream {} ({}, {} features, up to {} calls at once)",
+                 model.config.name, upstream.url, upstream.protocol, model.input().row_width(),
+                 upstream.max_connections);
+  }
 }
 
 void ModelPipeline::stop() { runner_->stop(); }

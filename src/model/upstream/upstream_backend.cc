@@ -353,8 +353,6 @@ Result<std::unique_ptr<Backend>> create_upstream_backend(const ModelConfig& conf
       info.num_outputs = static_cast<std::size_t>(config.outputs.front().row_width());
     }
   }
-  spdlog::info("model '{}' is served by upstream {} ({} {}, {} features)", config.name,
-               config.upstream.url, config.upstream.protocol, url.target, info.num_features);
   return std::unique_ptr<Backend>(
       std::make_unique<UpstreamBackend>(config, std::move(url), *protocol, info));
 }
