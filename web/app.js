@@ -101,7 +101,7 @@
       const row = document.createElement("tr");
       const cells = [m.name, m.backend, m.requests, m.failures, fixed(m.latency_ms.total.p50, 3),
         fixed(m.latency_ms.total.p95, 3), fixed(m.latency_ms.total.p99, 3), fixed(m.latency_ms.queue.p99, 3),
-        fixed(m.latency_ms.compute.p99, 3), fixed(m.batch_rows_mean, 1), m.pending,
+        fixed((m.latency_ms.upstream && m.latency_ms.upstream.count ? m.latency_ms.upstream : m.latency_ms.compute).p99, 3), fixed(m.batch_rows_mean, 1), m.pending,
         m.batching ? "on" : "off", m.cache ? "on" : "off", now[m.name] === undefined ? "–" : now[m.name]];
       for (const value of cells) {
         const cell = document.createElement("td");

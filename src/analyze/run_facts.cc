@@ -4,6 +4,8 @@
 #include <cmath>
 #include <map>
 
+#include "monitor/stages.h"
+
 namespace hone::analyze {
 namespace {
 
@@ -15,11 +17,13 @@ double total_of(const report::ServerMetrics& server, const std::string& name,
   return sum;
 }
 
-double mean_us_of(const report::ServerMetrics& server, const std::string& name,
-                  const std::string& model) {
+// A stage's share of the mean request, in microseconds: its mean over the requests that passed
+// through it, times their share of all `requests` (a cache hit has no queue or compute stage).
+double per_request_us(const report::ServerMetrics& server, const std::string& name,
+                      const std::string& model, double requests) {
   const auto found = server.find(name, {{"model", model}});
-  if (found.empty() || std::isnan(found.front()->mean)) return 0;
-  return found.front()->mean * 1e6;
+  if (found.empty() || std::isnan(found.front()->mean) || requests <= 0) return 0;
+  return found.front()->mean * 1e6 * std::min(1.0, found.front()->total / requests);
 }
 
 void hone_breakdowns(const report::ServerMetrics& server, std::vector<ServerBreakdown>& out) {
@@ -30,9 +34,13 @@ void hone_breakdowns(const report::ServerMetrics& server, std::vector<ServerBrea
     b.source = "hone";
     b.requests = series->total;
     b.total_us = series->mean * 1e6;
-    b.queue_us = mean_us_of(server, "hone_queue_duration_seconds", b.model);
-    b.compute_us = mean_us_of(server, "hone_compute_duration_seconds", b.model);
-    b.serialize_us = mean_us_of(server, "hone_serialize_duration_seconds", b.model);
+    const auto stage = [&](monitor::Stage s) {
+      return per_request_us(server, monitor::info_of(s).metric, b.model, b.requests);
+    };
+    b.queue_us = stage(monitor::Stage::kQueue);
+    b.compute_us = stage(monitor::Stage::kCompute) + stage(monitor::Stage::kUpstream);
+    b.serialize_us = stage(monitor::Stage::kSerialize);
+    b.input_us = stage(monitor::Stage::kDecode);
     const auto rows = server.find("hone_batch_rows", {{"model", b.model}});
     if (!rows.empty() && !std::isnan(rows.front()->mean)) b.batch_rows = rows.front()->mean;
     const auto pending = server.find("hone_pending_requests", {{"model", b.model}});

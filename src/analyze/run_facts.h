@@ -32,7 +32,7 @@ struct ServerBreakdown {
   double queue_us = 0;
   double compute_us = 0;
   double serialize_us = 0;   // encoding (hone), compute_output (Triton)
-  double input_us = 0;       // Triton's compute_input; hone counts it in total_us
+  double input_us = 0;       // decoding the request (hone), compute_input (Triton)
   double batch_rows = 0;     // mean rows per backend call seen by a request; 0 unknown
   double pending_max = 0;    // requests in flight at most (hone); 0 unknown
   double pending_first = 0;  // in flight at the first and last scrape

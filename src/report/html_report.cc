@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "core/version.h"
+#include "monitor/stages.h"
 #include "report/schedule_check.h"
 #include "report/thresholds.h"
 #include "web/assets.h"
@@ -168,16 +169,17 @@ void write_server(JsonWriter& json, const LoadResult& result) {
   for (const auto* total : server.find("hone_request_duration_seconds")) {
     const std::string model = total->label("model");
     if (total->total <= 0) continue;
+    // Each stage's mean over the requests that went through it (a cache hit has no compute).
     std::vector<ServerLine> lines;
-    for (const auto& [name, label] :
-         {std::pair<const char*, const char*>{"hone_queue_duration_seconds", "queue"},
-          {"hone_compute_duration_seconds", "compute"},
-          {"hone_serialize_duration_seconds", "serialize"},
-          {"hone_request_duration_seconds", "whole request"}}) {
-      for (const auto* s : server.find(name, {{"model", model}}))
-        lines.push_back({label, s, 1000, true});
+    for (const auto& stage : monitor::kStages) {
+      for (const auto* s : server.find(stage.metric, {{"model", model}})) {
+        if (s->total > 0) lines.push_back({stage.name, s, 1000, true});
+      }
     }
-    write_server_chart(json, "Server time per request, model " + model, "ms", lines, start);
+    for (const auto* s : server.find("hone_request_duration_seconds", {{"model", model}}))
+      lines.push_back({"whole request", s, 1000, true});
+    write_server_chart(json, "Server time per request, by stage, model " + model, "ms", lines,
+                       start);
     ++charts;
   }
   const auto add = [&](const char* name, const std::string& title, const std::string& unit,

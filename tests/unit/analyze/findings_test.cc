@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "analyze/analysis.h"
+#include "analyze/run_facts.h"
 #include "report/server_metrics.h"
 #include "run_builder.h"
 
@@ -128,6 +129,45 @@ TEST(Findings, JsonCarriesTheSame) {
   EXPECT_NE(json.find(R"("kind":"cold_start","severity":"high")"), std::string::npos) << json;
   EXPECT_NE(json.find(R"("name":"errors","weight":35)"), std::string::npos) << json;
   EXPECT_NE(json.find(R"("recommendations":[{"finding":"cold_start")"), std::string::npos) << json;
+}
+
+}  // namespace
+}  // namespace hone::analyze
+
+namespace hone::analyze {
+namespace {
+
+// A stage counts only the requests that went through it: with 90 cache hits in 100 requests,
+// a 5 ms compute stage of 10 requests adds 0.5 ms to the mean request, and the upstream stage
+// (a gateway's backend call) counts as compute.
+TEST(ServerBreakdown, StagesAreWeightedByTheRequestsThatPassedThrough) {
+  report::ServerMetricsRecorder recorder("http://x/metrics", 1000);
+  const auto histogram = [](const std::string& name, double count, double sum) {
+    const std::string labels = "{model=\"m\"";
+    return "# TYPE " + name + " histogram\n" + name + "_bucket" + labels + ",le=\"+Inf\"} " +
+           std::to_string(count) + "\n" + name + "_sum" + labels + "} " + std::to_string(sum) +
+           "\n" + name + "_count" + labels + "} " + std::to_string(count) + "\n";
+  };
+  const auto scrape = [&](double scale) {
+    return report::parse_prometheus_text(
+               histogram("hone_request_duration_seconds", 100 * scale, 0.1 * scale) +
+               histogram("hone_compute_duration_seconds", 10 * scale, 0.05 * scale) +
+               histogram("hone_upstream_duration_seconds", 5 * scale, 0.01 * scale) +
+               histogram("hone_decode_duration_seconds", 100 * scale, 0.002 * scale))
+        .value();
+  };
+  recorder.add(0, scrape(0));
+  recorder.add(20'000, scrape(1));
+  test::RunBuilder builder;
+  steady(builder, 0, 20, 5, 2000);
+  auto result = builder.build(20);
+  result.server = recorder.finish();
+  const RunFacts facts = gather_facts(result);
+  ASSERT_EQ(facts.models.size(), 1U);
+  const analyze::ServerBreakdown& b = facts.models.front();
+  EXPECT_NEAR(b.total_us, 1000, 1);
+  EXPECT_NEAR(b.compute_us, 500 + 100, 1);  // 10 x 5 ms and 5 x 2 ms, over 100 requests
+  EXPECT_NEAR(b.input_us, 20, 0.5);
 }
 
 }  // namespace
