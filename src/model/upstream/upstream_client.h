@@ -1,0 +1,40 @@
+// One upstream server as hone calls it: a pool of kept-alive connections (one call on each at a
+// time), the mapping of failures to the HTTP status a gateway answers, the retry rule, a circuit
+// breaker and, when the settings name a health path, a thread polling it:
+// - no answer within the timeout: 504; refused, reset, or no connection within the connect
+//   timeout: 502;
+// - only failures where nothing reached the upstream are retried, once, on a new connection (a
+//   refused or timed-out connect, a kept-alive connection the upstream had closed);
+// - 5 failures in a row (502, 504, or a 5xx answer) open the breaker: calls answer 503 at once for
+//   1 s, then one call probes, and a success closes it.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "core/result.h"
+#include "http/client.h"
+#include "http/url.h"
+#include "model/model_config.h"
+
+namespace hone::model {
+
+class UpstreamClient {
+ public:
+  UpstreamClient(std::string name, const UpstreamSettings& settings, const http::Url& url);
+  ~UpstreamClient();
+  UpstreamClient(const UpstreamClient&) = delete;
+  UpstreamClient& operator=(const UpstreamClient&) = delete;
+
+  // POSTs a JSON body to `target`: the upstream's answer, whatever its status, or an error
+  // whose code is the status to answer (502, 503, 504). Thread-safe.
+  Result<http::ClientResponse> post(const std::string& target, const std::string& body);
+  // The health path's last answer was 200 (always true without a health path).
+  bool healthy() const;
+
+ private:
+  struct State;
+  std::unique_ptr<State> state_;
+};
+
+}  // namespace hone::model
