@@ -40,6 +40,21 @@ struct Probe {
 
 }  // namespace
 
+monitor::CacheFigures SharedCaches::figures() const {
+  monitor::CacheFigures f;
+  const CacheStats one = l1.stats();
+  f.l1 = {one.hits, one.misses, one.evictions, one.expirations, one.entries, one.bytes, one.budget};
+  if (l2) {
+    const RedisStats two = l2->stats();
+    f.has_l2 = true;
+    f.l2 = {two.hits,           two.misses,    two.errors,      two.timeouts,
+            two.skipped,        two.sets,      two.bytes_read,  two.bytes_written,
+            two.breaker_opened, two.connected, two.breaker_open};
+  }
+  f.coalesced = coalescer.coalesced();
+  return f;
+}
+
 void Milestones::note_first_prediction() {
   if (first_prediction_ns.load(std::memory_order_relaxed) >= 0) return;
   const auto since =

@@ -14,6 +14,7 @@
 #include "http/message.h"
 #include "http/server.h"
 #include "model/repository.h"
+#include "monitor/cache_statistics.h"
 #include "monitor/model_metrics.h"
 #include "serve/coalescer.h"
 #include "serve/infer_request.h"
@@ -30,6 +31,9 @@ struct SharedCaches {
   ResponseCache l1;
   std::unique_ptr<RedisCache> l2;  // when configured
   Coalescer coalescer;
+
+  // One reading of all three, for every exporter (see monitor/cache_statistics.h).
+  monitor::CacheFigures figures() const;
 };
 
 // The server's start-up milestones, in nanoseconds since `started`.

@@ -91,15 +91,8 @@ PredictionServer::PredictionServer(ServeOptions options,
     for (const ModelPipeline* pipeline : serve.all()) sources.models.push_back(pipeline->metrics());
   }
   sources.cache = [&serve]() {
-    const CacheStats l1 = serve.caches.l1.stats();
-    monitor::CacheCounters counters{l1.hits, l1.misses};
-    if (serve.caches.l2) {
-      // An L1 miss answered by Redis is a hit of the cache as a whole.
-      const RedisStats l2 = serve.caches.l2->stats();
-      counters.hits += l2.hits;
-      counters.misses -= l2.hits;
-    }
-    return counters;
+    const monitor::CacheFigures figures = serve.caches.figures();
+    return monitor::CacheCounters{figures.hits(), figures.misses()};
   };
   sources.connections = [this]() { return static_cast<std::int64_t>(http_->open_connections()); };
   serve.open_connections = sources.connections;

@@ -2,10 +2,14 @@
 // /api/system, /api/cache (DELETE clears: admin), /api/models/{m}/warmup (admin), /api/alerts.
 #include <spdlog/spdlog.h>
 
+#include <cmath>
+#include <string_view>
+
 #include "core/json_writer.h"
 #include "core/strings.h"
 #include "core/units.h"
 #include "http/serialize.h"
+#include "monitor/cache_statistics.h"
 #include "monitor/prometheus.h"
 #include "serve/serve_state.h"
 
@@ -33,37 +37,74 @@ Result<std::size_t> window_seconds(const http::Request& request, std::size_t cap
   return std::min(seconds, capacity);
 }
 
+bool applies(const monitor::CacheStatistic& statistic, const monitor::CacheFigures& figures) {
+  return statistic.layer != monitor::CacheStatistic::Layer::kL2 || figures.has_l2;
+}
+
+// /api/cache: every statistic with a key, in its layer's object.
 void write_cache(JsonWriter& json, const ServeState& state) {
-  const CacheStats l1 = state.caches.l1.stats();
+  using Layer = monitor::CacheStatistic::Layer;
+  const monitor::CacheFigures figures = state.caches.figures();
+  const auto write = [&](Layer layer) {
+    for (const auto& statistic : monitor::kCacheStatistics) {
+      if (statistic.layer != layer || statistic.key == nullptr) continue;
+      const double value = statistic.value(figures);
+      json.key(statistic.key);
+      if (statistic.flag) {
+        json.value(value != 0);
+      } else if (value == std::floor(value) && std::fabs(value) < 9e15) {
+        json.value(static_cast<std::int64_t>(value));
+      } else {
+        json.value(value);
+      }
+    }
+  };
   json.begin_object();
   json.key("l1").begin_object();
-  json.key("hits").value(l1.hits);
-  json.key("misses").value(l1.misses);
-  json.key("hit_rate").value(l1.hit_rate());
-  json.key("evictions").value(l1.evictions);
-  json.key("expirations").value(l1.expirations);
-  json.key("entries").value(l1.entries);
-  json.key("bytes").value(l1.bytes);
-  json.key("budget_bytes").value(l1.budget);
+  write(Layer::kL1);
   json.end_object();
-  if (state.caches.l2) {
-    const RedisStats l2 = state.caches.l2->stats();
+  if (figures.has_l2) {
     json.key("l2").begin_object();
-    json.key("connected").value(l2.connected);
-    json.key("breaker_open").value(l2.breaker_open);
-    json.key("hits").value(l2.hits);
-    json.key("misses").value(l2.misses);
-    json.key("errors").value(l2.errors);
-    json.key("timeouts").value(l2.timeouts);
-    json.key("skipped").value(l2.skipped);
-    json.key("sets").value(l2.sets);
-    json.key("bytes_read").value(l2.bytes_read);
-    json.key("bytes_written").value(l2.bytes_written);
-    json.key("breaker_opened").value(l2.breaker_opened);
+    write(Layer::kL2);
     json.end_object();
   }
-  json.key("coalesced").value(state.caches.coalescer.coalesced());
+  write(Layer::kWhole);
   json.end_object();
+}
+
+// /metrics: every statistic with a metric, each family's samples together.
+void write_cache_metrics(monitor::PromWriter& w, const ServeState& state) {
+  const monitor::CacheFigures figures = state.caches.figures();
+  const auto& all = monitor::kCacheStatistics;
+  for (std::size_t i = 0; i < all.size(); ++i) {
+    const char* metric = all[i].metric;
+    if (metric == nullptr || !applies(all[i], figures)) continue;
+    bool seen = false;  // the family was written with an earlier statistic
+    for (std::size_t j = 0; j < i; ++j) {
+      seen |= all[j].metric != nullptr && std::string_view(all[j].metric) == metric &&
+              applies(all[j], figures);
+    }
+    if (seen) continue;
+    w.family(metric, all[i].type, all[i].help);
+    for (std::size_t j = i; j < all.size(); ++j) {
+      const auto& statistic = all[j];
+      if (statistic.metric == nullptr || std::string_view(statistic.metric) != metric ||
+          !applies(statistic, figures)) {
+        continue;
+      }
+      monitor::Labels labels;
+      if (statistic.layer != monitor::CacheStatistic::Layer::kWhole) {
+        labels.push_back(
+            {"layer", statistic.layer == monitor::CacheStatistic::Layer::kL1 ? "l1" : "l2"});
+      }
+      if (statistic.label != nullptr) {
+        const std::string_view label = statistic.label;
+        const auto eq = label.find('=');
+        labels.push_back({std::string(label.substr(0, eq)), std::string(label.substr(eq + 1))});
+      }
+      w.sample(metric, labels, statistic.value(figures));
+    }
+  }
 }
 
 void write_stage(JsonWriter& json, const char* name, const monitor::LogHistogram& histogram) {
@@ -174,42 +215,7 @@ void prometheus(const ServeState& state, http::Responder responder) {
     w.sample("hone_pending_requests", {{"model", p->model().config.name}},
              static_cast<double>(p->metrics()->pending()));
   }
-  const CacheStats l1 = state.caches.l1.stats();
-  w.family("hone_cache_hits_total", "counter", "Response cache hits, by layer.");
-  w.sample("hone_cache_hits_total", {{"layer", "l1"}}, static_cast<double>(l1.hits));
-  std::optional<RedisStats> l2;
-  if (state.caches.l2) l2 = state.caches.l2->stats();
-  if (l2) w.sample("hone_cache_hits_total", {{"layer", "l2"}}, static_cast<double>(l2->hits));
-  w.family("hone_cache_misses_total", "counter", "Response cache misses, by layer.");
-  w.sample("hone_cache_misses_total", {{"layer", "l1"}}, static_cast<double>(l1.misses));
-  if (l2)
-    w.sample("hone_cache_misses_total", {{"layer", "l2"}},
-             static_cast<double>(l2->misses + l2->skipped));
-  w.family("hone_cache_evictions_total", "counter",
-           "Entries evicted from the in-process cache to stay in its budget.");
-  w.sample("hone_cache_evictions_total", {{"layer", "l1"}}, static_cast<double>(l1.evictions));
-  w.family("hone_cache_bytes", "gauge", "Bytes held by the in-process cache.");
-  w.sample("hone_cache_bytes", {{"layer", "l1"}}, static_cast<double>(l1.bytes));
-  w.family("hone_cache_entries", "gauge", "Entries in the in-process cache.");
-  w.sample("hone_cache_entries", {{"layer", "l1"}}, static_cast<double>(l1.entries));
-  if (l2) {
-    w.family("hone_cache_errors_total", "counter", "Redis commands that failed or timed out.");
-    w.sample("hone_cache_errors_total", {{"layer", "l2"}},
-             static_cast<double>(l2->errors + l2->timeouts));
-    w.family("hone_cache_up", "gauge",
-             "1 when the Redis cache is connected and its breaker closed.");
-    w.sample("hone_cache_up", {{"layer", "l2"}}, l2->connected && !l2->breaker_open ? 1 : 0);
-    w.family("hone_cache_transferred_bytes_total", "counter",
-             "Value bytes read from Redis on hits and written to it by stores.");
-    w.sample("hone_cache_transferred_bytes_total", {{"layer", "l2"}, {"direction", "read"}},
-             static_cast<double>(l2->bytes_read));
-    w.sample("hone_cache_transferred_bytes_total", {{"layer", "l2"}, {"direction", "write"}},
-             static_cast<double>(l2->bytes_written));
-  }
-  w.family("hone_coalesced_requests_total", "counter",
-           "Requests that waited for an identical one instead of computing.");
-  w.sample("hone_coalesced_requests_total", {},
-           static_cast<double>(state.caches.coalescer.coalesced()));
+  write_cache_metrics(w, state);
   w.family("hone_open_connections", "gauge", "Open client connections.");
   w.sample("hone_open_connections", {},
            static_cast<double>(state.open_connections ? state.open_connections() : 0));

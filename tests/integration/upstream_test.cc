@@ -108,6 +108,40 @@ TEST(Upstream, CacheHitsNeverReachTheUpstream) {
   EXPECT_EQ(metrics->stage_us(monitor::Stage::kCompute).snapshot().count, 0U);
 }
 
+// Two hone servers in front of one upstream share answers through Redis: what one asked the
+// upstream, the other answers from Redis without asking.
+TEST(Upstream, ServersShareUpstreamAnswersThroughRedis) {
+  if (!test::RedisProcess::available()) GTEST_SKIP() << "scripts/setup --test installs Redis";
+  test::RedisProcess redis;
+  auto upstream = UpstreamProcess::kserve_v2();
+  test::TempDir dir;
+  const auto start_with_redis = [&] {
+    ServeOptions options;
+    options.http.port = 0;
+    options.http.threads = 1;
+    options.monitor_interval = milliseconds(0);
+    RedisOptions settings;
+    settings.port = redis.port();
+    options.redis = settings;
+    auto server = std::make_unique<PredictionServer>(
+        options, upstream_repository(dir, upstream->url(), {.extra = "cache: {ttl: 60s}\n"}));
+    EXPECT_TRUE(server->start());
+    EXPECT_TRUE(test::eventually([&] { return server->redis_stats()->connected; }));
+    return server;
+  };
+  auto first = start_with_redis();
+  const std::string body = rows_body({{1, 2, 3, 4}});
+  EXPECT_EQ(infer(first->port(), body).cache, "MISS");
+  ASSERT_TRUE(test::eventually([&] { return first->redis_stats()->sets >= 1; }));
+  auto second = start_with_redis();
+  const auto before = upstream->calls().calls;
+  const auto answer = infer(second->port(), body);
+  EXPECT_EQ(answer.status, 200) << answer.body;
+  EXPECT_EQ(answer.cache, "HIT");
+  EXPECT_EQ(first_value(answer.body), 10);
+  EXPECT_EQ(upstream->calls().calls, before);
+}
+
 TEST(Upstream, IdenticalConcurrentMissesMakeOneCall) {
   auto upstream = UpstreamProcess::kserve_v2({"--delay-ms", "300"});
   test::TempDir dir;
