@@ -39,13 +39,15 @@ double mean_over(const std::vector<SecondFacts>& seconds, std::size_t from, std:
 
 }  // namespace
 
-// Late sends while a connection was free, or a run behind schedule while the generator's threads
-// were busy (their CPU time near the run's length): the generator, not the server, held it back.
-// (A saturated generator also reads answers late, so its service times cannot tell.)
+// Late sends while a connection was free (more than a few: when a stalled server answers a
+// backlog at once, a generator sends a percent or so late while it reads the burst), or a run
+// behind schedule while the generator's threads were busy (their CPU time near the run's
+// length): the generator, not the server, held it back. (A saturated generator also reads
+// answers late, so its service times cannot tell.)
 bool generator_limited(const report::LoadResult& result) {
   const report::Schedule& s = result.schedule;
   if (s.model != "open" || s.sent == 0 || s.lag.value_at_percentile(99) <= 1000) return false;
-  if (static_cast<double>(s.lag_when_connections_free) > 0.01 * static_cast<double>(s.sent))
+  if (static_cast<double>(s.lag_when_connections_free) > 0.05 * static_cast<double>(s.sent))
     return true;
   return report::check_schedule(result).behind && generator_busy(result) >= 0.85;
 }

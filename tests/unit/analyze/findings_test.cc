@@ -172,3 +172,22 @@ TEST(ServerBreakdown, StagesAreWeightedByTheRequestsThatPassedThrough) {
 
 }  // namespace
 }  // namespace hone::analyze
+
+namespace hone::analyze {
+namespace {
+
+// Sends late while a connection was free point at the generator only when there are more than a
+// few (a stalled server's backlog makes an idle generator send about a percent late).
+TEST(Findings, AFewLateSendsWithAFreeConnectionAreNotTheGenerator) {
+  test::RunBuilder builder;
+  steady(builder, 0, 20, 100, 2000);
+  auto result = builder.build(20);
+  for (int i = 0; i < 100; ++i) result.schedule.lag.record(20'000);       // lag p99 20 ms
+  result.schedule.lag_when_connections_free = result.schedule.sent / 50;  // 2%
+  EXPECT_EQ(find(analyze_result(result), "generator_saturated"), nullptr);
+  result.schedule.lag_when_connections_free = result.schedule.sent / 10;  // 10%
+  EXPECT_NE(find(analyze_result(result), "generator_saturated"), nullptr);
+}
+
+}  // namespace
+}  // namespace hone::analyze
