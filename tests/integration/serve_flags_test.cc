@@ -391,6 +391,32 @@ TEST(ServeFlags, UpstreamServesAnotherServersModel) {
   EXPECT_EQ(upstream->calls().calls, 2);
 }
 
+// --max-batch-size and --max-queue-delay batch --upstream models as they do --model ones: eight
+// single-row clients at once make fewer upstream calls than requests.
+TEST(ServeFlags, BatchingFlagsApplyToUpstreams) {
+  auto upstream = test::UpstreamProcess::kserve_v2({"--delay-ms", "20"});
+  Served served({"--upstream", "sum=" + upstream->url(), "--max-batch-size", "8",
+                 "--max-queue-delay", "50ms", "--threads", "2"});
+  ASSERT_NE(served.port, 0);
+  const auto before = upstream->calls();
+  std::vector<std::thread> clients;
+  std::vector<int> statuses(8, 0);
+  for (int i = 0; i < 8; ++i) {
+    clients.emplace_back([&, i] {
+      auto client = served.client();
+      const std::string body =
+          R"({"inputs":[{"name":"x","datatype":"FP32","shape":[1,4],"data":[)" + std::to_string(i) +
+          ",0,0,0]}]}";
+      statuses[i] = client.post("/v2/models/sum/infer", body).value().status;
+    });
+  }
+  for (auto& client : clients) client.join();
+  for (const int status : statuses) EXPECT_EQ(status, 200);
+  const auto after = upstream->calls();
+  EXPECT_EQ(after.rows - before.rows, 8);
+  EXPECT_LT(after.calls - before.calls, 8);
+}
+
 // --upstream-protocol and the config file's upstream keys reach the loader: a v1 upstream
 // cannot describe its inputs, so start-up stops saying so; an unknown protocol is refused.
 TEST(ServeFlags, UpstreamProtocolFromTheFlagAndTheConfig) {
