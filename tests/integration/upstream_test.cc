@@ -79,6 +79,19 @@ Answer infer(std::uint16_t port, const std::string& body, const std::string& mod
   return {answer->status, answer->body, std::string(answer->header("X-Cache"))};
 }
 
+// `count` clients at once, client i sending body_of(i); their answers in client order.
+template <typename BodyOf>
+std::vector<Answer> at_once(std::uint16_t port, int count, BodyOf body_of) {
+  std::vector<std::thread> clients;
+  std::vector<Answer> answers(static_cast<std::size_t>(count));
+  for (int i = 0; i < count; ++i) {
+    clients.emplace_back(
+        [&, i] { answers[static_cast<std::size_t>(i)] = infer(port, body_of(i)); });
+  }
+  for (auto& client : clients) client.join();
+  return answers;
+}
+
 // The first value of the first output of a v2 answer, by text.
 double first_value(const std::string& body) {
   const auto at = body.find("\"data\":[");
@@ -149,12 +162,7 @@ TEST(Upstream, IdenticalConcurrentMissesMakeOneCall) {
       serve(upstream_repository(dir, upstream->url(), {.extra = "cache: {ttl: 60s}\n"}), 2);
   const auto before = upstream->calls();
   const std::string body = rows_body({{1, 1, 1, 1}});
-  std::vector<std::thread> clients;
-  std::vector<Answer> answers(100);
-  for (int i = 0; i < 100; ++i) {
-    clients.emplace_back([&, i] { answers[i] = infer(server->port(), body); });
-  }
-  for (auto& client : clients) client.join();
+  const auto answers = at_once(server->port(), 100, [&body](int) { return body; });
   for (const auto& answer : answers) {
     ASSERT_EQ(answer.status, 200) << answer.body;
     EXPECT_EQ(first_value(answer.body), 4);
@@ -182,14 +190,9 @@ TEST(Upstream, BatchingMergesSingleRowClientsAndGivesEachItsRows) {
                                     "batching: {max_batch_size: 64, max_queue_delay: 20ms}\n"}),
       2);
   const auto before = upstream->calls();
-  std::vector<std::thread> clients;
-  std::vector<Answer> answers(64);
-  for (int i = 0; i < 64; ++i) {
-    clients.emplace_back([&, i] {
-      answers[i] = infer(server->port(), rows_body({{static_cast<float>(i), 1000, 0, 0}}));
-    });
-  }
-  for (auto& client : clients) client.join();
+  const auto answers = at_once(server->port(), 64, [](int i) {
+    return rows_body({{static_cast<float>(i), 1000, 0, 0}});
+  });
   for (int i = 0; i < 64; ++i) {
     ASSERT_EQ(answers[i].status, 200) << answers[i].body;
     EXPECT_EQ(first_value(answers[i].body), 1000 + i) << i;
@@ -205,14 +208,9 @@ TEST(Upstream, MaxConnectionsBoundsTheCallsInFlight) {
   test::TempDir dir;
   auto server =
       serve(upstream_repository(dir, upstream->url(), {.extra = "max_connections: 3\n"}), 2);
-  std::vector<std::thread> clients;
-  std::vector<Answer> answers(12);
-  for (int i = 0; i < 12; ++i) {
-    clients.emplace_back([&, i] {
-      answers[i] = infer(server->port(), rows_body({{static_cast<float>(i), 0, 0, 0}}));
-    });
-  }
-  for (auto& client : clients) client.join();
+  const auto answers = at_once(server->port(), 12, [](int i) {
+    return rows_body({{static_cast<float>(i), 0, 0, 0}});
+  });
   for (int i = 0; i < 12; ++i) {
     ASSERT_EQ(answers[i].status, 200) << answers[i].body;
     EXPECT_EQ(first_value(answers[i].body), i);

@@ -10,10 +10,6 @@
 namespace hone::model {
 namespace {
 
-using std::chrono::milliseconds;
-
-milliseconds to_ms(std::int64_t us) { return std::max(milliseconds(1), milliseconds(us / 1000)); }
-
 class UpstreamBackend final : public Backend {
  public:
   UpstreamBackend(const ModelConfig& config, http::Url url, UpstreamProtocol protocol,
@@ -70,12 +66,12 @@ Status learn_from_metadata(const http::Url& url, const ModelConfig& config, Back
   const std::string path = "/v2/models/" + config.name;
   const std::string hint = "; declare inputs (and outputs) in the model's config.yaml instead";
   auto client =
-      http::Client::connect(url.host, url.port, to_ms(config.upstream.connect_timeout_us));
+      http::Client::connect(url.host, url.port, to_timeout(config.upstream.connect_timeout_us));
   if (!client) {
     return fail("cannot ask upstream " + config.upstream.url + " for model '" + config.name +
                 "''s inputs: " + client.error().message + hint);
   }
-  client->set_timeout(to_ms(config.upstream.timeout_us));
+  client->set_timeout(to_timeout(config.upstream.timeout_us));
   auto answer = client->get(path);
   if (!answer || answer->status != 200) {
     return fail("upstream " + config.upstream.url + " did not answer GET " + path + " with 200 (" +

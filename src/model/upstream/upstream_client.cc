@@ -21,8 +21,6 @@ constexpr int kBreakerFailures = 5;
 constexpr auto kBreakerCooldown = std::chrono::seconds(1);
 constexpr auto kHealthInterval = std::chrono::seconds(1);
 
-milliseconds to_ms(std::int64_t us) { return std::max(milliseconds(1), milliseconds(us / 1000)); }
-
 // Kept-alive connections to one upstream, each used by one call at a time.
 class ConnectionPool {
  public:
@@ -160,13 +158,18 @@ class HealthPoller {
 
 }  // namespace
 
+milliseconds to_timeout(std::int64_t us) {
+  return std::max(milliseconds(1), milliseconds(us / 1000));
+}
+
 struct UpstreamClient::State {
   State(std::string n, const UpstreamSettings& s, const http::Url& url)
       : name(std::move(n)),
         settings(s),
-        pool(url, to_ms(s.connect_timeout_us), to_ms(s.timeout_us)) {
+        pool(url, to_timeout(s.connect_timeout_us), to_timeout(s.timeout_us)) {
     if (!s.health.empty()) {
-      health = std::make_unique<HealthPoller>(name, url, s.health, to_ms(s.connect_timeout_us));
+      health =
+          std::make_unique<HealthPoller>(name, url, s.health, to_timeout(s.connect_timeout_us));
     }
   }
 

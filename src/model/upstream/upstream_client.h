@@ -9,6 +9,8 @@
 //   1 s, then one call probes, and a success closes it.
 #pragma once
 
+#include <chrono>
+#include <cstdint>
 #include <memory>
 #include <string>
 
@@ -18,6 +20,9 @@
 #include "model/model_config.h"
 
 namespace hone::model {
+
+// Settings' microseconds as a client timeout (at least 1 ms).
+std::chrono::milliseconds to_timeout(std::int64_t us);
 
 class UpstreamClient {
  public:

@@ -5,11 +5,11 @@
 
 #include <random>
 
+#include "http/url.h"
 #include "load/feeder.h"
 #include "load/profile.h"
 #include "load/response_parser.h"
 #include "load/scenario.h"
-#include "http/url.h"
 #include "support/mutator.h"
 #include "support/temp_dir.h"
 
