@@ -16,13 +16,27 @@ void write_string(std::string_view text, std::string& out) {
   out += '"';
   for (const char c : text) {
     switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\b': out += "\\b"; break;
-      case '\f': out += "\\f"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\b':
+        out += "\\b";
+        break;
+      case '\f':
+        out += "\\f";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
       default:
         if (static_cast<unsigned char>(c) < 0x20) {
           char escaped[8];
@@ -37,7 +51,7 @@ void write_string(std::string_view text, std::string& out) {
 }
 
 void write_double(double value, std::string& out) {
-  if (value == 0) value = 0;  // -0 is 0
+  if (value == 0) value = 0;                     // -0 is 0
   constexpr double kExact = 9007199254740992.0;  // 2^53
   char buffer[32];
   if (value == std::floor(value) && std::fabs(value) <= kExact) {
@@ -55,10 +69,10 @@ bool write(simdjson::dom::element value, std::size_t depth, std::size_t max_dept
   if (depth > max_depth) return false;
   switch (value.type()) {
     case simdjson::dom::element_type::OBJECT: {
+      simdjson::dom::object object;
+      if (value.get_object().get(object) != simdjson::SUCCESS) return false;
       std::vector<std::pair<std::string_view, simdjson::dom::element>> members;
-      for (const auto field : value.get_object().value_unsafe()) {
-        members.emplace_back(field.key, field.value);
-      }
+      for (const auto field : object) members.emplace_back(field.key, field.value);
       std::stable_sort(members.begin(), members.end(),
                        [](const auto& a, const auto& b) { return a.first < b.first; });
       out += '{';
@@ -72,9 +86,11 @@ bool write(simdjson::dom::element value, std::size_t depth, std::size_t max_dept
       return true;
     }
     case simdjson::dom::element_type::ARRAY: {
+      simdjson::dom::array array;
+      if (value.get_array().get(array) != simdjson::SUCCESS) return false;
       out += '[';
       bool first = true;
-      for (const auto item : value.get_array().value_unsafe()) {
+      for (const auto item : array) {
         if (!first) out += ',';
         first = false;
         if (!write(item, depth + 1, max_depth, out)) return false;
@@ -87,7 +103,8 @@ bool write(simdjson::dom::element value, std::size_t depth, std::size_t max_dept
       return true;
     case simdjson::dom::element_type::INT64: {
       const std::int64_t n = value.get_int64().value_unsafe();
-      if (std::fabs(static_cast<double>(n)) <= 9007199254740992.0) {
+      constexpr std::int64_t kExact = std::int64_t{1} << 53;  // doubles hold every integer to here
+      if (n >= -kExact && n <= kExact) {
         write_double(static_cast<double>(n), out);
       } else {
         out += std::to_string(n);
