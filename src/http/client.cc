@@ -54,7 +54,7 @@ class Client::Impl {
     message.target(beast::string_view(target.data(), target.size()));
     message.version(11);
     message.set(beast::http::field::host, host_);
-    for (const auto& header : headers) message.set(header.name, header.value);
+    for (const auto& header : headers) message.insert(header.name, header.value);
     if (!body.empty() || method == "POST" || method == "PUT") {
       message.body() = std::string(body);
       message.prepare_payload();

@@ -2,7 +2,9 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <cctype>
 #include <filesystem>
+#include <string_view>
 
 #include "core/strings.h"
 #include "core/yaml_reader.h"
@@ -69,13 +71,77 @@ bool valid_model_name(const std::string& name) {
 
 namespace {
 
+// An RFC 9110 token: a header's name, a method.
+bool valid_header_name(const std::string& name) {
+  if (name.empty()) return false;
+  for (const char c : name) {
+    const bool ok = std::isalnum(static_cast<unsigned char>(c)) != 0 ||
+                    std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos;
+    if (!ok) return false;
+  }
+  return true;
+}
+
+// "/" or "/a/b": a path prefix without a trailing '/', query or pattern characters.
+Status check_mount(const std::string& mount) {
+  if (mount == "/") return {};
+  if (mount.empty() || mount.front() != '/' || mount.back() == '/' ||
+      mount.find_first_of("?#*% ") != std::string::npos || mount.find("//") != std::string::npos) {
+    return fail("mount '" + mount + "' must be a path like /fraud (no trailing '/', query or '*')");
+  }
+  return {};
+}
+
+// mount, key_headers and routes: what only a protocol-json upstream has.
+void read_api_settings(YamlMap& map, UpstreamSettings& upstream) {
+  const bool json = upstream.protocol == "json";
+  for (const char* key : {"mount", "key_headers", "routes"}) {
+    if (map.has(key) && !json) {
+      map.error_at(map.node(key), std::string("'") + key + "' is for protocol json upstreams");
+    }
+  }
+  if (auto mount = map.string("mount")) {
+    if (auto s = check_mount(*mount); !s) map.error_at(map.node("mount"), s.error().message);
+    upstream.mount = *mount == "/" ? "" : *mount;
+  }
+  if (auto headers = map.strings("key_headers")) {
+    for (const auto& name : *headers) {
+      if (!valid_header_name(name)) {
+        map.error_at(map.node("key_headers"), "'" + name + "' is not a header name");
+      }
+    }
+    upstream.key_headers = *headers;
+  }
+  const YAML::Node routes = map.node("routes");
+  if (!routes.IsDefined()) return;
+  if (!routes.IsSequence()) map.error_at(routes, "'routes' must be a list");
+  for (const auto& item : routes) {
+    YamlMap rule(item, map.file(), "route");
+    ApiRoute route;
+    route.method = rule.string("method").value_or("");
+    route.path = rule.required_string("path");
+    route.action = rule.required_string("action");
+    rule.finish();
+    if (!route.method.empty() && !valid_header_name(route.method)) {
+      rule.error_at(item, "method '" + route.method + "' is not an HTTP method");
+    }
+    if (route.path.empty() || route.path.front() != '/') {
+      rule.error_at(item, "path '" + route.path + "' must start with '/'");
+    }
+    if (route.action != "predict" && route.action != "proxy" && route.action != "refuse") {
+      rule.error_at(item, "action '" + route.action + "': expected predict, proxy or refuse");
+    }
+    upstream.routes.push_back(std::move(route));
+  }
+}
+
 void read_upstream(YamlMap& map, UpstreamSettings& upstream) {
   upstream.url = map.required_string("url");
   if (auto s = check_upstream_url(upstream.url); !s)
     map.error_at(map.node("url"), s.error().message);
   if (auto protocol = map.string("protocol")) {
-    if (*protocol != "v2" && *protocol != "v1") {
-      map.error_at(map.node("protocol"), "protocol '" + *protocol + "': expected v2 or v1");
+    if (*protocol != "v2" && *protocol != "v1" && *protocol != "json") {
+      map.error_at(map.node("protocol"), "protocol '" + *protocol + "': expected v2, v1 or json");
     }
     upstream.protocol = *protocol;
   }
@@ -99,6 +165,7 @@ void read_upstream(YamlMap& map, UpstreamSettings& upstream) {
     }
     upstream.health = *health;
   }
+  read_api_settings(map, upstream);
 }
 
 }  // namespace
@@ -220,6 +287,21 @@ std::string to_yaml(const ModelConfig& config) {
         << std::to_string(up.connect_timeout_us / 1000) + "ms";
     out << YAML::Key << "max_connections" << YAML::Value << up.max_connections;
     if (!up.health.empty()) out << YAML::Key << "health" << YAML::Value << up.health;
+    if (!up.mount.empty()) out << YAML::Key << "mount" << YAML::Value << up.mount;
+    if (!up.key_headers.empty()) {
+      out << YAML::Key << "key_headers" << YAML::Value << YAML::Flow << up.key_headers;
+    }
+    if (!up.routes.empty()) {
+      out << YAML::Key << "routes" << YAML::Value << YAML::BeginSeq;
+      for (const ApiRoute& route : up.routes) {
+        out << YAML::Flow << YAML::BeginMap;
+        if (!route.method.empty()) out << YAML::Key << "method" << YAML::Value << route.method;
+        out << YAML::Key << "path" << YAML::Value << route.path;
+        out << YAML::Key << "action" << YAML::Value << route.action;
+        out << YAML::EndMap;
+      }
+      out << YAML::EndSeq;
+    }
   } else {
     out << YAML::Key << "artifact" << YAML::Value << fs::path(config.artifact).filename().string();
   }

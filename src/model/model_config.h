@@ -39,14 +39,27 @@ struct WarmupSettings {
   std::vector<std::vector<float>> rows;  // explicit samples; empty = one synthetic row
 };
 
+// How a protocol-json upstream treats a request: the first rule whose method (empty: any) and
+// path (exact, or a prefix when it ends in '*') match decides; without a match, POST requests
+// with a JSON body are predictions and everything else is proxied unchanged.
+struct ApiRoute {
+  std::string method;
+  std::string path;
+  std::string action;  // predict (cached, coalesced), proxy (forwarded unchanged), refuse (403)
+};
+
 // A model served by another server (backend: http): where it is and how to talk to it.
 struct UpstreamSettings {
   std::string url;              // http://HOST:PORT[/PATH]; without a path, the protocol's own
-  std::string protocol = "v2";  // v2 (KServe v2), v1 (TF-Serving REST)
+  std::string protocol = "v2";  // v2 (KServe v2), v1 (TF-Serving REST), json (any JSON API)
   std::int64_t timeout_us = 10'000'000;         // for the whole answer
   std::int64_t connect_timeout_us = 1'000'000;  // for a new connection
   int max_connections = 8;                      // upstream calls at once (kept-alive connections)
   std::string health;  // a path polled for readiness; empty = ready while it answers
+  // protocol json only:
+  std::string mount;                     // the path prefix clients use; empty = the upstream's own
+  std::vector<std::string> key_headers;  // request headers that are part of the cache key
+  std::vector<ApiRoute> routes;
 };
 
 // What models given as bare artifacts (hone serve --model) get: batching and cache off unless

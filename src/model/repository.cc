@@ -23,6 +23,10 @@ std::string text_fingerprint(const std::string& bytes) {
   return hex;
 }
 
+std::string upstream_fingerprint(const UpstreamSettings& upstream) {
+  return text_fingerprint(upstream.url + " " + upstream.protocol);
+}
+
 }  // namespace
 
 std::string artifact_fingerprint(const std::string& path) {
@@ -33,11 +37,13 @@ std::string artifact_fingerprint(const std::string& path) {
 }
 
 // (Status and an out-parameter: g++ 12 warns falsely on a Result holding a unique_ptr.)
-Status ModelRepository::load_model(ModelConfig config, const BackendOptions& options,
-                                   LoadedModel& out) {
+Status ModelRepository::load_model(ModelConfig config, const BackendOptions& options, Loaded& out) {
   if (!valid_model_name(config.name)) {
     return fail(config.source + ": model name '" + config.name +
                 "' may only hold letters, digits, '-', '_' and '.'");
+  }
+  if (config.backend == kUpstreamBackend && config.upstream.protocol == "json") {
+    return load_api(std::move(config), out);
   }
   const bool upstream = config.backend == kUpstreamBackend;
   std::error_code ignored;
@@ -53,30 +59,65 @@ Status ModelRepository::load_model(ModelConfig config, const BackendOptions& opt
     return fail(config.source + ": " + backend.error().message);
   }
   if (auto s = reconcile(config, (*backend)->info()); !s) return s;
-  out = std::make_unique<Model>();
+  auto model = std::make_unique<Model>();
   // An upstream's answers are keyed by where it is and how it is asked.
-  out->fingerprint = upstream
-                         ? text_fingerprint(config.upstream.url + " " + config.upstream.protocol)
-                         : artifact_fingerprint(config.artifact);
-  out->config = std::move(config);
-  out->backend = std::move(*backend);
+  model->fingerprint =
+      upstream ? upstream_fingerprint(config.upstream) : artifact_fingerprint(config.artifact);
+  model->config = std::move(config);
+  model->backend = std::move(*backend);
+  out.model = std::move(model);
   return {};
 }
 
-Status ModelRepository::insert(LoadedModel model) {
-  const std::string name = model->config.name;
-  if (models_.count(name) != 0) {
-    return fail(model->config.source + ": a model named '" + name + "' is already loaded");
+// A json API has no tensors to check: what it cannot do is refused here, by name.
+Status ModelRepository::load_api(ModelConfig config, Loaded& out) {
+  const std::string where = config.source + ": ";
+  if (auto s = check_upstream_url(config.upstream.url); !s) return fail(where + s.error().message);
+  if (!config.inputs.empty() || !config.outputs.empty()) {
+    return fail(where + "a json upstream has no inputs or outputs: its requests are forwarded " +
+                "as they are");
   }
-  models_.emplace(name, std::move(model));
+  if (config.batching.enabled) {
+    return fail(where + "a json upstream cannot batch (its requests are forwarded as they are); " +
+                "batching needs protocol v2 or v1");
+  }
+  if (!config.warmup.rows.empty()) {
+    return fail(where + "warmup rows are tensors: a json upstream has none (its readiness " +
+                "follows its health path)");
+  }
+  auto api = std::make_unique<Api>();
+  api->fingerprint = upstream_fingerprint(config.upstream);
+  api->config = std::move(config);
+  out.api = std::move(api);
+  return {};
+}
+
+Status ModelRepository::insert(Loaded loaded) {
+  const ModelConfig& config = loaded.model ? loaded.model->config : loaded.api->config;
+  if (taken(config.name)) {
+    return fail(config.source + ": a model named '" + config.name + "' is already loaded");
+  }
+  if (loaded.api) {
+    const std::string& mount = loaded.api->config.upstream.mount;
+    for (const auto& [name, api] : apis_) {
+      if (api->config.upstream.mount == mount) {
+        return fail(config.source + ": upstreams '" + name + "' and '" + config.name +
+                    "' are both mounted at '" + (mount.empty() ? "/" : mount) +
+                    "': give one a mount: /PREFIX in its config.yaml");
+      }
+    }
+    apis_.emplace(config.name, std::move(loaded.api));
+  } else {
+    models_.emplace(config.name, std::move(loaded.model));
+  }
   return {};
 }
 
 Status ModelRepository::add(ModelConfig config, const BackendOptions& options) {
-  if (models_.count(config.name) != 0) {
+  if (taken(config.name)) {
     return fail(config.source + ": a model named '" + config.name + "' is already loaded");
   }
-  LoadedModel model;
+  Loaded model;
   if (auto s = load_model(std::move(config), options, model); !s) return s;
   return insert(std::move(model));
 }
@@ -103,7 +144,7 @@ Status ModelRepository::load_directory(const std::string& dir, const BackendOpti
   std::sort(folders.begin(), folders.end());
   // Artifacts are parsed in parallel (libxgboost takes ~10 ms per model); they are added in
   // folder order, so the first bad model is the one reported.
-  std::vector<LoadedModel> loaded(folders.size());
+  std::vector<Loaded> loaded(folders.size());
   std::vector<std::future<Status>> loading;
   for (std::size_t i = 0; i < folders.size(); ++i) {
     loading.push_back(
@@ -182,6 +223,12 @@ const Model* ModelRepository::find(std::string_view name) const {
 std::vector<const Model*> ModelRepository::models() const {
   std::vector<const Model*> out;
   for (const auto& [name, model] : models_) out.push_back(model.get());
+  return out;
+}
+
+std::vector<const Api*> ModelRepository::apis() const {
+  std::vector<const Api*> out;
+  for (const auto& [name, api] : apis_) out.push_back(api.get());
   return out;
 }
 

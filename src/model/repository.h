@@ -26,6 +26,13 @@ struct Model {
   const TensorSpec& output() const { return config.outputs.front(); }
 };
 
+// An HTTP API served through hone as it is (backend http, protocol json): no tensors and no
+// backend; the server forwards its requests (see serve/api_pipeline.h).
+struct Api {
+  ModelConfig config;
+  std::string fingerprint;  // of where it is and how it is asked: part of its cache keys
+};
+
 // The fingerprint of a model file (see Model::fingerprint); empty when it cannot be read.
 std::string artifact_fingerprint(const std::string& path);
 
@@ -40,7 +47,8 @@ class ModelRepository {
   Status add_artifact(const std::string& spec, const std::string& backend,
                       const BackendOptions& options = {}, const ServingDefaults& defaults = {});
 
-  // `spec` is NAME=URL: a model served by another server, asked in `protocol` (v2, v1).
+  // `spec` is NAME=URL: a model served by another server, asked in `protocol` (v2, v1), or an
+  // API forwarded as it is (json).
   Status add_upstream(const std::string& spec, const std::string& protocol,
                       const ServingDefaults& defaults = {});
 
@@ -48,14 +56,24 @@ class ModelRepository {
 
   const Model* find(std::string_view name) const;
   std::vector<const Model*> models() const;
-  bool empty() const { return models_.empty(); }
+  // The protocol-json upstreams, by name.
+  std::vector<const Api*> apis() const;
+  bool empty() const { return models_.empty() && apis_.empty(); }
 
  private:
-  using LoadedModel = std::unique_ptr<Model>;
-  static Status load_model(ModelConfig config, const BackendOptions& options, LoadedModel& out);
-  Status insert(LoadedModel model);
+  struct Loaded {  // one of the two
+    std::unique_ptr<Model> model;
+    std::unique_ptr<Api> api;
+  };
+  static Status load_model(ModelConfig config, const BackendOptions& options, Loaded& out);
+  static Status load_api(ModelConfig config, Loaded& out);
+  Status insert(Loaded loaded);
+  bool taken(const std::string& name) const {
+    return models_.count(name) != 0 || apis_.count(name) != 0;
+  }
 
   std::map<std::string, std::unique_ptr<Model>, std::less<>> models_;
+  std::map<std::string, std::unique_ptr<Api>, std::less<>> apis_;
 };
 
 }  // namespace hone::model

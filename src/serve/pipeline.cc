@@ -2,9 +2,9 @@
 
 #include <spdlog/spdlog.h>
 
-#include "core/strings.h"
+#include <cstring>
+
 #include "core/units.h"
-#include "http/serialize.h"
 
 namespace hone::serve {
 namespace {
@@ -12,31 +12,18 @@ namespace {
 using monitor::Path;
 using monitor::Stage;
 
-bool wants_fresh(const http::Request& request) {
-  const std::string value = to_lower(request.header("Cache-Control"));
-  return value.find("no-cache") != std::string::npos || value.find("no-store") != std::string::npos;
+// A model's outputs as the bytes Redis keeps, and back (nothing when the size is not a whole
+// answer of `expected` values: another deployment's value under the same name and version).
+std::string output_bytes(const std::vector<float>& outputs) {
+  return std::string(reinterpret_cast<const char*>(outputs.data()), outputs.size() * sizeof(float));
 }
 
-http::Response error_answer(int status, const std::string& message) {
-  http::Response response = http::error_response(status, message);
-  if (status == 503) response.headers.push_back({"Retry-After", "1"});
-  return response;
+std::optional<std::vector<float>> outputs_from(const std::string& bytes, std::size_t expected) {
+  if (bytes.size() != expected * sizeof(float)) return std::nullopt;
+  std::vector<float> outputs(expected);
+  std::memcpy(outputs.data(), bytes.data(), bytes.size());
+  return outputs;
 }
-
-// A request's trace, shared by the flight and the answer's written-callback. Once armed (a 200
-// was sent) it records into the model's metrics when the last holder lets go: after the answer
-// was written, or when the connection dropped it first (then it ends when it was encoded).
-struct Probe {
-  monitor::ModelMetrics* metrics = nullptr;
-  monitor::Trace trace;
-  SteadyClock::time_point serialized;
-  bool armed = false;
-  ~Probe() {
-    if (!armed) return;
-    if (trace.written == SteadyClock::time_point{}) trace.written = serialized;
-    metrics->succeeded(trace);
-  }
-};
 
 }  // namespace
 
@@ -70,9 +57,9 @@ struct ModelPipeline::Flight {
   InferRequest request;
   http::Responder responder;
   Encoder encode;
-  std::shared_ptr<Probe> probe;   // null without metrics: no clock reads then
-  std::unique_ptr<CacheKey> key;  // models with a cache
-  bool leader = false;            // computes (or reads L2) for the requests coalesced onto it
+  std::shared_ptr<AnswerProbe> probe;  // null without metrics: no clock reads then
+  std::unique_ptr<CacheKey> key;       // models with a cache
+  bool leader = false;                 // computes (or reads L2) for the requests coalesced onto it
   SteadyClock::time_point joined;
   SteadyClock::time_point submitted;
 
@@ -125,7 +112,7 @@ void ModelPipeline::serve(InferRequest decoded, const http::Request& request, En
   SteadyClock::time_point now;
   if (metrics_) {
     now = SteadyClock::now();
-    flight->probe = std::make_shared<Probe>();
+    flight->probe = std::make_shared<AnswerProbe>();
     flight->probe->metrics = metrics_.get();
     flight->probe->trace.received = request.received;
     flight->mark(Stage::kDecode, request.received, now);
@@ -139,15 +126,15 @@ void ModelPipeline::serve(InferRequest decoded, const http::Request& request, En
   flight->key = std::make_unique<CacheKey>(make_cache_key(
       model_.config.name, model_.config.version, model_.fingerprint, in.rows, in.row_count));
   if (!wants_fresh(request)) {
-    auto hit = caches_.l1.get(*flight->key);
+    const auto hit = caches_.l1.get(*flight->key);
     if (flight->probe) {
       const auto looked = SteadyClock::now();
       flight->mark(Stage::kLookup, now, looked);
       now = looked;
     }
-    if (hit) {
+    if (const auto* outputs = hit ? std::get_if<std::vector<float>>(hit.get()) : nullptr) {
       if (flight->probe) flight->probe->trace.path = Path::kCached;
-      answer(flight, *hit, "HIT");
+      answer(flight, *outputs, "HIT");
       return;
     }
   }
@@ -170,20 +157,20 @@ void ModelPipeline::lookup_redis(const FlightPtr& flight) {
   const std::size_t expected =
       flight->request.row_count * static_cast<std::size_t>(model_.output().row_width());
   const auto asked = flight->probe ? SteadyClock::now() : SteadyClock::time_point{};
-  caches_.l2->get(
-      *flight->key, [this, flight, expected, asked](std::optional<std::vector<float>> found) {
-        if (flight->probe) flight->mark(Stage::kRedis, asked, SteadyClock::now());
-        if (!found || found->size() != expected) {
-          compute(flight);
-          return;
-        }
-        JobOutcome outcome;
-        outcome.outputs = std::move(*found);
-        outcome.from_cache = true;
-        caches_.l1.put(*flight->key, std::make_shared<const std::vector<float>>(outcome.outputs),
-                       std::chrono::microseconds(model_.config.cache.ttl_us));
-        caches_.coalescer.finish(*flight->key, outcome);
-      });
+  caches_.l2->get(*flight->key, [this, flight, expected, asked](std::optional<std::string> found) {
+    if (flight->probe) flight->mark(Stage::kRedis, asked, SteadyClock::now());
+    auto outputs = found ? outputs_from(*found, expected) : std::nullopt;
+    if (!outputs) {
+      compute(flight);
+      return;
+    }
+    JobOutcome outcome;
+    outcome.outputs = std::move(*outputs);
+    outcome.from_cache = true;
+    caches_.l1.put(*flight->key, std::make_shared<const CachedValue>(outcome.outputs),
+                   std::chrono::microseconds(model_.config.cache.ttl_us));
+    caches_.coalescer.finish(*flight->key, outcome);
+  });
 }
 
 void ModelPipeline::compute(const FlightPtr& flight) {
@@ -208,8 +195,8 @@ void ModelPipeline::compute(const FlightPtr& flight) {
 void ModelPipeline::stored(const FlightPtr& flight, const JobOutcome& outcome) {
   if (outcome.status == 200) {
     const auto ttl = std::chrono::microseconds(model_.config.cache.ttl_us);
-    caches_.l1.put(*flight->key, std::make_shared<const std::vector<float>>(outcome.outputs), ttl);
-    if (caches_.l2) caches_.l2->set(*flight->key, outcome.outputs, ttl);
+    caches_.l1.put(*flight->key, std::make_shared<const CachedValue>(outcome.outputs), ttl);
+    if (caches_.l2) caches_.l2->set(*flight->key, output_bytes(outcome.outputs), ttl);
   }
   caches_.coalescer.finish(*flight->key, outcome);
 }

@@ -16,6 +16,7 @@
 #include "model/repository.h"
 #include "monitor/cache_statistics.h"
 #include "monitor/model_metrics.h"
+#include "serve/answer_probe.h"
 #include "serve/coalescer.h"
 #include "serve/infer_request.h"
 #include "serve/model_runner.h"

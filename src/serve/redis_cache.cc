@@ -18,28 +18,25 @@ namespace {
 namespace asio = boost::asio;
 using Clock = std::chrono::steady_clock;
 
-// The value stored: [u32 key length][key bytes][outputs as floats].
-std::string encode_value(const CacheKey& key, const std::vector<float>& outputs) {
+// The value stored: [u32 key length][key bytes][payload].
+std::string encode_value(const CacheKey& key, std::string_view payload) {
   std::string value;
   const auto length = static_cast<std::uint32_t>(key.bytes.size());
+  value.reserve(sizeof length + length + payload.size());
   value.append(reinterpret_cast<const char*>(&length), sizeof length);
   value.append(key.bytes);
-  value.append(reinterpret_cast<const char*>(outputs.data()), outputs.size() * sizeof(float));
+  value.append(payload);
   return value;
 }
 
-std::optional<std::vector<float>> decode_value(const CacheKey& key, const char* data,
-                                               std::size_t size) {
+std::optional<std::string> decode_value(const CacheKey& key, const char* data, std::size_t size) {
   std::uint32_t length = 0;
   if (size < sizeof length) return std::nullopt;
   std::memcpy(&length, data, sizeof length);
-  if (size < sizeof length + length || (size - sizeof length - length) % sizeof(float) != 0)
-    return std::nullopt;
+  if (size < sizeof length + length) return std::nullopt;
   if (std::string_view(data + sizeof length, length) != key.bytes)
     return std::nullopt;  // collision
-  std::vector<float> outputs((size - sizeof length - length) / sizeof(float));
-  std::memcpy(outputs.data(), data + sizeof length + length, outputs.size() * sizeof(float));
-  return outputs;
+  return std::string(data + sizeof length + length, size - sizeof length - length);
 }
 
 }  // namespace
@@ -85,9 +82,9 @@ class RedisCache::Impl {
     });
   }
 
-  void set(CacheKey key, std::vector<float> outputs, std::chrono::microseconds ttl) {
-    asio::post(io_, [this, key = std::move(key), outputs = std::move(outputs), ttl] {
-      start_set(key, outputs, ttl);
+  void set(CacheKey key, std::string payload, std::chrono::microseconds ttl) {
+    asio::post(io_, [this, key = std::move(key), payload = std::move(payload), ttl] {
+      start_set(key, payload, ttl);
     });
   }
 
@@ -328,7 +325,7 @@ class RedisCache::Impl {
     lookup.answered = true;
     lookup.timer->cancel();
     const auto* reply = static_cast<redisReply*>(reply_pointer);
-    std::optional<std::vector<float>> value;
+    std::optional<std::string> value;
     if (reply == nullptr || reply->type == REDIS_REPLY_ERROR) {
       ++self->errors_;
       self->failed(false);
@@ -342,11 +339,10 @@ class RedisCache::Impl {
     lookup.found(std::move(value));
   }
 
-  void start_set(const CacheKey& key, const std::vector<float>& outputs,
-                 std::chrono::microseconds ttl) {
+  void start_set(const CacheKey& key, std::string_view payload, std::chrono::microseconds ttl) {
     if (!may_ask()) return;
     const std::string name = options_.prefix + hex(key);
-    const std::string value = encode_value(key, outputs);
+    const std::string value = encode_value(key, payload);
     const long long ms = ttl.count() > 0 ? std::max<long long>(1, ttl.count() / 1000) : 0;
     void* size_tag = reinterpret_cast<void*>(static_cast<std::uintptr_t>(value.size()));
     ++pending_;
@@ -404,9 +400,8 @@ RedisCache::~RedisCache() = default;
 
 void RedisCache::get(const CacheKey& key, Found found) { impl_->get(key, std::move(found)); }
 
-void RedisCache::set(const CacheKey& key, const std::vector<float>& outputs,
-                     std::chrono::microseconds ttl) {
-  impl_->set(key, outputs, ttl);
+void RedisCache::set(const CacheKey& key, std::string payload, std::chrono::microseconds ttl) {
+  impl_->set(key, std::move(payload), ttl);
 }
 
 RedisStats RedisCache::stats() const { return impl_->stats(); }

@@ -2,8 +2,9 @@
 // own thread. Fail-open: a Redis that is down, slow, paused or restarting turns into cache misses,
 // never into failed predictions. Every GET has a deadline; repeated failures open a circuit
 // breaker (no Redis traffic for a cool-down, then one probe); a dead or stuck connection is
-// dropped and re-made. Values carry their full key bytes, checked on read, so a hash collision
-// can never return another input's answer.
+// dropped and re-made. Values are the caller's bytes (a model's outputs, an upstream's stored
+// answer) behind their full key bytes, checked on read, so a hash collision can never return
+// another input's answer.
 //
 // get() and set() may be called from any thread; get's callback runs on the Redis thread,
 // exactly once.
@@ -52,7 +53,7 @@ struct RedisStats {
 
 class RedisCache {
  public:
-  using Found = std::function<void(std::optional<std::vector<float>>)>;
+  using Found = std::function<void(std::optional<std::string>)>;
 
   explicit RedisCache(RedisOptions options);
   ~RedisCache();
@@ -60,7 +61,7 @@ class RedisCache {
   RedisCache& operator=(const RedisCache&) = delete;
 
   void get(const CacheKey& key, Found found);
-  void set(const CacheKey& key, const std::vector<float>& outputs, std::chrono::microseconds ttl);
+  void set(const CacheKey& key, std::string payload, std::chrono::microseconds ttl);
   RedisStats stats() const;
 
  private:

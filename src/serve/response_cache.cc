@@ -9,9 +9,12 @@ ResponseCache::ResponseCache(std::size_t byte_budget, std::size_t shards)
       shard_budget_(byte_budget / std::max<std::size_t>(1, shards)),
       budget_(byte_budget) {}
 
-std::size_t ResponseCache::entry_bytes(const CacheKey& key, const std::vector<float>& outputs) {
+std::size_t ResponseCache::entry_bytes(const CacheKey& key, const CachedValue& value) {
   constexpr std::size_t kOverhead = 160;  // list node, index slot, shared_ptr control block
-  return key.bytes.size() + outputs.size() * sizeof(float) + kOverhead;
+  const std::size_t held = std::holds_alternative<StoredAnswer>(value)
+                               ? std::get<StoredAnswer>(value).byte_size()
+                               : std::get<std::vector<float>>(value).size() * sizeof(float);
+  return key.bytes.size() + held + kOverhead;
 }
 
 void ResponseCache::erase(Shard& shard, std::list<Entry>::iterator entry) {

@@ -1,6 +1,7 @@
 // L1 response cache: in-process, sharded (one mutex per shard), O(1) LRU per shard with a byte
-// budget and a TTL. Values are a model's outputs for an input (see cache_key.h); the protocol
-// encoding happens per request, so v1 and v2 requests share entries. Thread-safe.
+// budget and a TTL. Values are a model's outputs for an input (see cache_key.h), whose protocol
+// encoding happens per request, so v1 and v2 requests share entries; or, for a json upstream, its
+// stored answer. One budget covers both. Thread-safe.
 #pragma once
 
 #include <atomic>
@@ -11,9 +12,11 @@
 #include <mutex>
 #include <optional>
 #include <unordered_map>
+#include <variant>
 #include <vector>
 
 #include "serve/cache_key.h"
+#include "serve/stored_answer.h"
 
 namespace hone::serve {
 
@@ -30,10 +33,13 @@ struct CacheStats {
   }
 };
 
+// What an entry holds: a model's outputs, or an upstream's answer.
+using CachedValue = std::variant<std::vector<float>, StoredAnswer>;
+
 class ResponseCache {
  public:
   using Clock = std::chrono::steady_clock;
-  using Outputs = std::shared_ptr<const std::vector<float>>;
+  using Outputs = std::shared_ptr<const CachedValue>;
 
   explicit ResponseCache(std::size_t byte_budget, std::size_t shards = 16);
 
@@ -45,7 +51,7 @@ class ResponseCache {
   CacheStats stats() const;
 
   // Bytes an entry is charged: its key, its values and the bookkeeping around them.
-  static std::size_t entry_bytes(const CacheKey& key, const std::vector<float>& outputs);
+  static std::size_t entry_bytes(const CacheKey& key, const CachedValue& value);
 
  private:
   struct Entry {

@@ -109,7 +109,10 @@ TEST_F(RedisCacheTest, AValueOfAnotherShapeIsAMissNotAnAnswer) {
   const std::string fingerprint =
       model::artifact_fingerprint(kExamples + "/ceramic-armor/model.json");
   ASSERT_EQ(fingerprint.size(), 16U);
-  other.set(make_cache_key("ceramic-armor", "1", fingerprint, row, 1), {1, 2, 3, 4, 5}, 60s);
+  const std::vector<float> five = {1, 2, 3, 4, 5};
+  other.set(make_cache_key("ceramic-armor", "1", fingerprint, row, 1),
+            std::string(reinterpret_cast<const char*>(five.data()), sizeof(float) * five.size()),
+            60s);
   ASSERT_TRUE(test::eventually([&] { return other.stats().sets == 1; }));
   auto server = start_server(redis.port());
   ASSERT_TRUE(test::eventually([&] { return server->redis_stats()->connected; }));

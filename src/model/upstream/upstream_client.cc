@@ -188,15 +188,15 @@ UpstreamClient::~UpstreamClient() = default;
 
 bool UpstreamClient::healthy() const { return !state_->health || state_->health->healthy(); }
 
-Result<http::ClientResponse> UpstreamClient::post(const std::string& target,
-                                                  const std::string& body) {
+Result<http::ClientResponse> UpstreamClient::call(std::string_view method,
+                                                  const std::string& target, std::string_view body,
+                                                  const std::vector<http::Header>& headers) {
   State& s = *state_;
   if (!s.breaker.allow()) {
     return fail("upstream '" + s.name + "' is unavailable: " + std::to_string(kBreakerFailures) +
                     " calls in a row failed; calls resume after a cool-down",
                 503);
   }
-  const std::vector<http::Header> headers = {{"Content-Type", "application/json"}};
   std::string last;
   for (int attempt = 0; attempt < 2; ++attempt) {
     auto lease = s.pool.acquire();
@@ -204,7 +204,7 @@ Result<http::ClientResponse> UpstreamClient::post(const std::string& target,
       last = lease.error().message;
       continue;
     }
-    auto answer = lease->client.request("POST", target, body, headers);
+    auto answer = lease->client.request(method, target, body, headers);
     if (answer) {
       if (answer->header("Connection") != "close") s.pool.release(std::move(lease->client));
       // Its own refusal (a 4xx) says nothing about its health; a 5xx does.

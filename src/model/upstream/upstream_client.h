@@ -13,6 +13,8 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "core/result.h"
 #include "http/client.h"
@@ -31,9 +33,16 @@ class UpstreamClient {
   UpstreamClient(const UpstreamClient&) = delete;
   UpstreamClient& operator=(const UpstreamClient&) = delete;
 
-  // POSTs a JSON body to `target`: the upstream's answer, whatever its status, or an error
-  // whose code is the status to answer (502, 503, 504). Thread-safe.
-  Result<http::ClientResponse> post(const std::string& target, const std::string& body);
+  // Sends one request to `target` (the upstream URL's host; the caller gives the whole path
+  // and query): the upstream's answer, whatever its status, or an error whose code is the
+  // status to answer (502, 503, 504). Thread-safe.
+  Result<http::ClientResponse> call(std::string_view method, const std::string& target,
+                                    std::string_view body,
+                                    const std::vector<http::Header>& headers);
+  // POSTs a JSON body.
+  Result<http::ClientResponse> post(const std::string& target, const std::string& body) {
+    return call("POST", target, body, {{"Content-Type", "application/json"}});
+  }
   // The health path's last answer was 200 (always true without a health path).
   bool healthy() const;
 

@@ -17,7 +17,7 @@ CacheKey key_of(float value, const std::string& model = "m") {
 }
 
 ResponseCache::Outputs outputs(float value) {
-  return std::make_shared<const std::vector<float>>(std::vector<float>{value});
+  return std::make_shared<const CachedValue>(std::vector<float>{value});
 }
 
 TEST(CacheKey, CanonicalAndDistinct) {
@@ -40,9 +40,9 @@ TEST(ResponseCache, HitsMissesAndRefresh) {
   EXPECT_EQ(cache.get(key_of(1)), nullptr);
   cache.put(key_of(1), outputs(10), 0us);
   ASSERT_NE(cache.get(key_of(1)), nullptr);
-  EXPECT_EQ(*cache.get(key_of(1)), std::vector<float>{10});
+  EXPECT_EQ(std::get<std::vector<float>>(*cache.get(key_of(1))), (std::vector<float>{10}));
   cache.put(key_of(1), outputs(11), 0us);
-  EXPECT_EQ(*cache.get(key_of(1)), std::vector<float>{11});
+  EXPECT_EQ(std::get<std::vector<float>>(*cache.get(key_of(1))), (std::vector<float>{11}));
   const auto stats = cache.stats();
   EXPECT_EQ(stats.hits, 3);
   EXPECT_EQ(stats.misses, 1);
@@ -51,7 +51,7 @@ TEST(ResponseCache, HitsMissesAndRefresh) {
 }
 
 TEST(ResponseCache, EvictsLeastRecentlyUsedWithinTheBudget) {
-  const std::size_t one = ResponseCache::entry_bytes(key_of(0), {0});
+  const std::size_t one = ResponseCache::entry_bytes(key_of(0), CachedValue(std::vector<float>{0}));
   ResponseCache cache(3 * one, 1);  // room for three entries
   for (int i = 0; i < 3; ++i)
     cache.put(key_of(static_cast<float>(i)), outputs(static_cast<float>(i)), 0us);
@@ -86,13 +86,13 @@ TEST(ResponseCache, ACollisionNeverReturnsAnotherInputsAnswer) {
   cache.put(a, outputs(100), 0us);
   EXPECT_EQ(cache.get(b), nullptr);
   cache.put(b, outputs(200), 0us);
-  EXPECT_EQ(*cache.get(a), std::vector<float>{100});
-  EXPECT_EQ(*cache.get(b), std::vector<float>{200});
+  EXPECT_EQ(std::get<std::vector<float>>(*cache.get(a)), (std::vector<float>{100}));
+  EXPECT_EQ(std::get<std::vector<float>>(*cache.get(b)), (std::vector<float>{200}));
 }
 
 TEST(ResponseCache, OversizedEntriesAreNotStoredAndClearEmpties) {
   ResponseCache cache(1000, 1);
-  cache.put(key_of(1), std::make_shared<const std::vector<float>>(std::vector<float>(1000)), 0us);
+  cache.put(key_of(1), std::make_shared<const CachedValue>(std::vector<float>(1000)), 0us);
   EXPECT_EQ(cache.stats().entries, 0);
   cache.put(key_of(2), outputs(2), 0us);
   cache.clear();
@@ -108,7 +108,8 @@ TEST(ResponseCache, ThreadsShareIt) {
       for (int i = 0; i < 5000; ++i) {
         const auto key = key_of(static_cast<float>((i * 7 + t) % 300));
         if (auto hit = cache.get(key)) {
-          EXPECT_EQ(hit->front(), static_cast<float>((i * 7 + t) % 300));
+          EXPECT_EQ(std::get<std::vector<float>>(*hit).front(),
+                    static_cast<float>((i * 7 + t) % 300));
         } else {
           cache.put(key, outputs(static_cast<float>((i * 7 + t) % 300)), 0us);
         }
