@@ -1,14 +1,18 @@
 """The FastAPI + uvicorn peer for bench/serve_vs_peers.sh and the model API hone serve fronts in
 the gateway tests and bench/gateway_vs_direct.sh: an XGBoost model behind a KServe v2 infer route
-and a TF-Serving style predict route, written the way a Python team would (xgboost's
-inplace_predict, one booster, one worker). GET /calls says how many predictions reached it.
+and a TF-Serving style predict route, plus the plain JSON API most teams write (POST /predict
+with a pydantic body), written the way a Python team would (xgboost's inplace_predict, one
+booster, one worker). GET /calls says how many predictions reached it; GET /info and
+POST /predict/session (which sets a cookie) are there for gateways' tests.
 Run: MODEL=path/model.json uvicorn fastapi_app:app --app-dir bench/peers
 """
 import os
+from typing import List, Optional
 
 import numpy as np
 import xgboost as xgb
-from fastapi import FastAPI, Request
+from fastapi import FastAPI, Request, Response
+from pydantic import BaseModel
 
 MODEL_PATH = os.environ["MODEL"]
 booster = xgb.Booster()
@@ -47,3 +51,28 @@ async def predict_v1(name: str, request: Request):
     body = await request.json()
     rows = np.asarray(body["instances"], dtype=np.float32)  # null -> NaN, a missing value
     return {"predictions": predict(rows).tolist()}
+
+
+class Features(BaseModel):
+    features: List[Optional[float]]  # null is a missing value
+
+
+@app.post("/predict")
+async def predict_json(item: Features, request: Request):
+    rows = np.asarray([[np.nan if v is None else v for v in item.features]], dtype=np.float32)
+    return {"prediction": float(predict(rows)[0]),
+            "tenant": request.headers.get("x-tenant", ""),
+            "query": str(request.query_params)}
+
+
+@app.post("/predict/session")
+async def predict_session(item: Features, response: Response):
+    response.set_cookie("session", str(calls["calls"]))
+    rows = np.asarray([[np.nan if v is None else v for v in item.features]], dtype=np.float32)
+    return {"prediction": float(predict(rows)[0])}
+
+
+@app.get("/info")
+async def info(request: Request):
+    return {"model": os.path.basename(MODEL_PATH), "method": request.method,
+            "user_agent": request.headers.get("user-agent", "")}

@@ -164,6 +164,7 @@ int run_serve(const ServeFlags& flags) {
   if (auto s = server.start(); !s) return report_error(s.error().message, 1);
   std::vector<std::string> names;
   for (const auto* model : (*models)->models()) names.push_back(model->config.name);
+  for (const auto* api : (*models)->apis()) names.push_back(api->config.name);
   const auto times = server.startup_times();
   // An IPv6 address goes in brackets in a URL.
   const std::string& host = config->options.http.host;
@@ -197,8 +198,10 @@ Command add_serve_command(CLI::App& root) {
                   "Backend for --model (once for all, or once per --model); default xgboost");
   app->add_option("--upstream", flags->upstreams,
                   "Serve a model that another server computes, as NAME=URL (repeatable)");
-  app->add_option("--upstream-protocol", flags->upstream_protocol,
-                  "How --upstream servers are asked: v2 (KServe v2, default) or v1 (TF-Serving)");
+  app->add_option(
+      "--upstream-protocol", flags->upstream_protocol,
+      "How --upstream servers are asked: v2 (KServe v2, default), v1 (TF-Serving), or json "
+      "(any JSON API, its requests forwarded as they are)");
   app->add_option("--config", flags->config_file, "YAML file with server settings")
       ->check(CLI::ExistingFile);
   app->add_option(

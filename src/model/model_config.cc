@@ -288,7 +288,7 @@ std::string to_yaml(const ModelConfig& config) {
     out << YAML::Key << "max_connections" << YAML::Value << up.max_connections;
     if (!up.health.empty()) out << YAML::Key << "health" << YAML::Value << up.health;
     if (!up.mount.empty()) out << YAML::Key << "mount" << YAML::Value << up.mount;
-    if (!up.key_headers.empty()) {
+    if (up.protocol == "json") {
       out << YAML::Key << "key_headers" << YAML::Value << YAML::Flow << up.key_headers;
     }
     if (!up.routes.empty()) {

@@ -57,8 +57,10 @@ struct UpstreamSettings {
   int max_connections = 8;                      // upstream calls at once (kept-alive connections)
   std::string health;  // a path polled for readiness; empty = ready while it answers
   // protocol json only:
-  std::string mount;                     // the path prefix clients use; empty = the upstream's own
-  std::vector<std::string> key_headers;  // request headers that are part of the cache key
+  std::string mount;  // the path prefix clients use; empty = the upstream's own
+  // Request headers that are part of the cache key: by default the credentials, so that clients
+  // with different keys never share an answer.
+  std::vector<std::string> key_headers = {"Authorization"};
   std::vector<ApiRoute> routes;
 };
 

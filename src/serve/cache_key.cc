@@ -28,6 +28,12 @@ CacheKey make_cache_key(const std::string& model, const std::string& version,
     std::memcpy(out, &value, sizeof value);
     out += sizeof value;
   }
+  return make_cache_key(std::move(key.bytes));
+}
+
+CacheKey make_cache_key(std::string bytes) {
+  CacheKey key;
+  key.bytes = std::move(bytes);
   const XXH128_hash_t hash = XXH3_128bits(key.bytes.data(), key.bytes.size());
   key.hash_low = hash.low64;
   key.hash_high = hash.high64;

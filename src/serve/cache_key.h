@@ -29,6 +29,9 @@ CacheKey make_cache_key(const std::string& model, const std::string& version,
                         const std::string& fingerprint, const std::vector<float>& rows,
                         std::size_t row_count);
 
+// A key of bytes the caller assembled (a json upstream's request), hashed.
+CacheKey make_cache_key(std::string bytes);
+
 // The hash as 32 hex digits (the Redis key).
 std::string hex(const CacheKey& key);
 

@@ -38,7 +38,7 @@ monitor::CacheFigures SharedCaches::figures() const {
             two.skipped,        two.sets,      two.bytes_read,  two.bytes_written,
             two.breaker_opened, two.connected, two.breaker_open};
   }
-  f.coalesced = coalescer.coalesced();
+  f.coalesced = coalescer.coalesced() + api_coalescer.coalesced();
   return f;
 }
 

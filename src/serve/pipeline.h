@@ -17,6 +17,7 @@
 #include "monitor/cache_statistics.h"
 #include "monitor/model_metrics.h"
 #include "serve/answer_probe.h"
+#include "serve/api_outcome.h"
 #include "serve/coalescer.h"
 #include "serve/infer_request.h"
 #include "serve/model_runner.h"
@@ -26,12 +27,14 @@
 
 namespace hone::serve {
 
-// What every model's pipeline shares: the caches and the coalescer.
+// What every pipeline shares: the caches and the coalescers (of models' and json upstreams'
+// flights).
 struct SharedCaches {
   explicit SharedCaches(std::size_t l1_bytes) : l1(l1_bytes) {}
   ResponseCache l1;
   std::unique_ptr<RedisCache> l2;  // when configured
   Coalescer coalescer;
+  BasicCoalescer<ApiOutcome> api_coalescer;
 
   // One reading of all three, for every exporter (see monitor/cache_statistics.h).
   monitor::CacheFigures figures() const;

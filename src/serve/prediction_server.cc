@@ -47,6 +47,7 @@ void PredictionServer::stop() {
   http_->stop(options_.drain_timeout);
   // After the drain: queued requests were answered, or their connections are gone.
   for (auto& [model, pipeline] : state_->serve.pipelines) pipeline->stop();
+  for (auto& api : state_->serve.apis) api->stop();
 }
 
 std::uint16_t PredictionServer::port() const { return http_->port(); }
@@ -65,6 +66,10 @@ PredictionServer::PredictionServer(ServeOptions options,
   for (const model::Model* model : serve.models->models()) {
     serve.pipelines.emplace(model, std::make_unique<ModelPipeline>(
                                        *model, serve.caches, serve.milestones, options_.metrics));
+  }
+  for (const model::Api* api : serve.models->apis()) {
+    serve.apis.push_back(std::make_unique<ApiPipeline>(*api, serve.caches, serve.milestones,
+                                                       options_.metrics, options_.json));
   }
   state_->alerts = std::make_unique<monitor::AlertEngine>(options_.alerts);
   serve.alerts = state_->alerts.get();
@@ -88,7 +93,7 @@ PredictionServer::PredictionServer(ServeOptions options,
   });
   monitor::MonitorSources sources;
   if (options_.metrics) {
-    for (const ModelPipeline* pipeline : serve.all()) sources.models.push_back(pipeline->metrics());
+    for (const Metered& served : serve.metered()) sources.models.push_back(served.metrics);
   }
   sources.cache = [&serve]() {
     const monitor::CacheFigures figures = serve.caches.figures();
@@ -107,6 +112,13 @@ PredictionServer::PredictionServer(ServeOptions options,
   add_v1_routes(state_->router, state_->serve);
   add_api_routes(state_->router, state_->serve);
   if (options_.metrics) add_dashboard_routes(state_->router);
+  // Paths of hone's own win; the rest go to the json upstream mounted there, if any.
+  state_->router.set_fallback([&serve](http::Request& request, http::Responder& responder) {
+    ApiPipeline* api = serve.api_for(request.path());
+    if (api == nullptr) return false;
+    api->handle(request, std::move(responder));
+    return true;
+  });
   http_ = std::make_unique<http::Server>(
       options_.http, [router = &state_->router](http::Request& request, http::Responder responder) {
         router->handle(request, std::move(responder));
@@ -143,9 +155,10 @@ Status PredictionServer::start() {
 monitor::Monitor& PredictionServer::monitor() { return *state_->monitor; }
 
 const monitor::ModelMetrics* PredictionServer::metrics(const std::string& model) const {
-  const model::Model* found = state_->serve.models->find(model);
-  if (found == nullptr) return nullptr;
-  return state_->serve.pipelines.at(found)->metrics();
+  for (const Metered& served : state_->serve.metered()) {
+    if (served.config->name == model) return served.metrics;
+  }
+  return nullptr;
 }
 
 StartupTimes PredictionServer::startup_times() const {
@@ -164,7 +177,7 @@ std::optional<RedisStats> PredictionServer::redis_stats() const {
 
 CacheStats PredictionServer::cache_stats() const { return state_->serve.caches.l1.stats(); }
 std::int64_t PredictionServer::coalesced() const {
-  return state_->serve.caches.coalescer.coalesced();
+  return state_->serve.caches.figures().coalesced;
 }
 
 }  // namespace hone::serve

@@ -111,6 +111,7 @@ void Router::handle(http::Request& request, http::Responder responder) const {
     if (route.method == http::Method::kGet) allow += ", HEAD";
   }
   if (allow.empty()) {
+    if (fallback_ && fallback_(request, responder)) return;
     responder.send(http::error_response(404, "no route for " + std::string(request.path())));
     return;
   }

@@ -1,7 +1,8 @@
 // Maps method + path to a handler. Patterns are '/'-separated segments: a literal, `{param}`,
 // or `{param}:suffix` (TF-Serving's "/v1/models/{model}:predict"). Parameters are
 // percent-decoded. A path that matches no pattern is 404; one that matches with another method
-// is 405 with Allow. HEAD is served by GET routes, OPTIONS answers 204 with Allow.
+// is 405 with Allow. HEAD is served by GET routes, OPTIONS answers 204 with Allow. A fallback,
+// when set, takes the requests whose path matches no pattern instead of the 404.
 // Routes are added before serving starts; handle() is then called from any I/O thread.
 #pragma once
 
@@ -34,6 +35,9 @@ class Router {
       std::function<void(http::Request& request, const PathParams& params, http::Responder)>;
 
   void add(http::Method method, std::string_view pattern, Handler handler);
+  // Takes a request no pattern matches; returns false to let it be answered 404.
+  using Fallback = std::function<bool(http::Request& request, http::Responder& responder)>;
+  void set_fallback(Fallback fallback) { fallback_ = std::move(fallback); }
   void handle(http::Request& request, http::Responder responder) const;
 
  private:
@@ -51,6 +55,7 @@ class Router {
                     PathParams& params, bool& bad_escape);
 
   std::vector<Route> routes_;
+  Fallback fallback_;
 };
 
 // Decodes %XX escapes; false on a malformed escape.

@@ -138,14 +138,17 @@ void performance(const ServeState& state, http::Responder responder) {
   monitor::write_second_json(state.monitor->latest(), latest);
   out.key("latest").raw(latest);
   out.key("models").begin_array();
-  for (const ModelPipeline* pipeline : state.all()) {
-    const model::Model* model = &pipeline->model();
-    const auto& metrics = *pipeline->metrics();
+  for (const Metered& served : state.metered()) {
+    const model::ModelConfig& config = *served.config;
+    const auto& metrics = *served.metrics;
     out.begin_object();
-    out.key("name").value(model->config.name);
-    out.key("backend").value(model->config.backend);
-    out.key("batching").value(model->config.batching.enabled);
-    out.key("cache").value(model->config.cache.enabled);
+    out.key("name").value(config.name);
+    out.key("backend").value(config.backend);
+    if (config.backend == model::kUpstreamBackend) {
+      out.key("protocol").value(config.upstream.protocol);
+    }
+    out.key("batching").value(config.batching.enabled);
+    out.key("cache").value(config.cache.enabled);
     out.key("requests").value(metrics.requests());
     out.key("failures").value(metrics.failures());
     out.key("pending").value(metrics.pending());
@@ -180,40 +183,40 @@ void prometheus(const ServeState& state, http::Responder responder) {
   response.content_type = "text/plain; version=0.0.4; charset=utf-8";
   std::string& text = response.body;
   monitor::PromWriter w(text);
-  const auto pipelines = state.all();
+  const auto served = state.metered();
   w.family("hone_requests_total", "counter", "Prediction requests answered, by model and status.");
-  for (const ModelPipeline* p : pipelines) {
-    for (const auto& [status, count] : p->metrics()->statuses()) {
-      w.sample("hone_requests_total",
-               {{"model", p->model().config.name},
-                {"status", status == 0 ? "other" : std::to_string(status)}},
-               static_cast<double>(count));
+  for (const Metered& p : served) {
+    for (const auto& [status, count] : p.metrics->statuses()) {
+      w.sample(
+          "hone_requests_total",
+          {{"model", p.config->name}, {"status", status == 0 ? "other" : std::to_string(status)}},
+          static_cast<double>(count));
     }
   }
   w.family("hone_request_duration_seconds", "histogram",
            "Time from a successful request's first byte to its answer written.");
-  for (const ModelPipeline* p : pipelines) {
-    w.histogram("hone_request_duration_seconds", {{"model", p->model().config.name}},
-                p->metrics()->e2e_us.snapshot(), 1e6, std::uint64_t{1} << 26);
+  for (const Metered& p : served) {
+    w.histogram("hone_request_duration_seconds", {{"model", p.config->name}},
+                p.metrics->e2e_us.snapshot(), 1e6, std::uint64_t{1} << 26);
   }
   for (std::size_t i = 0; i < monitor::kStageCount; ++i) {
     const auto& stage = monitor::kStages[i];
     w.family(stage.metric, "histogram", stage.help);
-    for (const ModelPipeline* p : pipelines) {
-      w.histogram(stage.metric, {{"model", p->model().config.name}},
-                  p->metrics()->stage_us(static_cast<monitor::Stage>(i)).snapshot(), 1e6,
+    for (const Metered& p : served) {
+      w.histogram(stage.metric, {{"model", p.config->name}},
+                  p.metrics->stage_us(static_cast<monitor::Stage>(i)).snapshot(), 1e6,
                   std::uint64_t{1} << 26);
     }
   }
   w.family("hone_batch_rows", "histogram", "Rows in the backend call that served a request.");
-  for (const ModelPipeline* p : pipelines) {
-    w.histogram("hone_batch_rows", {{"model", p->model().config.name}},
-                p->metrics()->batch_rows.snapshot(), 1, 65536);
+  for (const Metered& p : served) {
+    w.histogram("hone_batch_rows", {{"model", p.config->name}}, p.metrics->batch_rows.snapshot(), 1,
+                65536);
   }
   w.family("hone_pending_requests", "gauge", "Prediction requests in flight.");
-  for (const ModelPipeline* p : pipelines) {
-    w.sample("hone_pending_requests", {{"model", p->model().config.name}},
-             static_cast<double>(p->metrics()->pending()));
+  for (const Metered& p : served) {
+    w.sample("hone_pending_requests", {{"model", p.config->name}},
+             static_cast<double>(p.metrics->pending()));
   }
   write_cache_metrics(w, state);
   w.family("hone_open_connections", "gauge", "Open client connections.");

@@ -149,8 +149,9 @@ Status validate(const ServeConfig& config) {
   if (config.models_dir.empty() && config.model_files.empty() && config.upstreams.empty()) {
     return fail("nothing to serve: give --models DIR, --model [NAME=]PATH or --upstream NAME=URL");
   }
-  if (config.upstream_protocol != "v2" && config.upstream_protocol != "v1") {
-    return fail("upstream protocol '" + config.upstream_protocol + "': expected v2 or v1");
+  if (config.upstream_protocol != "v2" && config.upstream_protocol != "v1" &&
+      config.upstream_protocol != "json") {
+    return fail("upstream protocol '" + config.upstream_protocol + "': expected v2, v1 or json");
   }
   if (config.backends.size() > 1 && config.backends.size() != config.model_files.size()) {
     return fail("give --backend once for every --model, or once for all of them");

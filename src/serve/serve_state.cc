@@ -24,7 +24,30 @@ bool ServeState::all_ready() const {
   for (const auto& [model, pipeline] : pipelines) {
     if (!pipeline->backend_ready()) return false;
   }
+  for (const auto& api : apis) {
+    if (!api->ready()) return false;
+  }
   return true;
+}
+
+std::vector<Metered> ServeState::metered() const {
+  std::vector<Metered> out;
+  for (const ModelPipeline* pipeline : all()) {
+    out.push_back({&pipeline->model().config, pipeline->metrics()});
+  }
+  for (const auto& api : apis) out.push_back({&api->config(), api->metrics()});
+  return out;
+}
+
+ApiPipeline* ServeState::api_for(std::string_view path) const {
+  ApiPipeline* best = nullptr;
+  for (const auto& api : apis) {
+    if (api->claims(path) && (best == nullptr || api->config().upstream.mount.size() >
+                                                     best->config().upstream.mount.size())) {
+      best = api.get();
+    }
+  }
+  return best;
 }
 
 std::vector<ModelPipeline*> ServeState::all() const {

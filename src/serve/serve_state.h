@@ -12,17 +12,25 @@
 #include "http/message.h"
 #include "model/repository.h"
 #include "monitor/monitor.h"
+#include "serve/api_pipeline.h"
 #include "serve/json_input.h"
 #include "serve/pipeline.h"
 #include "serve/router.h"
 
 namespace hone::serve {
 
+// A served model or json upstream as the exporters see it: its config and its metrics.
+struct Metered {
+  const model::ModelConfig* config;
+  const monitor::ModelMetrics* metrics;
+};
+
 struct ServeState {
   explicit ServeState(std::size_t l1_bytes) : caches(l1_bytes) {}
 
   std::shared_ptr<const model::ModelRepository> models;
   std::map<const model::Model*, std::unique_ptr<ModelPipeline>> pipelines;
+  std::vector<std::unique_ptr<ApiPipeline>> apis;  // json upstreams, by name
   SharedCaches caches;
   Milestones milestones;
   std::atomic<bool> ready{false};
@@ -37,6 +45,10 @@ struct ServeState {
   ModelPipeline* resolve(const PathParams& params, http::Response& not_found) const;
   // Every model's pipeline, in the models' order.
   std::vector<ModelPipeline*> all() const;
+  // Every model's and json upstream's config and metrics (with metrics on), models first.
+  std::vector<Metered> metered() const;
+  // The json upstream mounted where `path` is (the longest mount that claims it), or null.
+  ApiPipeline* api_for(std::string_view path) const;
   // Warmed up, not draining, and every backend ready (upstreams healthy).
   bool all_ready() const;
 };

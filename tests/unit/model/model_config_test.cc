@@ -85,15 +85,34 @@ TEST_P(BadModelConfig, NamesTheFileAndTheProblem) {
 
 INSTANTIATE_TEST_SUITE_P(
     Cases, BadModelConfig,
-    ::testing::Values(BadConfig{"nmae: x\n", "unknown key 'nmae'"},
-                      BadConfig{"inputs: 3\n", "'inputs' must be a list"},
-                      BadConfig{"inputs:\n  - shape: [-1, 2]\n", "needs 'name'"},
-                      BadConfig{"inputs:\n  - name: x\n    datatype: FP16\n", "unknown datatype"},
-                      BadConfig{"inputs:\n  - name: x\n    shape: [2, 3]\n", "[-1, width]"},
-                      BadConfig{"max_rows_per_request: 0\n", "at least 1"},
-                      BadConfig{"name: 'has space'\n", "may only hold"},
-                      BadConfig{"name: [unclosed\n", "config.yaml:"},
-                      BadConfig{"- just\n- a list\n", "must be a mapping"}));
+    ::testing::Values(
+        BadConfig{"nmae: x\n", "unknown key 'nmae'"},
+        BadConfig{"inputs: 3\n", "'inputs' must be a list"},
+        BadConfig{"inputs:\n  - shape: [-1, 2]\n", "needs 'name'"},
+        BadConfig{"inputs:\n  - name: x\n    datatype: FP16\n", "unknown datatype"},
+        BadConfig{"inputs:\n  - name: x\n    shape: [2, 3]\n", "[-1, width]"},
+        BadConfig{"max_rows_per_request: 0\n", "at least 1"},
+        BadConfig{"name: 'has space'\n", "may only hold"},
+        BadConfig{"name: [unclosed\n", "config.yaml:"},
+        BadConfig{"- just\n- a list\n", "must be a mapping"},
+        BadConfig{"backend: http\nurl: http://h:1\nprotocol: grpc\n", "expected v2, v1 or json"},
+        BadConfig{"backend: http\nurl: http://h:1\nmount: /a\n", "'mount' is for protocol json"},
+        BadConfig{"backend: http\nurl: http://h:1\nprotocol: json\nmount: a/\n",
+                  "mount 'a/' must be a path"},
+        BadConfig{"backend: http\nurl: http://h:1\nprotocol: json\nmount: /a/\n",
+                  "no trailing '/'"},
+        BadConfig{"backend: http\nurl: http://h:1\nprotocol: json\n"
+                  "key_headers: ['X Tenant']\n",
+                  "'X Tenant' is not a header name"},
+        BadConfig{"backend: http\nurl: http://h:1\nprotocol: json\n"
+                  "routes: [{path: /a, action: cache}]\n",
+                  "expected predict, proxy or refuse"},
+        BadConfig{"backend: http\nurl: http://h:1\nprotocol: json\n"
+                  "routes: [{path: a, action: proxy}]\n",
+                  "must start with '/'"},
+        BadConfig{"backend: http\nurl: http://h:1\nprotocol: json\n"
+                  "routes: [{path: /a, action: proxy, verb: GET}]\n",
+                  "unknown key 'verb'"}));
 
 TEST(ModelConfig, MissingFileIsAnError) {
   test::TempDir dir;
@@ -134,6 +153,41 @@ TEST(ModelConfig, YamlRoundTrips) {
   EXPECT_EQ(back.description, "trip");
   EXPECT_EQ(back.outputs[0].name, "probability");
   EXPECT_EQ(back.inputs[0].shape, config.inputs[0].shape);
+}
+
+TEST(ModelConfig, ReadsAJsonUpstreamAndWritesItBack) {
+  test::TempDir dir;
+  dir.write("api/config.yaml", R"(backend: http
+url: http://127.0.0.1:9000/base
+protocol: json
+mount: /fraud
+key_headers: [X-Tenant, Authorization]
+routes:
+  - {method: GET, path: /health, action: proxy}
+  - {path: /admin/*, action: refuse}
+  - {path: /score, action: predict}
+)");
+  auto config = load_model_config(dir.file("api")).value();
+  const UpstreamSettings& up = config.upstream;
+  EXPECT_EQ(up.protocol, "json");
+  EXPECT_EQ(up.mount, "/fraud");
+  EXPECT_EQ(up.key_headers, (std::vector<std::string>{"X-Tenant", "Authorization"}));
+  ASSERT_EQ(up.routes.size(), 3U);
+  EXPECT_EQ(up.routes[0].method, "GET");
+  EXPECT_EQ(up.routes[1].path, "/admin/*");
+  EXPECT_EQ(up.routes[2].action, "predict");
+  dir.write("back/config.yaml", to_yaml(config));
+  auto back = load_model_config(dir.file("back")).value();
+  EXPECT_EQ(back.upstream.mount, "/fraud");
+  EXPECT_EQ(back.upstream.key_headers, up.key_headers);
+  ASSERT_EQ(back.upstream.routes.size(), 3U);
+  EXPECT_EQ(back.upstream.routes[0].method, "GET");
+  EXPECT_EQ(back.upstream.routes[1].action, "refuse");
+
+  dir.write("plain/config.yaml", "backend: http\nurl: http://h:1\nprotocol: json\nmount: /\n");
+  auto plain = load_model_config(dir.file("plain")).value();
+  EXPECT_EQ(plain.upstream.mount, "");  // "/" is the upstream's own paths
+  EXPECT_EQ(plain.upstream.key_headers, (std::vector<std::string>{"Authorization"}));
 }
 
 }  // namespace

@@ -122,5 +122,55 @@ TEST(Repository, AddArtifactInfersNameAndConfig) {
   EXPECT_FALSE(repository.add_artifact("bad name=" + dir.file("churn.json"), "xgboost", {1}));
 }
 
+TEST(Repository, JsonUpstreamsAreKeptApartFromModels) {
+  test::TempDir dir;
+  copy_model(dir, "reg", "regression");
+  dir.write("reg/config.yaml", "backend: xgboost\n");
+  dir.write("api/config.yaml", "backend: http\nurl: http://127.0.0.1:9\nprotocol: json\n");
+  ModelRepository repository;
+  ASSERT_TRUE(repository.load_directory(dir.path().string(), {1}));
+  EXPECT_EQ(repository.models().size(), 1U);
+  ASSERT_EQ(repository.apis().size(), 1U);
+  EXPECT_EQ(repository.apis()[0]->config.name, "api");
+  EXPECT_EQ(repository.apis()[0]->fingerprint.size(), 16U);
+  EXPECT_EQ(repository.find("api"), nullptr);  // not a model with tensors
+  // Names are shared between both kinds.
+  const auto twice = repository.add_upstream("reg=http://127.0.0.1:9", "json");
+  ASSERT_FALSE(twice);
+  EXPECT_NE(twice.error().message.find("already loaded"), std::string::npos);
+  // Two upstreams at one mount cannot both answer.
+  const auto same_mount = repository.add_upstream("other=http://127.0.0.1:10", "json");
+  ASSERT_FALSE(same_mount);
+  EXPECT_NE(same_mount.error().message.find("both mounted at '/'"), std::string::npos)
+      << same_mount.error().message;
+}
+
+struct RefusedApi {
+  std::string yaml;      // config.yaml lines after the upstream's
+  std::string expected;  // a piece of the error message
+};
+
+void PrintTo(const RefusedApi& value, std::ostream* out) { *out << value.expected; }
+
+class RefusedJsonUpstream : public ::testing::TestWithParam<RefusedApi> {};
+
+TEST_P(RefusedJsonUpstream, SaysWhatAJsonUpstreamCannotDo) {
+  test::TempDir dir;
+  dir.write("api/config.yaml",
+            "backend: http\nurl: http://127.0.0.1:9\nprotocol: json\n" + GetParam().yaml);
+  ModelRepository repository;
+  const auto status = repository.load_directory(dir.path().string(), {1});
+  ASSERT_FALSE(status);
+  EXPECT_NE(status.error().message.find(GetParam().expected), std::string::npos)
+      << status.error().message;
+  EXPECT_NE(status.error().message.find(dir.file("api/config.yaml")), std::string::npos);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Cases, RefusedJsonUpstream,
+    ::testing::Values(RefusedApi{"batching: {max_batch_size: 8}\n", "cannot batch"},
+                      RefusedApi{"inputs: [{name: x, shape: [-1, 2]}]\n", "no inputs or outputs"},
+                      RefusedApi{"warmup: {rows: [[1, 2]]}\n", "warmup rows are tensors"}));
+
 }  // namespace
 }  // namespace hone::model

@@ -83,6 +83,21 @@ TEST_F(RouterTest, OptionsListsMethods) {
   EXPECT_EQ(http::find_header(response.headers, "Allow"), "POST, OPTIONS");
 }
 
+TEST_F(RouterTest, AFallbackTakesOnlyPathsNoPatternMatches) {
+  router_.set_fallback([this](http::Request& request, http::Responder& responder) {
+    if (request.path().substr(0, 5) != "/api/") return false;
+    seen_ = "fallback:" + std::string(request.path());
+    responder.send({});
+    return true;
+  });
+  EXPECT_EQ(call(http::Method::kPost, "/api/predict").status, 200);
+  EXPECT_EQ(seen_, "fallback:/api/predict");
+  EXPECT_EQ(call(http::Method::kGet, "/elsewhere").status, 404);  // declined: the usual 404
+  EXPECT_EQ(call(http::Method::kDelete, "/v2/models/abc/infer").status, 405);  // a route's path
+  EXPECT_EQ(call(http::Method::kGet, "/v2/models/abc").status, 200);
+  EXPECT_EQ(seen_, "meta:abc");
+}
+
 TEST_F(RouterTest, BadEscapeIs400) {
   EXPECT_EQ(call(http::Method::kGet, "/v2/models/a%zz").status, 400);
   EXPECT_EQ(call(http::Method::kGet, "/v2/models/a%2").status, 400);
