@@ -436,8 +436,34 @@ TEST(ServeFlags, UpstreamProtocolFromTheFlagAndTheConfig) {
   const auto bad = test::run_process(
       {kHone, "serve", "--upstream", "sum=" + upstream->url(), "--upstream-protocol", "grpc"});
   EXPECT_NE(bad.exit_code, 0);
-  EXPECT_NE(bad.err.find("upstream protocol 'grpc': expected v2 or v1"), std::string::npos)
+  EXPECT_NE(bad.err.find("upstream protocol 'grpc': expected v2, v1 or json"), std::string::npos)
       << bad.err;
+}
+
+// --upstream-protocol json forwards any JSON API at its own paths, with --cache keyed on the
+// canonical body; --max-batch-size cannot apply to it and start-up says so.
+TEST(ServeFlags, UpstreamProtocolJsonForwardsAsItIs) {
+  auto upstream = test::UpstreamProcess::kserve_v2();
+  Served served({"--upstream", "sum=" + upstream->url() + "/v2/models/sum", "--upstream-protocol",
+                 "json", "--cache"});
+  ASSERT_NE(served.port, 0);
+  auto client = served.client();
+  for (const auto& [body, cache] : std::vector<std::pair<std::string, std::string>>{
+           {R"({"inputs":[{"name":"x","datatype":"FP32","shape":[1,4],"data":[1,2,3,4]}]})",
+            "MISS"},
+           {R"({"inputs":[{"data":[1,2,3,4.0],"shape":[1,4],"datatype":"FP32","name":"x"}]})",
+            "HIT"}}) {
+    const auto answer = client.post("/infer", body).value();  // the upstream's /v2/models/sum/infer
+    EXPECT_EQ(answer.status, 200) << answer.body;
+    EXPECT_EQ(answer.header("X-Cache"), cache);
+    EXPECT_NE(answer.body.find(R"("data": [10.0])"), std::string::npos) << answer.body;
+  }
+  EXPECT_EQ(upstream->calls().calls, 1);  // not warmed: a json upstream has no tensors
+  const auto batching =
+      test::run_process({kHone, "serve", "--port", "0", "--upstream", "sum=" + upstream->url(),
+                         "--upstream-protocol", "json", "--max-batch-size", "8"});
+  EXPECT_NE(batching.exit_code, 0);
+  EXPECT_NE(batching.err.find("a json upstream cannot batch"), std::string::npos) << batching.err;
 }
 
 }  // namespace
