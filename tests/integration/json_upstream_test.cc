@@ -299,5 +299,21 @@ TEST(JsonUpstream, GatewaysShareAnswersThroughRedis) {
   EXPECT_EQ(upstream->calls().calls, 1);
 }
 
+TEST(JsonUpstream, ReadinessFollowsItsHealthPath) {
+  auto upstream = UpstreamProcess::kserve_v2();
+  test::TempDir dir;
+  json_upstream(dir, "sum", upstream->url(), "mount: /ks\nhealth: /v2/health/ready\n");
+  auto server = serve(dir);
+  const auto status = [&](const std::string& path) {
+    return send(server->port(), "GET", path).status;
+  };
+  ASSERT_TRUE(test::eventually([&] { return status("/v2/health/ready") == 200; }));
+  upstream->admin("ready", 0);
+  ASSERT_TRUE(test::eventually([&] { return status("/v2/health/ready") == 503; }));
+  EXPECT_EQ(status("/v2/health/live"), 200);
+  upstream->admin("ready", 1);
+  EXPECT_TRUE(test::eventually([&] { return status("/v2/health/ready") == 200; }));
+}
+
 }  // namespace
 }  // namespace hone::serve
