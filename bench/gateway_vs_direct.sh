@@ -9,7 +9,8 @@
 # Measures: requests/s and p99 at 0%, 50% and 90% repeated inputs (hone with cache and batching);
 # a herd of 64 identical concurrent requests (upstream calls made); single-row clients with
 # upstream batching (rows/s); hone's own time on a miss (p50 through hone minus p50 direct, at
-# 200 requests/s, no cache, no batching).
+# 200 requests/s, no cache, no batching); and the plain JSON route (POST /predict, a pydantic
+# body) forwarded with protocol json, at 90% repeated inputs.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
@@ -35,6 +36,9 @@ trap cleanup EXIT
 
 model="$bench_root/examples/models/ceramic-armor/model.json"
 infer=/v2/models/ceramic-armor/infer
+infer_body='{"inputs":[{"name":"features","datatype":"FP32","shape":[1,12],"data":[{{row}}]}]}'
+json_path=/predict
+json_body='{"features":[{{row}}]}'
 up_port=$(free_port)
 gw_port=$(free_port)
 
@@ -67,6 +71,14 @@ start_gateway() {  # config lines for the upstream model
   start gateway "$HONE_CORE" "$gw_port" "$hone_bin" serve --models "$work/models" --port "$gw_port" \
     --threads 1 --log-level warn
 }
+start_json_gateway() {  # the same API forwarded as it is, cache on
+  mkdir -p "$work/json/scoring"
+  { echo "backend: http"; echo "url: http://127.0.0.1:$up_port"; echo "protocol: json"
+    echo "max_connections: 4"; echo "cache: {ttl: 300s}"
+  } > "$work/json/scoring/config.yaml"
+  start gateway "$HONE_CORE" "$gw_port" "$hone_bin" serve --models "$work/json" --port "$gw_port" \
+    --threads 1 --log-level warn
+}
 calls() { curl -s "http://127.0.0.1:$up_port/calls" | "$PY" -c 'import json,sys; print(json.load(sys.stdin)["calls"])'; }
 
 # Rows: a share `repeat` of them one of `hot` rows, the rest each seen once.
@@ -86,8 +98,8 @@ PY
 for repeat in 0 0.5 0.9; do make_rows "$repeat" "$work/rows-$repeat.csv"; done
 make_rows 1.0 "$work/rows-herd.csv" 1
 
-scenario() {  # port rows-file out-file [load lines...]
-  local port=$1 rows=$2 out=$3; shift 3
+scenario() {  # port rows-file out-file [load lines...]; PATH_=... BODY=... for another route
+  local port=$1 rows=$2 out=$3 path=${PATH_:-$infer} body=${BODY:-$infer_body}; shift 3
   cat > "$out" <<YAML
 base_url: http://127.0.0.1:$port
 threads: 1
@@ -95,9 +107,9 @@ timeout: 10s
 endpoints:
   - name: predict
     method: POST
-    path: $infer
+    path: $path
     headers: {Content-Type: application/json}
-    body: '{"inputs":[{"name":"features","datatype":"FP32","shape":[1,12],"data":[{{row}}]}]}'
+    body: '$body'
     data: {file: $rows}
     expect: {status: [200]}
 YAML
@@ -123,6 +135,9 @@ PY
 echo "rounds: $ROUNDS x $DURATION" >&2
 declare -A ratio p99_direct p99_gw rps_direct rps_gw
 herd_calls=()
+json_ratio=()
+json_rps_direct=()
+json_rps_gw=()
 batch_ratio=()
 added=()
 staged=()
@@ -140,6 +155,16 @@ for round in $(seq 1 "$ROUNDS"); do
     p99_direct[$repeat]+="$d_p99 "; p99_gw[$repeat]+="$g_p99 "
     echo "round $round, $repeat repeats: direct $d_rps/s p99 ${d_p99}us, through hone $g_rps/s p99 ${g_p99}us" >&2
   done
+  # The plain JSON route, forwarded as it is (protocol json, cache on), 90% repeats.
+  PATH_=$json_path BODY=$json_body scenario "$up_port" "$work/rows-0.9.csv" "$work/direct.yaml"
+  read -r d_rps _ _ < <(load "$HONE_CORE" "$work/direct.yaml" "$work/d.json" -c 64 -d "$DURATION")
+  start_json_gateway
+  PATH_=$json_path BODY=$json_body scenario "$gw_port" "$work/rows-0.9.csv" "$work/gateway.yaml"
+  read -r g_rps _ _ < <(load "$UPSTREAM_CORE" "$work/gateway.yaml" "$work/g.json" -c 64 -d "$DURATION")
+  stop gateway
+  json_ratio+=("$("$PY" -c "print($g_rps / $d_rps)")")
+  json_rps_direct+=("$d_rps"); json_rps_gw+=("$g_rps")
+  echo "round $round, json /predict, 0.9 repeats: direct $d_rps/s, through hone $g_rps/s" >&2
   # The herd: 64 users sending the same row at once, cache on.
   start_gateway "cache: {ttl: 300s}"
   before=$(calls)
@@ -198,6 +223,9 @@ fastapi_version=$("$PY" -c "import fastapi, uvicorn, xgboost; print(f'FastAPI {f
       "$("$PY" -c "print($(echo "${p99_direct[$repeat]}" | median) / 1000)")" \
       "$("$PY" -c "print($(echo "${p99_gw[$repeat]}" | median) / 1000)")" "$target"
   done
+  jr=$(echo "${json_ratio[*]}" | median)
+  printf '| 90%%, POST /predict (pydantic body) forwarded as it is (protocol json) | %.0f/s | %.0f/s | %.2fx | | | %s (>= 20x) |\n' \
+    "$(echo "${json_rps_direct[*]}" | median)" "$(echo "${json_rps_gw[*]}" | median)" "$jr" "$(verdict "$jr" '>=' 20)"
   echo
   herd=$(echo "${herd_calls[*]}" | median)
   batching=$(echo "${batch_ratio[*]}" | median)

@@ -5,6 +5,7 @@ it, so tests can prove what hone sent upstream:
                                        "max_in_flight": most infer calls at once}
   POST /admin/ready?value=0|1      -> makes /v2/health/ready answer 503 or 200
   POST /admin/status?value=CODE    -> infer answers CODE (0 = normal answers)
+  GET  /big?bytes=N                -> {"pad": "xxx..."}, an answer of about N bytes
 Options: --port P --name NAME --width W --delay-ms D. Prints "listening P" once it accepts.
 """
 import argparse
@@ -48,6 +49,9 @@ def main():
                 with lock:
                     self.answer(200, {k: state[k] for k in
                                       ("calls", "rows", "batches", "max_in_flight")})
+            elif path == "/big":  # an answer of about ?bytes=N bytes
+                size = int(parse_qs(urlparse(self.path).query)["bytes"][0])
+                self.answer(200, {"pad": "x" * size})
             elif path == "/v2/health/ready":
                 self.answer(200 if state["ready"] else 503, {"ready": state["ready"]})
             elif path == "/v2/models/" + args.name:

@@ -18,6 +18,7 @@ using Clock = std::chrono::steady_clock;
 using std::chrono::milliseconds;
 
 constexpr int kBreakerFailures = 5;
+constexpr std::uint64_t kMaxAnswerBytes = 64ULL << 20;  // larger answers fail (502)
 constexpr auto kBreakerCooldown = std::chrono::seconds(1);
 constexpr auto kHealthInterval = std::chrono::seconds(1);
 
@@ -44,6 +45,7 @@ class ConnectionPool {
     auto client = http::Client::connect(url_.host, url_.port, connect_timeout_);
     if (!client) return client.error();
     client->set_timeout(timeout_);
+    client->set_body_limit(kMaxAnswerBytes);
     return Lease{std::move(*client), false};
   }
 

@@ -2,7 +2,7 @@
 // time), the mapping of failures to the HTTP status a gateway answers, the retry rule, a circuit
 // breaker and, when the settings name a health path, a thread polling it:
 // - no answer within the timeout: 504; refused, reset, or no connection within the connect
-//   timeout: 502;
+//   timeout: 502; an answer body over 64 MiB: 502 (answers are read whole);
 // - only failures where nothing reached the upstream are retried, once, on a new connection (a
 //   refused or timed-out connect, a kept-alive connection the upstream had closed);
 // - 5 failures in a row (502, 504, or a 5xx answer) open the breaker: calls answer 503 at once for
