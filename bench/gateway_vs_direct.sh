@@ -9,8 +9,9 @@
 # Measures: requests/s and p99 at 0%, 50% and 90% repeated inputs (hone with cache and batching);
 # a herd of 64 identical concurrent requests (upstream calls made); single-row clients with
 # upstream batching (rows/s); hone's own time on a miss (p50 through hone minus p50 direct, at
-# 200 requests/s, no cache, no batching); and the plain JSON route (POST /predict, a pydantic
-# body) forwarded with protocol json, at 90% repeated inputs.
+# 200 requests/s, no cache, no batching, the load on the core the server under test does not
+# use); and the plain JSON route (POST /predict, a pydantic body) forwarded with protocol json,
+# at 90% repeated inputs.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
@@ -186,7 +187,7 @@ for round in $(seq 1 "$ROUNDS"); do
   read -r _ d_p50 _ < <(load "$HONE_CORE" "$work/direct.yaml" "$work/d.json" --rate 200 -d "$DURATION")
   start_gateway
   scenario "$gw_port" "$work/rows-0.csv" "$work/gateway.yaml"
-  read -r _ g_p50 _ < <(load "$HONE_CORE" "$work/gateway.yaml" "$work/g.json" --rate 200 -d "$DURATION")
+  read -r _ g_p50 _ < <(load "$UPSTREAM_CORE" "$work/gateway.yaml" "$work/g.json" --rate 200 -d "$DURATION")
   # The same requests as hone timed them: its stages but the upstream call (means).
   staged+=("$(curl -s "http://127.0.0.1:$gw_port/api/performance" | "$PY" -c '
 import json, sys
@@ -224,8 +225,8 @@ fastapi_version=$("$PY" -c "import fastapi, uvicorn, xgboost; print(f'FastAPI {f
       "$("$PY" -c "print($(echo "${p99_gw[$repeat]}" | median) / 1000)")" "$target"
   done
   jr=$(echo "${json_ratio[*]}" | median)
-  printf '| 90%%, POST /predict (pydantic body) forwarded as it is (protocol json) | %.0f/s | %.0f/s | %.2fx | | | %s (>= 20x) |\n' \
-    "$(echo "${json_rps_direct[*]}" | median)" "$(echo "${json_rps_gw[*]}" | median)" "$jr" "$(verdict "$jr" '>=' 20)"
+  printf '| 90%%, POST /predict (pydantic body) forwarded as it is (protocol json, no batching) | %.0f/s | %.0f/s | %.2fx | | | none: each miss is one upstream call, so at most 10x what the upstream answers (the 10%% of misses) |\n' \
+    "$(echo "${json_rps_direct[*]}" | median)" "$(echo "${json_rps_gw[*]}" | median)" "$jr"
   echo
   herd=$(echo "${herd_calls[*]}" | median)
   batching=$(echo "${batch_ratio[*]}" | median)
