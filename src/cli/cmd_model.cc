@@ -16,7 +16,7 @@ namespace {
 struct ModelFlags {
   std::string out_dir;
   std::string file;
-  std::string backend = "xgboost";
+  std::string backend = "auto";
 };
 
 int run_demo_models(const ModelFlags& flags) {
@@ -31,7 +31,8 @@ int run_demo_models(const ModelFlags& flags) {
 int run_inspect(const ModelFlags& flags) {
   model::BackendOptions options;
   options.pool_size = 1;
-  auto backend = model::create_backend(flags.backend, flags.file, options);
+  std::string why;
+  auto backend = model::create_backend(flags.backend, flags.file, options, &why);
   if (!backend) return report_error(backend.error().message);
   const model::BackendInfo& info = (*backend)->info();
   std::printf(
@@ -39,6 +40,7 @@ int run_inspect(const ModelFlags& flags) {
       "trees: %zu\n",
       flags.file.c_str(), info.backend.c_str(), info.objective.c_str(), info.num_features,
       info.num_outputs, info.num_trees);
+  if (!why.empty()) std::printf("# backend auto chose %s\n", why.c_str());
   std::string name = flags.file;
   if (const auto slash = name.find_last_of('/'); slash != std::string::npos) {
     name = name.substr(slash + 1);
@@ -65,7 +67,8 @@ Command add_model_command(CLI::App& root) {
   inspect->add_option("file", flags->file, "Model artifact (XGBoost JSON or UBJSON)")
       ->required()
       ->check(CLI::ExistingFile);
-  inspect->add_option("--backend", flags->backend, "Backend to load it with (default xgboost)");
+  inspect->add_option("--backend", flags->backend,
+                      "Backend to load it with: auto (default), trees or xgboost");
   return {app,
           [flags, demo] { return demo->parsed() ? run_demo_models(*flags) : run_inspect(*flags); }};
 }

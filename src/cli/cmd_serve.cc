@@ -119,7 +119,7 @@ Result<std::shared_ptr<model::ModelRepository>> load_models(const serve::ServeCo
     }
   }
   for (std::size_t i = 0; i < config.model_files.size(); ++i) {
-    std::string backend = "xgboost";
+    std::string backend = "auto";
     if (config.backends.size() == 1) backend = config.backends.front();
     if (config.backends.size() > 1) backend = config.backends[i];
     if (auto s = repository->add_artifact(config.model_files[i], backend, backend_options,
@@ -194,8 +194,10 @@ Command add_serve_command(CLI::App& root) {
                   "Model repository: one folder per model with config.yaml and the artifact");
   app->add_option("--model", flags->model_files,
                   "Serve one model file or folder, as [NAME=]PATH (repeatable)");
-  app->add_option("--backend", flags->backends,
-                  "Backend for --model (once for all, or once per --model); default xgboost");
+  app->add_option(
+      "--backend", flags->backends,
+      "Backend for --model (once for all, or once per --model): auto (default: the native "
+      "engine where it supports the model, else libxgboost), trees or xgboost");
   app->add_option("--upstream", flags->upstreams,
                   "Serve a model that another server computes, as NAME=URL (repeatable)");
   app->add_option(

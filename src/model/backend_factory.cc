@@ -6,16 +6,44 @@
 
 namespace hone::model {
 
-std::vector<std::string> backend_names() { return {"xgboost", "trees"}; }
+namespace {
+
+Result<std::unique_ptr<Backend>> load_xgboost(const std::string& artifact,
+                                              const BackendOptions& options) {
+  XgboostOptions xgboost;
+  xgboost.pool_size = options.pool_size;
+  return load_xgboost_backend(artifact, xgboost);
+}
+
+// The native engine's refusal without the file's name and the advice to use libxgboost.
+std::string refusal_reason(const std::string& message, const std::string& artifact) {
+  std::string reason = message;
+  if (reason.rfind(artifact + ": ", 0) == 0) reason.erase(0, artifact.size() + 2);
+  const auto advice = reason.find(" (the xgboost backend serves");
+  if (advice != std::string::npos) reason.erase(advice);
+  return reason;
+}
+
+}  // namespace
+
+std::vector<std::string> backend_names() { return {"auto", "xgboost", "trees"}; }
 
 Result<std::unique_ptr<Backend>> create_backend(const std::string& backend,
                                                 const std::string& artifact,
-                                                const BackendOptions& options) {
-  if (backend == "xgboost") {
-    XgboostOptions xgboost;
-    xgboost.pool_size = options.pool_size;
-    return load_xgboost_backend(artifact, xgboost);
+                                                const BackendOptions& options, std::string* why) {
+  if (backend == "auto") {
+    auto native = load_trees_backend(artifact);
+    if (native) {
+      if (why != nullptr) *why = "trees: the native engine supports this model";
+      return native;
+    }
+    auto fallback = load_xgboost(artifact, options);
+    if (fallback && why != nullptr) {
+      *why = "xgboost: " + refusal_reason(native.error().message, artifact);
+    }
+    return fallback;
   }
+  if (backend == "xgboost") return load_xgboost(artifact, options);
   if (backend == "trees") return load_trees_backend(artifact);
   return fail("unknown backend '" + backend + "' (available: " + join(backend_names(), ", ") + ")");
 }

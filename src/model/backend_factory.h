@@ -1,4 +1,5 @@
-// Creates a Backend by name ("xgboost", ...) for an artifact file.
+// Creates a Backend by name for an artifact file: "xgboost" (libxgboost), "trees" (hone's native
+// engine), or "auto": the native engine where it supports the model, libxgboost otherwise.
 #pragma once
 
 #include <memory>
@@ -15,8 +16,10 @@ struct BackendOptions {
 
 std::vector<std::string> backend_names();
 
+// For "auto", `why` (when given) receives the engine chosen and the reason, in words.
 Result<std::unique_ptr<Backend>> create_backend(const std::string& backend,
                                                 const std::string& artifact,
-                                                const BackendOptions& options = {});
+                                                const BackendOptions& options = {},
+                                                std::string* why = nullptr);
 
 }  // namespace hone::model

@@ -214,7 +214,8 @@ Status write_demo_models(const std::string& out_dir) {
     if (!data) return data.error();
     const std::string artifact = (dir / "model.json").string();
     if (auto s = train_xgboost(*data, recipe.params, artifact); !s) return s;
-    ModelConfig config = config_for_artifact(recipe.name, artifact, "xgboost");
+    // The native engine where it supports the model (these it does), libxgboost otherwise.
+    ModelConfig config = config_for_artifact(recipe.name, artifact, "auto");
     config.description = recipe.description;
     TensorSpec input{"features",
                      DataType::kFp32,

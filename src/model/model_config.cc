@@ -180,7 +180,7 @@ Result<ModelConfig> load_model_config(const std::string& dir) {
     config.source = file;
     config.name = map.string("name").value_or(fs::path(dir).filename().string());
     config.version = map.string("version").value_or("1");
-    config.backend = map.string("backend").value_or("xgboost");
+    config.backend = map.string("backend").value_or("auto");
     config.description = map.string("description").value_or("");
     if (config.backend == kUpstreamBackend) {
       read_upstream(map, config.upstream);

@@ -74,9 +74,9 @@ struct ServingDefaults {
 struct ModelConfig {
   std::string name;
   std::string version = "1";
-  std::string backend = "xgboost";
-  std::string artifact;       // path of the model file, resolved against the config's folder
-  UpstreamSettings upstream;  // backend: http
+  std::string backend = "auto";  // auto, xgboost, trees, http
+  std::string artifact;          // path of the model file, resolved against the config's folder
+  UpstreamSettings upstream;     // backend: http
   std::string description;
   std::size_t max_rows_per_request = 1024;
   std::vector<TensorSpec> inputs;   // empty = inferred from the artifact

@@ -50,16 +50,19 @@ Status ModelRepository::load_model(ModelConfig config, const BackendOptions& opt
   if (!upstream && !fs::is_regular_file(config.artifact, ignored)) {
     return fail(config.source + ": model file '" + config.artifact + "' does not exist");
   }
+  std::string choice;
   auto backend = upstream ? create_upstream_backend(config)
-                          : create_backend(config.backend, config.artifact, options);
+                          : create_backend(config.backend, config.artifact, options, &choice);
   if (!backend) {
     if (upstream) return backend.error();  // it names the config
     // Backends name the artifact; a config file beside it is named too, the artifact not twice.
     if (config.source == config.artifact) return backend.error();
     return fail(config.source + ": " + backend.error().message);
   }
+  if (!choice.empty()) config.backend = (*backend)->info().backend;  // auto: the engine chosen
   if (auto s = reconcile(config, (*backend)->info()); !s) return s;
   auto model = std::make_unique<Model>();
+  model->backend_choice = std::move(choice);
   // An upstream's answers are keyed by where it is and how it is asked.
   model->fingerprint =
       upstream ? upstream_fingerprint(config.upstream) : artifact_fingerprint(config.artifact);

@@ -21,6 +21,9 @@ struct Model {
   // artifact under the same name and version never answers from the old one's cached values
   // (in a Redis shared between deployments, say).
   std::string fingerprint;
+  // For backend auto: the engine it chose and why ("trees: the native engine supports this
+  // model"); empty when the config named the backend.
+  std::string backend_choice;
 
   const TensorSpec& input() const { return config.inputs.front(); }
   const TensorSpec& output() const { return config.outputs.front(); }

@@ -85,6 +85,9 @@ ModelPipeline::ModelPipeline(const model::Model& model, SharedCaches& caches,
     };
   }
   runner_ = make_runner(model, std::move(observer));
+  if (!model.backend_choice.empty()) {
+    spdlog::info("model '{}': backend auto chose {}", model.config.name, model.backend_choice);
+  }
   if (call_stage_ == Stage::kUpstream) {
     const auto& upstream = model.config.upstream;
     spdlog::info("model '{}' is served by upstream {} ({}, {} features, up to {} calls at once)",

@@ -144,6 +144,10 @@ void performance(const ServeState& state, http::Responder responder) {
     out.begin_object();
     out.key("name").value(config.name);
     out.key("backend").value(config.backend);
+    if (!served.backend_choice.empty()) {
+      out.key("backend_choice")
+          .value(std::string("auto chose ") + std::string(served.backend_choice));
+    }
     if (config.backend == model::kUpstreamBackend) {
       out.key("protocol").value(config.upstream.protocol);
     }

@@ -19,10 +19,12 @@
 
 namespace hone::serve {
 
-// A served model or json upstream as the exporters see it: its config and its metrics.
+// A served model or json upstream as the exporters see it: its config and its metrics (and,
+// for a model with backend auto, the engine it chose and why).
 struct Metered {
   const model::ModelConfig* config;
   const monitor::ModelMetrics* metrics;
+  std::string_view backend_choice;
 };
 
 struct ServeState {

@@ -181,6 +181,15 @@ TEST(Cli, ModelInspectDescribesTheArtifact) {
   EXPECT_NE(result.out.find("objective: binary:logistic"), std::string::npos) << result.out;
   EXPECT_NE(result.out.find("features: 30"), std::string::npos);
   EXPECT_NE(result.out.find("feature_names: [amount_usd"), std::string::npos);
+  // Without --backend: auto, which says what it chose and why.
+  EXPECT_NE(result.out.find("# backend: trees,"), std::string::npos) << result.out;
+  EXPECT_NE(result.out.find("# backend auto chose trees: the native engine supports this model"),
+            std::string::npos)
+      << result.out;
+  const auto named = run_process({kHone, "model", "inspect", "--backend", "xgboost",
+                                  kExamples + "/fraud-detector/model.json"});
+  EXPECT_NE(named.out.find("# backend: xgboost,"), std::string::npos) << named.out;
+  EXPECT_EQ(named.out.find("auto chose"), std::string::npos);
 }
 
 TEST(Cli, ModelDemoWritesAServableRepository) {

@@ -173,8 +173,12 @@ TEST(Observability, HistoryAndCsvHoldOneRowPerSecond) {
   EXPECT_NE(csv.body.find("\n5001,5,0,"), std::string::npos) << csv.body;
   EXPECT_EQ(client.get("/api/performance/history?window=soon").value().status, 400);
   const auto performance = client.get("/api/performance").value();
-  EXPECT_NE(performance.body.find(R"("name":"ceramic-armor","backend":"xgboost")"),
-            std::string::npos);
+  // The demo configs say backend auto: the native engine serves them, and says why.
+  EXPECT_NE(performance.body.find(R"("name":"ceramic-armor","backend":"trees",)"
+                                  R"("backend_choice":"auto chose trees: the native engine )"
+                                  R"(supports this model")"),
+            std::string::npos)
+      << performance.body;
   EXPECT_NE(performance.body.find(R"("first_prediction":)"), std::string::npos);
   const auto system = client.get("/api/system").value();
   EXPECT_EQ(system.body.rfind(R"({"time":)", 0), 0u) << system.body;

@@ -99,7 +99,7 @@ TEST_F(ServeApiTest, ModelMetadataAndReadiness) {
   auto meta = get("/v2/models/ceramic-armor");
   EXPECT_EQ(meta.status, 200);
   EXPECT_EQ(meta.body,
-            R"({"name":"ceramic-armor","versions":["1"],"platform":"xgboost","inputs":[{"name":)"
+            R"({"name":"ceramic-armor","versions":["1"],"platform":"trees","inputs":[{"name":)"
             R"("features","datatype":"FP32","shape":[-1,12],"parameters":{"feature_names":)"
             R"(["al2o3_wt_pct","sic_wt_pct","b4c_wt_pct","tib2_wt_pct","sinter_aid_wt_pct",)"
             R"("sinter_temp_c","dwell_time_h","hot_press_mpa","grain_size_um","porosity_pct",)"

@@ -21,6 +21,9 @@ namespace {
 constexpr const char* kPredictConfig =
     R"({"type":0,"training":false,"iteration_begin":0,"iteration_end":0,)"
     R"("strict_shape":false,"cache_id":0,"missing":NaN})";
+// The same for a DMatrix, the path of boosters without in-place prediction (gblinear).
+constexpr const char* kMatrixPredictConfig =
+    R"({"type":0,"training":false,"iteration_begin":0,"iteration_end":0,"strict_shape":false})";
 
 Result<std::string> read_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
@@ -39,7 +42,7 @@ std::size_t parse_count(simdjson::dom::element node) {
 }
 
 // Objective, classes and targets come from the booster's own JSON config.
-Status describe(const xgb::Booster& booster, BackendInfo& info) {
+Status describe(const xgb::Booster& booster, BackendInfo& info, bool& inplace) {
   auto config = booster.json_config();
   if (!config) return config.error();
   simdjson::dom::parser parser;
@@ -52,6 +55,11 @@ Status describe(const xgb::Booster& booster, BackendInfo& info) {
     return fail("the model has no objective");
   }
   info.objective = std::string(objective);
+  std::string_view booster_name;
+  if (root["learner"]["gradient_booster"]["name"].get_string().get(booster_name) ==
+      simdjson::SUCCESS) {
+    inplace = booster_name != "gblinear";  // libxgboost: "not supported by current booster"
+  }
   const auto params = root["learner"]["learner_model_param"];
   const std::size_t classes = parse_count(params["num_class"].value_unsafe());
   const std::size_t targets = params["num_target"].error() == simdjson::SUCCESS
@@ -68,8 +76,8 @@ Status describe(const xgb::Booster& booster, BackendInfo& info) {
 
 class XgboostBackend final : public Backend {
  public:
-  XgboostBackend(BackendInfo info, std::vector<xgb::Booster> boosters)
-      : info_(std::move(info)), slots_(boosters.size()) {
+  XgboostBackend(BackendInfo info, std::vector<xgb::Booster> boosters, bool inplace)
+      : info_(std::move(info)), inplace_(inplace), slots_(boosters.size()) {
     for (std::size_t i = 0; i < boosters.size(); ++i) slots_[i].booster = std::move(boosters[i]);
   }
 
@@ -89,12 +97,25 @@ class XgboostBackend final : public Backend {
     const bst_ulong* shape = nullptr;
     bst_ulong dims = 0;
     const float* result = nullptr;
-    if (auto s =
-            xgb::check(XGBoosterPredictFromDense(slot.booster.get(), array_interface,
-                                                 kPredictConfig, nullptr, &shape, &dims, &result),
-                       "to predict");
-        !s) {
-      return s;
+    if (inplace_) {
+      if (auto s =
+              xgb::check(XGBoosterPredictFromDense(slot.booster.get(), array_interface,
+                                                   kPredictConfig, nullptr, &shape, &dims, &result),
+                         "to predict");
+          !s) {
+        return s;
+      }
+    } else {
+      auto matrix = xgb::DMatrix::from_dense(std::vector<float>(rows.begin(), rows.end()),
+                                             row_count, info_.num_features);
+      if (!matrix) return matrix.error();
+      if (auto s =
+              xgb::check(XGBoosterPredictFromDMatrix(slot.booster.get(), matrix->get(),
+                                                     kMatrixPredictConfig, &shape, &dims, &result),
+                         "to predict");
+          !s) {
+        return s;
+      }
     }
     std::size_t produced = 1;
     for (bst_ulong d = 0; d < dims; ++d) produced *= shape[d];
@@ -125,6 +146,7 @@ class XgboostBackend final : public Backend {
   }
 
   BackendInfo info_;
+  bool inplace_;  // XGBoosterPredictFromDense; else through a DMatrix
   std::vector<Slot> slots_;
 };
 
@@ -174,9 +196,12 @@ Result<std::unique_ptr<Backend>> load_xgboost_backend(const std::string& artifac
   auto names = first.feature_names();
   if (!names) return fail(artifact_path + ": " + names.error().message);
   info.feature_names = std::move(*names);
-  if (auto s = describe(first, info); !s) return fail(artifact_path + ": " + s.error().message);
+  bool inplace = true;
+  if (auto s = describe(first, info, inplace); !s) {
+    return fail(artifact_path + ": " + s.error().message);
+  }
   return std::unique_ptr<Backend>(
-      std::make_unique<XgboostBackend>(std::move(info), std::move(boosters)));
+      std::make_unique<XgboostBackend>(std::move(info), std::move(boosters), inplace));
 }
 
 }  // namespace hone::model

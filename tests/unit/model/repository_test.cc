@@ -29,6 +29,12 @@ TEST(Repository, LoadsEveryModelFolder) {
   ASSERT_NE(repository.find("reg"), nullptr);
   ASSERT_NE(repository.find("classes"), nullptr);
   EXPECT_EQ(repository.find("classes")->output().row_width(), 3);
+  // Without a backend the config means auto: the engine chosen is what the model says it runs.
+  EXPECT_EQ(repository.find("classes")->config.backend, "trees");
+  EXPECT_EQ(repository.find("classes")->backend_choice,
+            "trees: the native engine supports this model");
+  EXPECT_EQ(repository.find("reg")->config.backend, "xgboost");  // named: no choice made
+  EXPECT_EQ(repository.find("reg")->backend_choice, "");
   EXPECT_EQ(repository.find("missing"), nullptr);
 }
 

@@ -11,6 +11,7 @@
 #include <random>
 #include <sstream>
 
+#include "model/backend_factory.h"
 #include "model/demo_models.h"
 #include "model/trees/forest.h"
 #include "model/xgboost/trainer.h"
@@ -190,6 +191,56 @@ TEST(TreesBackend, RefusesWhatItDoesNotSupport) {
   expect_refused(dir.write("x.json", "{\"a\":1}"), "no 'learner'");
   expect_refused(dir.write("bin.json", "\x01\x02"), "JSON models only");
   EXPECT_FALSE(load_trees_backend(dir.file("absent.json")));
+}
+
+// backend auto: the native engine where it supports the model, libxgboost where it does not,
+// with the choice and its reason; either way the predictions are libxgboost's.
+TEST(BackendAuto, PicksTheNativeEngineWhereItCanAndLibxgboostElsewhere) {
+  const auto predictions = [](Backend& backend, const std::vector<float>& rows, std::size_t count) {
+    std::vector<float> out(count * backend.info().num_outputs);
+    const Status done = backend.predict(rows, count, out);
+    EXPECT_TRUE(done) << done.error().message;
+    return out;
+  };
+  const auto& supported = hone::test::test_model("softprob");
+  std::string why;
+  auto native = create_backend("auto", supported.path, {1}, &why);
+  ASSERT_TRUE(native) << native.error().message;
+  EXPECT_EQ((*native)->info().backend, "trees");
+  EXPECT_EQ(why, "trees: the native engine supports this model");
+  const auto rows = hone::test::random_rows(1000, supported.features, 5);
+  EXPECT_LT(max_relative_difference(
+                predictions(**native, rows, 1000),
+                hone::test::xgboost_reference(supported.path, rows, 1000, supported.features)),
+            1e-6);
+
+  hone::test::TempDir dir;
+  TrainingSet set;
+  set.rows = 200;
+  set.cols = 3;
+  set.features = hone::test::random_rows(200, 3, 1);
+  for (std::size_t r = 0; r < 200; ++r) set.labels.push_back(static_cast<float>(r % 3));
+  for (const std::string booster : {"gblinear", "dart"}) {
+    TrainingParams params;
+    params.rounds = 3;
+    params.params = {{"booster", booster}};
+    const std::string path = dir.file(booster + ".json");
+    ASSERT_TRUE(train_xgboost(set, params, path));
+    auto chosen = create_backend("auto", path, {1}, &why);
+    ASSERT_TRUE(chosen) << chosen.error().message;
+    EXPECT_EQ((*chosen)->info().backend, "xgboost") << booster;
+    EXPECT_EQ(why, "xgboost: booster '" + booster + "' is not supported by the trees backend");
+    const auto input = hone::test::random_rows(200, 3, 9);
+    EXPECT_LT(max_relative_difference(predictions(**chosen, input, 200),
+                                      hone::test::xgboost_reference(path, input, 200, 3)),
+              1e-6)
+        << booster;
+  }
+  // A file neither engine reads: libxgboost's refusal, which names what is wrong with it.
+  const auto damaged = create_backend("auto", dir.write("bad.json", "{\"learner\": 3"), {1}, &why);
+  ASSERT_FALSE(damaged);
+  EXPECT_EQ(create_backend("auto", dir.file("absent.json")).error().message.find("trees"),
+            std::string::npos);
 }
 
 }  // namespace
