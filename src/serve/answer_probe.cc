@@ -16,6 +16,31 @@ http::Response error_answer(int status, const std::string& message) {
   return response;
 }
 
+std::shared_ptr<AnswerProbe> AnswerProbe::start(monitor::ModelMetrics* metrics,
+                                                const http::Request& request,
+                                                std::chrono::steady_clock::time_point now) {
+  if (metrics == nullptr) return nullptr;
+  auto probe = std::make_shared<AnswerProbe>();
+  probe->metrics = metrics;
+  probe->trace.received = request.received;
+  probe->trace.mark(monitor::Stage::kDecode, request.received, now);
+  metrics->started();
+  return probe;
+}
+
+void AnswerProbe::answered(const std::shared_ptr<AnswerProbe>& probe,
+                           std::chrono::steady_clock::time_point encoding,
+                           http::Response& response) {
+  if (!probe) return;
+  probe->serialized = std::chrono::steady_clock::now();
+  probe->trace.mark(monitor::Stage::kSerialize, encoding, probe->serialized);
+  probe->armed = true;
+  response.on_written = [probe] {
+    probe->trace.written = std::chrono::steady_clock::now();
+    probe->trace.mark(monitor::Stage::kWrite, probe->serialized, probe->trace.written);
+  };
+}
+
 AnswerProbe::~AnswerProbe() {
   if (!armed) return;
   if (trace.written == std::chrono::steady_clock::time_point{}) trace.written = serialized;

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <chrono>
+#include <memory>
 #include <string>
 
 #include "http/message.h"
@@ -21,6 +22,16 @@ http::Response error_answer(int status, const std::string& message);
 // was sent) it records into the metrics when the last holder lets go: after the answer was
 // written, or when the connection dropped it first (then it ends when it was encoded).
 struct AnswerProbe {
+  // A request that reached its pipeline at `now`: counted as started, its decode stage marked
+  // (from its first byte); null without metrics, so that nothing reads the clock then.
+  static std::shared_ptr<AnswerProbe> start(monitor::ModelMetrics* metrics,
+                                            const http::Request& request,
+                                            std::chrono::steady_clock::time_point now);
+  // The 200 answer was encoded from `encoding` until now: marks serialize, arms the probe and
+  // has the response mark write once the connection wrote it.
+  static void answered(const std::shared_ptr<AnswerProbe>& probe,
+                       std::chrono::steady_clock::time_point encoding, http::Response& response);
+
   monitor::ModelMetrics* metrics = nullptr;
   monitor::Trace trace;
   std::chrono::steady_clock::time_point serialized;

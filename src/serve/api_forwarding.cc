@@ -7,11 +7,9 @@
 namespace hone::serve {
 namespace {
 
-bool same_name(std::string_view a, std::string_view b) { return to_lower(a) == to_lower(b); }
-
 bool listed(std::string_view name, std::initializer_list<std::string_view> names) {
   for (const auto candidate : names) {
-    if (same_name(name, candidate)) return true;
+    if (iequals(name, candidate)) return true;
   }
   return false;
 }
@@ -26,8 +24,7 @@ bool route_matches(const model::ApiRoute& route, const http::Request& request,
                    std::string_view path) {
   if (!route.method.empty() && route.method != request.method_text) return false;
   if (!route.path.empty() && route.path.back() == '*') {
-    return path.substr(0, route.path.size() - 1) ==
-           std::string_view(route.path).substr(0, route.path.size() - 1);
+    return starts_with(path, std::string_view(route.path).substr(0, route.path.size() - 1));
   }
   return path == route.path;
 }
@@ -48,8 +45,7 @@ ApiAction classify(const std::vector<model::ApiRoute>& routes, const http::Reque
 }
 
 bool is_json_type(std::string_view content_type) {
-  std::string type = to_lower(content_type.substr(0, content_type.find(';')));
-  while (!type.empty() && type.back() == ' ') type.pop_back();
+  const std::string type = to_lower(trim(content_type.substr(0, content_type.find(';'))));
   if (type == "application/json") return true;
   const auto slash = type.find('/');
   return slash != std::string::npos && type.size() > 5 &&
@@ -61,7 +57,7 @@ std::vector<http::Header> upstream_headers(const http::Request& request, bool pr
   out.reserve(request.headers.size());
   for (const auto& header : request.headers) {
     if (hop_by_hop(header.name) || listed(header.name, {"Host", "Expect"})) continue;
-    if (prediction && same_name(header.name, "Accept-Encoding")) continue;
+    if (prediction && iequals(header.name, "Accept-Encoding")) continue;
     out.push_back(header);
   }
   return out;
@@ -71,7 +67,7 @@ StoredAnswer client_answer(http::ClientResponse&& upstream) {
   StoredAnswer answer;
   answer.status = upstream.status;
   for (auto& header : upstream.headers) {
-    if (same_name(header.name, "Content-Type")) {
+    if (iequals(header.name, "Content-Type")) {
       answer.content_type = std::move(header.value);
       continue;
     }
@@ -86,8 +82,8 @@ StoredAnswer client_answer(http::ClientResponse&& upstream) {
 bool cacheable(const StoredAnswer& answer) {
   if (answer.status != 200) return false;
   for (const auto& header : answer.headers) {
-    if (same_name(header.name, "Set-Cookie")) return false;
-    if (same_name(header.name, "Cache-Control")) {
+    if (iequals(header.name, "Set-Cookie")) return false;
+    if (iequals(header.name, "Cache-Control")) {
       const std::string value = to_lower(header.value);
       for (const char* word : {"no-store", "no-cache", "private"}) {
         if (value.find(word) != std::string::npos) return false;
@@ -116,7 +112,7 @@ std::string api_key_bytes(const std::string& name, const std::string& fingerprin
     // Every value of a repeated header, in order; a missing header differs from an empty one.
     bool present = false;
     for (const auto& sent : request.headers) {
-      if (!same_name(sent.name, header)) continue;
+      if (!iequals(sent.name, header)) continue;
       present = true;
       field(sent.value);
     }

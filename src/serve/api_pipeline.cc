@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "core/strings.h"
 #include "serve/api_forwarding.h"
 #include "serve/canonical_json.h"
 
@@ -69,15 +70,18 @@ void ApiPipeline::stop() { pool_.stop(); }
 bool ApiPipeline::claims(std::string_view path) const {
   const std::string& mount = api_.config.upstream.mount;
   if (mount.empty()) return true;
-  return path.substr(0, mount.size()) == mount &&
-         (path.size() == mount.size() || path[mount.size()] == '/');
+  return starts_with(path, mount) && (path.size() == mount.size() || path[mount.size()] == '/');
 }
 
-std::string ApiPipeline::target_of(const http::Request& request) const {
+std::string_view ApiPipeline::upstream_path(const http::Request& request) const {
   std::string_view path = request.path();
   path.remove_prefix(api_.config.upstream.mount.size());
+  return path.empty() ? "/" : path;
+}
+
+std::string ApiPipeline::target_of(const http::Request& request, std::string_view path) const {
   std::string target = base_path_;
-  target.append(path.empty() ? "/" : path);
+  target.append(path);
   if (const auto query = request.query(); !query.empty() || request.target.back() == '?') {
     target.push_back('?');
     target.append(query);
@@ -86,10 +90,9 @@ std::string ApiPipeline::target_of(const http::Request& request) const {
 }
 
 void ApiPipeline::handle(http::Request& request, http::Responder responder) {
-  std::string target = target_of(request);
-  std::string_view path = request.path();
-  path.remove_prefix(api_.config.upstream.mount.size());
-  switch (classify(api_.config.upstream.routes, request, path.empty() ? "/" : path)) {
+  const std::string_view path = upstream_path(request);
+  std::string target = target_of(request, path);
+  switch (classify(api_.config.upstream.routes, request, path)) {
     case ApiAction::kRefuse:
       responder.send(error_answer(403, request.method_text + " " + std::string(request.path()) +
                                            " is not served (upstream '" + api_.config.name +
@@ -148,15 +151,8 @@ void ApiPipeline::predict(http::Request& request, std::string target, std::optio
   flight->target = std::move(target);
   flight->headers = upstream_headers(request, true);
   flight->body = std::move(request.body);
-  SteadyClock::time_point now;
-  if (metrics_) {
-    now = SteadyClock::now();
-    flight->probe = std::make_shared<AnswerProbe>();
-    flight->probe->metrics = metrics_.get();
-    flight->probe->trace.received = request.received;
-    flight->mark(Stage::kDecode, request.received, now);
-    metrics_->started();
-  }
+  auto now = metrics_ ? SteadyClock::now() : SteadyClock::time_point{};
+  flight->probe = AnswerProbe::start(metrics_.get(), request, now);
   if (!flight->key) {
     call(flight);
     return;
@@ -276,15 +272,7 @@ void ApiPipeline::complete(const FlightPtr& flight, const ApiOutcome& outcome) {
   if (flight->key) {
     response.headers.push_back({"X-Cache", outcome.from_cache ? "HIT" : "MISS"});
   }
-  if (auto probe = flight->probe) {
-    probe->serialized = SteadyClock::now();
-    probe->trace.mark(Stage::kSerialize, start, probe->serialized);
-    probe->armed = true;
-    response.on_written = [probe] {
-      probe->trace.written = SteadyClock::now();
-      probe->trace.mark(Stage::kWrite, probe->serialized, probe->trace.written);
-    };
-  }
+  AnswerProbe::answered(flight->probe, start, response);
   flight->responder.send(std::move(response));
 }
 

@@ -48,7 +48,10 @@ class ApiPipeline {
   struct Flight;
   using FlightPtr = std::shared_ptr<Flight>;
 
-  std::string target_of(const http::Request& request) const;
+  // The path the upstream sees (after the mount; "/" when nothing is left), and with its URL's
+  // path in front and the query behind.
+  std::string_view upstream_path(const http::Request& request) const;
+  std::string target_of(const http::Request& request, std::string_view path) const;
   void predict(http::Request& request, std::string target, std::optional<CacheKey> key,
                http::Responder responder);
   std::string busy_message() const;

@@ -112,15 +112,8 @@ void ModelPipeline::serve(InferRequest decoded, const http::Request& request, En
                           http::Responder responder) {
   auto flight =
       std::make_shared<Flight>(std::move(decoded), std::move(responder), std::move(encode));
-  SteadyClock::time_point now;
-  if (metrics_) {
-    now = SteadyClock::now();
-    flight->probe = std::make_shared<AnswerProbe>();
-    flight->probe->metrics = metrics_.get();
-    flight->probe->trace.received = request.received;
-    flight->mark(Stage::kDecode, request.received, now);
-    metrics_->started();
-  }
+  auto now = metrics_ ? SteadyClock::now() : SteadyClock::time_point{};
+  flight->probe = AnswerProbe::start(metrics_.get(), request, now);
   if (!model_.config.cache.enabled) {
     compute(flight);
     return;
@@ -235,15 +228,7 @@ void ModelPipeline::answer(const FlightPtr& flight, std::span<const float> outpu
   http::Response response;
   flight->encode(model_, flight->request, outputs, response.body);
   if (flight->key) response.headers.push_back({"X-Cache", cache_status});
-  if (auto probe = flight->probe) {
-    probe->serialized = SteadyClock::now();
-    probe->trace.mark(Stage::kSerialize, start, probe->serialized);
-    probe->armed = true;
-    response.on_written = [probe] {
-      probe->trace.written = SteadyClock::now();
-      probe->trace.mark(Stage::kWrite, probe->serialized, probe->trace.written);
-    };
-  }
+  AnswerProbe::answered(flight->probe, start, response);
   flight->responder.send(std::move(response));
 }
 

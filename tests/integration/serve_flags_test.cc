@@ -440,6 +440,19 @@ TEST(ServeFlags, UpstreamProtocolFromTheFlagAndTheConfig) {
       << bad.err;
 }
 
+// Without --backend a model is served by auto, and the start-up log says what it chose and why.
+TEST(ServeFlags, BackendAutoSaysItsChoiceAtStartUp) {
+  Served served({"--model", kExamples + "/ceramic-armor/model.json"});
+  ASSERT_NE(served.port, 0);
+  served.process.signal(SIGTERM);
+  EXPECT_EQ(served.process.wait(), 0);
+  EXPECT_NE(
+      served.process.stderr_text().find(
+          "model 'ceramic-armor': backend auto chose trees: the native engine supports this model"),
+      std::string::npos)
+      << served.process.stderr_text();
+}
+
 // --upstream-protocol json forwards any JSON API at its own paths, with --cache keyed on the
 // canonical body; --max-batch-size cannot apply to it and start-up says so.
 TEST(ServeFlags, UpstreamProtocolJsonForwardsAsItIs) {
