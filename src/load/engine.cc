@@ -62,6 +62,11 @@ Result<report::LoadResult> run_load(const LoadPlan& plan, LiveBoard* live,
     endpoint_origin.push_back(found->second);
   }
 
+  std::optional<MetricsScraper> scraper;
+  if (plan.metrics) {
+    scraper.emplace(*plan.metrics);
+    scraper->start();
+  }
   const TimePoint start = Clock::now();
   const std::int64_t start_unix_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                                          std::chrono::system_clock::now().time_since_epoch())
@@ -78,11 +83,6 @@ Result<report::LoadResult> run_load(const LoadPlan& plan, LiveBoard* live,
     setup.live = live;
     setup.stop = &stop;
     workers.push_back(std::make_unique<Worker>(std::move(setup)));
-  }
-  std::optional<MetricsScraper> scraper;
-  if (plan.metrics) {
-    scraper.emplace(*plan.metrics);
-    scraper->start();
   }
   std::vector<std::thread> threads;
   for (auto& worker : workers) threads.emplace_back([&worker] { worker->run(); });

@@ -30,6 +30,9 @@ MetricsScraper::~MetricsScraper() {
 }
 
 void MetricsScraper::start() {
+  // The first scrape is the run's baseline: it completes before start() returns, so that no
+  // request of the run is answered before it (a counter's increase would then miss it).
+  scrape_once();
   thread_ = std::thread([this] { run(); });
 }
 
@@ -46,10 +49,12 @@ report::ServerMetrics MetricsScraper::stop() {
 void MetricsScraper::run() {
   auto next = std::chrono::steady_clock::now();
   for (;;) {
-    scrape_once();
     next += settings_.interval;
-    std::unique_lock lock(mutex_);
-    if (wake_.wait_until(lock, next, [this] { return stopping_; })) break;
+    {
+      std::unique_lock lock(mutex_);
+      if (wake_.wait_until(lock, next, [this] { return stopping_; })) break;
+    }
+    scrape_once();
   }
   scrape_once();  // the run's end
 }

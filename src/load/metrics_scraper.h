@@ -23,6 +23,8 @@ class MetricsScraper {
   MetricsScraper(const MetricsScraper&) = delete;
   MetricsScraper& operator=(const MetricsScraper&) = delete;
 
+  // Scrapes once (the baseline, before any request of the run is sent), then every interval on
+  // the scraping thread.
   void start();
   // Scrapes a last time, joins the thread and returns the series.
   report::ServerMetrics stop();
