@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <string_view>
 
 #include "core/strings.h"
@@ -9,35 +10,9 @@
 namespace hone::http::detail {
 namespace {
 
-namespace bhttp = beast::http;
-
-constexpr std::size_t kReadChunk = 16 * 1024;
+constexpr std::size_t kReadChunk = 4 * 1024;
+constexpr std::size_t kLargestRead = 64 * 1024;  // into a large body whose length is known
 constexpr std::chrono::seconds kLingerTime{2};
-
-Method to_method(bhttp::verb verb) {
-  switch (verb) {
-    case bhttp::verb::get:
-      return Method::kGet;
-    case bhttp::verb::head:
-      return Method::kHead;
-    case bhttp::verb::post:
-      return Method::kPost;
-    case bhttp::verb::put:
-      return Method::kPut;
-    case bhttp::verb::delete_:
-      return Method::kDelete;
-    case bhttp::verb::patch:
-      return Method::kPatch;
-    case bhttp::verb::options:
-      return Method::kOptions;
-    default:
-      return Method::kOther;
-  }
-}
-
-bool method_needs_length(bhttp::verb verb) {
-  return verb == bhttp::verb::post || verb == bhttp::verb::put || verb == bhttp::verb::patch;
-}
 
 }  // namespace
 
@@ -45,6 +20,7 @@ Connection::Connection(Socket socket, std::shared_ptr<ServerContext> context)
     : socket_(std::move(socket)),
       context_(std::move(context)),
       limits_(context_->limits),
+      parser_(limits_),
       timer_(socket_.get_executor()),
       write_timer_(socket_.get_executor()) {}
 
@@ -60,20 +36,20 @@ void Connection::start() {
 }
 
 void Connection::reset_parser() {
-  parser_.emplace();
-  parser_->header_limit(static_cast<std::uint32_t>(limits_.max_header_bytes));
-  parser_->body_limit(limits_.max_body_bytes);
-  parser_->eager(true);
+  parser_.reset();
   phase_ = Phase::kIdle;
-  request_line_ok_ = false;
-  header_consumed_ = 0;
 }
 
 void Connection::read_more() {
   if (reading_ || closing_ || closed_ || pending_.size() >= limits_.max_pipeline) return;
   reading_ = true;
+  // A large body of known length is read in larger pieces.
+  const std::size_t size = phase_ == Phase::kBody
+                               ? static_cast<std::size_t>(std::clamp<std::uint64_t>(
+                                     parser_.body_remaining(), kReadChunk, kLargestRead))
+                               : kReadChunk;
   socket_.async_read_some(
-      buffer_.prepare(kReadChunk),
+      buffer_.prepare(size),
       [self = shared_from_this()](const beast::error_code& error, std::size_t bytes) {
         self->on_read(error, bytes);
       });
@@ -113,125 +89,57 @@ void Connection::process_buffer() {
       request_started_ = std::chrono::steady_clock::now();
       arm(Wait::kHeader);
     }
-    if (phase_ == Phase::kHeader && !check_header_bounds()) return;
-    beast::error_code error;
-    const std::size_t used = parser_->put(buffer_.data(), error);
-    buffer_.consume(used);
-    if (phase_ == Phase::kHeader) header_consumed_ += used;
-    if (error == bhttp::error::need_more) return;
-    if (error == bhttp::error::header_limit) {
-      reject(431, "request header too large (limit " + std::to_string(limits_.max_header_bytes) +
-                      " bytes)");
-      return;
-    }
-    if (error == bhttp::error::body_limit) {
-      reject(413,
-             "request body too large (limit " + std::to_string(limits_.max_body_bytes) + " bytes)");
-      return;
-    }
-    if (error == bhttp::error::bad_version) {
-      reject(505, "only HTTP/1.0 and HTTP/1.1 are supported");
-      return;
-    }
-    if (error) {
-      reject(400, "malformed HTTP request: " + error.message());
-      return;
-    }
-    if (phase_ == Phase::kHeader && parser_->is_header_done()) {
-      if (!on_header_done()) return;
-    }
-    if (parser_->is_done()) {
-      dispatch();
-      if (closed_) return;
-      if (buffer_.size() == 0 && !closing_) arm(draining_ ? Wait::kDrainGrace : Wait::kIdle);
-    } else if (used == 0) {
-      return;
+    const std::string_view data(static_cast<const char*>(buffer_.data().data()), buffer_.size());
+    buffer_.consume(parser_.feed(data));
+    switch (parser_.state()) {
+      case RequestParser::State::kError:
+        reject(parser_.error_status(), parser_.error_message());
+        return;
+      case RequestParser::State::kHeader:
+        return;  // the header is not whole yet
+      case RequestParser::State::kBody:
+        if (phase_ == Phase::kHeader) on_header_done();
+        return;  // the body is not whole yet
+      case RequestParser::State::kDone:
+        if (phase_ == Phase::kHeader && !on_header_done()) return;
+        dispatch();
+        if (closed_) return;
+        if (buffer_.size() == 0 && !closing_) arm(draining_ ? Wait::kDrainGrace : Wait::kIdle);
+        break;
     }
   }
-}
-
-// Bounds the request line (414) and the whole header (431) before Beast parses them: Beast's
-// own header_limit does not catch a header that arrives complete in one read.
-bool Connection::check_header_bounds() {
-  const std::string_view data(static_cast<const char*>(buffer_.data().data()), buffer_.size());
-  if (!request_line_ok_) {
-    const auto end = data.find('\n');
-    if ((end == std::string_view::npos && data.size() > limits_.max_request_line) ||
-        (end != std::string_view::npos && end > limits_.max_request_line)) {
-      reject(414, "request line too long (limit " + std::to_string(limits_.max_request_line) +
-                      " bytes)");
-      return false;
-    }
-    if (end == std::string_view::npos) return false;
-    request_line_ok_ = true;
-  }
-  // Beast consumes complete header lines as they arrive; count those bytes too.
-  std::size_t end = data.find("\r\n\r\n");
-  if (end != std::string_view::npos) {
-    end += 4;
-  } else if (header_consumed_ > 0 && data.substr(0, 2) == "\r\n") {
-    end = 2;
-  }
-  const std::size_t header_size =
-      header_consumed_ + (end != std::string_view::npos ? end : data.size());
-  if (header_size > limits_.max_header_bytes) {
-    reject(431, "request header too large (limit " + std::to_string(limits_.max_header_bytes) +
-                    " bytes)");
-    return false;
-  }
-  return true;
 }
 
 bool Connection::on_header_done() {
   phase_ = Phase::kBody;
-  const auto& message = parser_->get();
-  if (message.version() != 10 && message.version() != 11) {
-    reject(505, "only HTTP/1.0 and HTTP/1.1 are supported");
-    return false;
-  }
-  if (method_needs_length(message.method()) && !parser_->content_length() && !parser_->chunked()) {
-    reject(411, "a request body needs Content-Length or chunked Transfer-Encoding");
-    return false;
-  }
-  const auto expect = message[bhttp::field::expect];
+  const std::string_view expect = parser_.request().header("Expect");
   if (!expect.empty()) {
-    if (!iequals(trim(std::string_view(expect.data(), expect.size())), "100-continue")) {
+    if (!iequals(trim(expect), "100-continue")) {
       reject(417, "unsupported Expect header");
       return false;
     }
-    if (!parser_->is_done() && buffer_.size() == 0) send_continue();
+    if (parser_.state() != RequestParser::State::kDone && buffer_.size() == 0) send_continue();
   }
-  if (!parser_->is_done()) arm(Wait::kBody);
+  if (parser_.state() != RequestParser::State::kDone) arm(Wait::kBody);
   return true;
 }
 
 void Connection::dispatch() {
   // The parser is reset before the handler runs, so an answer given at once sees this
-  // connection as it is between requests (which decides Connection: close while draining).
-  auto message = parser_->release();
-  reset_parser();
+  // connection as it is between requests (which decides Connection: close while draining). The
+  // request stays whole until the next header is parsed, after the handler returns.
+  Request& request = parser_.request();
   Slot slot;
-  slot.head_only = message.method() == bhttp::verb::head;
-  slot.keep_alive = message.keep_alive();
-  slot.http10 = message.version() == 10;
+  slot.head_only = request.method == Method::kHead;
+  slot.keep_alive = parser_.keep_alive();
+  slot.http10 = parser_.version() == 10;
   if (context_->compression.enabled) {
-    const auto accept = message[bhttp::field::accept_encoding];
-    if (!accept.empty())
-      slot.encoding = choose_encoding(std::string_view(accept.data(), accept.size()));
+    const std::string_view accept = request.header("Accept-Encoding");
+    if (!accept.empty()) slot.encoding = choose_encoding(accept);
   }
+  reset_parser();
   pending_.push_back(std::move(slot));
   const std::uint64_t sequence = head_sequence_ + pending_.size() - 1;
-  first_request_ = false;
-
-  Request request;
-  request.method = to_method(message.method());
-  request.method_text = std::string(message.method_string());
-  request.target = std::string(message.target());
-  request.headers.reserve(8);
-  for (const auto& field : message) {
-    request.headers.push_back(Header{std::string(field.name_string()), std::string(field.value())});
-  }
-  request.body = std::move(message.body());
   request.received = request_started_;
   try {
     context_->handler(request, Responder(shared_from_this(), sequence));

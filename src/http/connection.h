@@ -13,6 +13,7 @@
 
 #include "http/asio.h"
 #include "http/connection_tracker.h"
+#include "http/request_parser.h"
 #include "http/server.h"
 
 namespace hone::http::detail {
@@ -57,7 +58,6 @@ class Connection : public ResponseSink, public std::enable_shared_from_this<Conn
   void read_more();
   void on_read(const beast::error_code& error, std::size_t bytes);
   void process_buffer();
-  bool check_header_bounds();
   bool on_header_done();
   void dispatch();
   void complete(std::uint64_t sequence, Response response);
@@ -77,18 +77,13 @@ class Connection : public ResponseSink, public std::enable_shared_from_this<Conn
   std::shared_ptr<ServerContext> context_;
   const Limits& limits_;
   beast::flat_buffer buffer_;
-  std::optional<beast::http::request_parser<beast::http::string_body>> parser_;
+  RequestParser parser_;
   Timer timer_;
   Timer write_timer_;
   std::uint64_t timer_generation_ = 0;
   Wait wait_ = Wait::kFirstRequest;
   Phase phase_ = Phase::kIdle;
-  bool request_line_ok_ = false;
-  std::size_t header_consumed_ = 0;
-  std::chrono::steady_clock::time_point
-      request_started_;  // first byte of the current request  // header bytes of this request Beast
-                         // already took
-  bool first_request_ = true;
+  std::chrono::steady_clock::time_point request_started_;  // first byte of the current request
   bool reading_ = false;
   bool writing_ = false;
   bool peer_done_ = false;  // client half-closed: answer what was asked, then close
