@@ -170,10 +170,24 @@ void Connection::arm(Wait wait) {
       after = kLingerTime;
       break;
   }
+  deadline_ = std::chrono::steady_clock::now() + after;
+  if (timer_waiting_ && timer_fires_ <= deadline_) return;  // it fires first, then re-checks
+  wait_until_deadline();
+}
+
+void Connection::wait_until_deadline() {
   const std::uint64_t generation = ++timer_generation_;
-  timer_.expires_after(after);
+  timer_fires_ = deadline_;
+  timer_waiting_ = true;
+  timer_.expires_at(deadline_);
   timer_.async_wait([self = shared_from_this(), generation](const beast::error_code& error) {
-    if (!error && generation == self->timer_generation_) self->on_timer();
+    if (error || generation != self->timer_generation_) return;
+    self->timer_waiting_ = false;
+    if (std::chrono::steady_clock::now() < self->deadline_) {
+      self->wait_until_deadline();  // the deadline moved later since this wait began
+      return;
+    }
+    self->on_timer();
   });
 }
 

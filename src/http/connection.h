@@ -66,6 +66,7 @@ class Connection : public ResponseSink, public std::enable_shared_from_this<Conn
   void on_write(const beast::error_code& error, std::size_t slots);
   void send_continue();
   void arm(Wait wait);
+  void wait_until_deadline();
   void on_timer();
   void on_write_timeout();
   void linger_then_close();
@@ -78,9 +79,16 @@ class Connection : public ResponseSink, public std::enable_shared_from_this<Conn
   const Limits& limits_;
   beast::flat_buffer buffer_;
   RequestParser parser_;
+  // One deadline per connection, for the phase it waits in. The timer is moved only when the
+  // deadline comes earlier than it would fire; a later deadline waits for it to fire and is
+  // re-checked then, so kept-alive traffic re-arms it about once per header timeout instead of
+  // twice per request.
   Timer timer_;
   Timer write_timer_;
   std::uint64_t timer_generation_ = 0;
+  std::chrono::steady_clock::time_point deadline_;
+  std::chrono::steady_clock::time_point timer_fires_;  // when the pending wait ends
+  bool timer_waiting_ = false;
   Wait wait_ = Wait::kFirstRequest;
   Phase phase_ = Phase::kIdle;
   std::chrono::steady_clock::time_point request_started_;  // first byte of the current request
