@@ -9,8 +9,14 @@ namespace hone {
 void append_json_string(std::string& out, std::string_view text) {
   static constexpr char kHex[] = "0123456789abcdef";
   out.push_back('"');
-  for (const char c : text) {
+  // Runs of characters that need no escape are appended whole.
+  std::size_t plain = 0;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
     const auto byte = static_cast<unsigned char>(c);
+    if (byte >= 0x20 && c != '"' && c != '\\') continue;
+    out.append(text.data() + plain, i - plain);
+    plain = i + 1;
     switch (c) {
       case '"':
         out.append("\\\"");
@@ -28,15 +34,12 @@ void append_json_string(std::string& out, std::string_view text) {
         out.append("\\t");
         break;
       default:
-        if (byte < 0x20) {
-          out.append("\\u00");
-          out.push_back(kHex[byte >> 4]);
-          out.push_back(kHex[byte & 0xf]);
-        } else {
-          out.push_back(c);
-        }
+        out.append("\\u00");
+        out.push_back(kHex[byte >> 4]);
+        out.push_back(kHex[byte & 0xf]);
     }
   }
+  out.append(text.data() + plain, text.size() - plain);
   out.push_back('"');
 }
 
@@ -45,22 +48,47 @@ void JsonWriter::before_value() {
     after_key_ = false;
     return;
   }
-  if (!first_in_scope_.empty()) {
-    if (!first_in_scope_.back()) out_.push_back(',');
-    first_in_scope_.back() = false;
+  if (depth_ > 0) {
+    if (!first_in_scope()) out_.push_back(',');
+    set_first_in_scope(false);
   }
 }
+
+// Whether the innermost scope has no value yet: one bit per open scope, the first 64 inline
+// (no allocation for any answer hone writes), deeper ones in `deeper_`.
+bool JsonWriter::first_in_scope() const {
+  const std::size_t at = depth_ - 1;
+  return at < 64 ? ((shallow_ >> at) & 1U) != 0 : deeper_[at - 64];
+}
+
+void JsonWriter::set_first_in_scope(bool first) {
+  const std::size_t at = depth_ - 1;
+  if (at < 64) {
+    const std::uint64_t bit = std::uint64_t{1} << at;
+    shallow_ = first ? (shallow_ | bit) : (shallow_ & ~bit);
+  } else {
+    deeper_[at - 64] = first;
+  }
+}
+
+void JsonWriter::open_scope() {
+  ++depth_;
+  if (depth_ > 64) deeper_.resize(depth_ - 64);
+  set_first_in_scope(true);
+}
+
+void JsonWriter::close_scope() { --depth_; }
 
 JsonWriter& JsonWriter::begin_object() {
   before_value();
   out_.push_back('{');
-  first_in_scope_.push_back(true);
+  open_scope();
   return *this;
 }
 
 JsonWriter& JsonWriter::end_object() {
-  assert(!first_in_scope_.empty() && !after_key_);
-  first_in_scope_.pop_back();
+  assert(depth_ > 0 && !after_key_);
+  close_scope();
   out_.push_back('}');
   return *this;
 }
@@ -68,13 +96,13 @@ JsonWriter& JsonWriter::end_object() {
 JsonWriter& JsonWriter::begin_array() {
   before_value();
   out_.push_back('[');
-  first_in_scope_.push_back(true);
+  open_scope();
   return *this;
 }
 
 JsonWriter& JsonWriter::end_array() {
-  assert(!first_in_scope_.empty());
-  first_in_scope_.pop_back();
+  assert(depth_ > 0);
+  close_scope();
   out_.push_back(']');
   return *this;
 }

@@ -35,11 +35,17 @@ class JsonWriter {
 
  private:
   void before_value();
+  bool first_in_scope() const;
+  void set_first_in_scope(bool first);
+  void open_scope();
+  void close_scope();
   template <typename Float>
   JsonWriter& floating(Float number);
 
   std::string& out_;
-  std::vector<bool> first_in_scope_;  // one entry per open object/array
+  std::size_t depth_ = 0;      // open objects and arrays
+  std::uint64_t shallow_ = 0;  // first-value flags of the 64 outermost scopes
+  std::vector<bool> deeper_;   // and of deeper ones
   bool after_key_ = false;
 };
 

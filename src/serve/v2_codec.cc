@@ -199,6 +199,7 @@ Result<InferRequest> decode_v2_infer(std::string& body, const model::Model& mode
 void encode_v2_infer(const model::Model& model, const InferRequest& request,
                      std::span<const float> outputs, std::string& out) {
   const model::TensorSpec& spec = model.output();
+  out.reserve(out.size() + 160 + request.id.size() + 16 * outputs.size());
   JsonWriter json(out);
   json.begin_object();
   json.key("model_name").value(model.config.name);

@@ -19,6 +19,23 @@ TEST(JsonWriter, PlacesCommasAndNests) {
   EXPECT_EQ(out, R"({"a":1,"b":[true,"x",null],"c":{}})");
 }
 
+TEST(JsonWriter, PlacesCommasAtAnyDepth) {
+  // Scopes beyond the 64 kept inline: [[..[1,2]..,3],3] with 100 levels.
+  std::string out;
+  std::string expected;
+  JsonWriter json(out);
+  for (int i = 0; i < 100; ++i) json.begin_array();
+  json.value(1).value(2);
+  for (int i = 0; i < 100; ++i) {
+    json.end_array();
+    if (i < 99) json.value(3);
+  }
+  for (int i = 0; i < 100; ++i) expected += "[";
+  expected += "1,2";
+  for (int i = 0; i < 100; ++i) expected += i < 99 ? "],3" : "]";
+  EXPECT_EQ(out, expected);
+}
+
 TEST(JsonWriter, WritesShortestRoundTripFloats) {
   std::string out;
   JsonWriter json(out);
@@ -38,8 +55,11 @@ TEST(JsonWriter, WritesNonFiniteNumbersAsNull) {
 
 TEST(JsonWriter, EscapesStrings) {
   std::string out;
-  append_json_string(out, "a\"b\\c\nd\x01");
-  EXPECT_EQ(out, R"("a\"b\\c\nd\u0001")");
+  append_json_string(out, "a\"b\\c\nd\x01\r\te");
+  EXPECT_EQ(out, R"("a\"b\\c\nd\u0001\r\te")");
+  out.clear();
+  append_json_string(out, "plain text, then \x1f");
+  EXPECT_EQ(out, R"("plain text, then \u001f")");
 }
 
 }  // namespace
