@@ -16,6 +16,11 @@ TEST(Strings, SplitKeepsEmptyParts) {
 
 TEST(Strings, TrimAndCase) {
   EXPECT_EQ(trim("  x y \t"), "x y");
+  EXPECT_EQ(trim("\r\n\v\fx\r\n"), "x");
+  EXPECT_EQ(trim("\xa0x\xa0"), "\xa0x\xa0");  // ASCII whitespace only
+  EXPECT_FALSE(iequals("@", "`"));            // neighbours of A and a
+  EXPECT_FALSE(iequals("[", "{"));            // neighbours of Z and z
+  EXPECT_TRUE(iequals("AZ", "az"));
   EXPECT_TRUE(iequals("Content-Length", "content-length"));
   EXPECT_FALSE(iequals("abc", "abcd"));
   EXPECT_EQ(to_lower("AbC"), "abc");
