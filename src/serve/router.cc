@@ -13,17 +13,34 @@ int hex_value(char c) {
   return -1;
 }
 
-std::vector<std::string_view> path_parts(std::string_view path) {
+// The path's '/'-separated parts into `out` (cleared first, capacity kept).
+void path_parts(std::string_view path, std::vector<std::string_view>& out) {
+  out.clear();
   if (!path.empty() && path.front() == '/') path.remove_prefix(1);
-  return split(path, '/');
+  for (;;) {
+    const auto slash = path.find('/');
+    out.push_back(path.substr(0, slash));
+    if (slash == std::string_view::npos) return;
+    path.remove_prefix(slash + 1);
+  }
 }
 
 }  // namespace
 
+void PathParams::add(std::string_view name, std::string value) {
+  if (count_ < kInline) {
+    inline_[count_] = {name, std::move(value)};
+  } else {
+    more_.resize(count_ - kInline);
+    more_.emplace_back(name, std::move(value));
+  }
+  ++count_;
+}
+
 const std::string& PathParams::get(std::string_view name) const {
   static const std::string kEmpty;
-  for (const auto& [key, value] : items_) {
-    if (key == name) return value;
+  for (std::size_t i = 0; i < count_; ++i) {
+    if (at(i).first == name) return at(i).second;
   }
   return kEmpty;
 }
@@ -48,7 +65,9 @@ bool percent_decode(std::string_view text, std::string& out) {
 
 void Router::add(http::Method method, std::string_view pattern, Handler handler) {
   Route route{method, {}, std::move(handler)};
-  for (const auto part : path_parts(pattern)) {
+  std::vector<std::string_view> parts;
+  path_parts(pattern, parts);
+  for (const auto part : parts) {
     Segment segment;
     if (!part.empty() && part.front() == '{') {
       const auto close = part.find('}');
@@ -62,8 +81,8 @@ void Router::add(http::Method method, std::string_view pattern, Handler handler)
   routes_.push_back(std::move(route));
 }
 
-bool Router::match(const Route& route, const std::vector<std::string_view>& parts,
-                   PathParams& params, bool& bad_escape) {
+bool Router::match(const Route& route, std::span<const std::string_view> parts, PathParams& params,
+                   bool& bad_escape) {
   if (parts.size() != route.segments.size()) return false;
   for (std::size_t i = 0; i < parts.size(); ++i) {
     const Segment& segment = route.segments[i];
@@ -88,12 +107,15 @@ bool Router::match(const Route& route, const std::vector<std::string_view>& part
 }
 
 void Router::handle(http::Request& request, http::Responder responder) const {
-  const auto parts = path_parts(request.path());
+  // Each I/O thread keeps its parts' capacity; they are read only before a handler runs.
+  thread_local std::vector<std::string_view> parts;
+  path_parts(request.path(), parts);
   const http::Method wanted =
       request.method == http::Method::kHead ? http::Method::kGet : request.method;
   std::string allow;
+  PathParams params;
   for (const Route& route : routes_) {
-    PathParams params;
+    params.clear();
     bool bad_escape = false;
     if (!match(route, parts, params, bad_escape)) {
       if (bad_escape) {

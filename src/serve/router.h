@@ -6,7 +6,9 @@
 // Routes are added before serving starts; handle() is then called from any I/O thread.
 #pragma once
 
+#include <array>
 #include <functional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -17,16 +19,23 @@
 
 namespace hone::serve {
 
+// A matched route's parameters: names point into the route (which outlives every request), the
+// first few values are kept inline, so that matching allocates nothing for hone's routes.
 class PathParams {
  public:
-  void add(std::string name, std::string value) {
-    items_.emplace_back(std::move(name), std::move(value));
-  }
+  void add(std::string_view name, std::string value);
+  void clear() { count_ = 0; }
   // Empty when absent.
   const std::string& get(std::string_view name) const;
 
  private:
-  std::vector<std::pair<std::string, std::string>> items_;
+  using Item = std::pair<std::string_view, std::string>;
+  static constexpr std::size_t kInline = 4;
+  const Item& at(std::size_t i) const { return i < kInline ? inline_[i] : more_[i - kInline]; }
+
+  std::array<Item, kInline> inline_;
+  std::vector<Item> more_;
+  std::size_t count_ = 0;
 };
 
 class Router {
@@ -51,8 +60,8 @@ class Router {
     Handler handler;
   };
 
-  static bool match(const Route& route, const std::vector<std::string_view>& parts,
-                    PathParams& params, bool& bad_escape);
+  static bool match(const Route& route, std::span<const std::string_view> parts, PathParams& params,
+                    bool& bad_escape);
 
   std::vector<Route> routes_;
   Fallback fallback_;

@@ -6,6 +6,7 @@
 #include <filesystem>
 
 #include "report/result_json.h"
+#include "sweep/rate_search.h"
 #include "sweep/server_process.h"
 
 namespace hone::sweep {
@@ -57,14 +58,15 @@ class Runner {
     }
     const std::string name =
         "[" + std::to_string(index + 1) + "/" + std::to_string(count) + "] " + describe(c);
-    const auto run = [&](double level) -> Result<const PointOutcome*> {
+    const auto run = [&](double level, bool again) -> Result<const PointOutcome*> {
       progress_(name + ": " + (spec_.closed ? "concurrency " : "rate ") + number(level) +
                 (spec_.closed ? "" : "/s") + " ...");
       auto point = run_point(spec_, scenario, base, metrics, level);
       if (!point) return point.error();
       progress_(name + ": " + number(level) + " -> " + point_line(spec_, *point));
       const std::string file = (fs::path(spec_.out) / "points" /
-                                ("c" + std::to_string(index + 1) + "-" + number(level) + ".json"))
+                                ("c" + std::to_string(index + 1) + "-" + number(level) +
+                                 (again ? "-again" : "") + ".json"))
                                    .string();
       std::string json;
       report::write_result_json(point->result, json);
@@ -80,47 +82,19 @@ class Runner {
     };
     if (!spec_.search) {
       for (const double level : spec_.levels) {
-        if (auto p = run(level); !p) return p.error();
+        if (auto p = run(level, false); !p) return p.error();
       }
       return out;
     }
-    // Nighthawk's way: double while the SLO holds, then halve the bracket.
-    double pass = 0;
-    double failing = 0;
-    for (double rate = spec_.search_start;;) {
-      auto p = run(rate);
+    const RateSearchSettings settings{spec_.search_start, spec_.search_max,
+                                      spec_.search_resolution};
+    auto searched = search_max_rate(settings, [&](double rate, bool again) -> Result<RateVerdict> {
+      auto p = run(rate, again);
       if (!p) return p.error();
-      if ((*p)->generator_behind) {
-        out.note =
-            "the generator could not offer " + number(rate) + " req/s: the search stops there";
-        failing = rate;
-        break;
-      }
-      if (!(*p)->slo_met) {
-        failing = rate;
-        break;
-      }
-      pass = rate;
-      if (rate >= spec_.search_max) break;
-      rate = std::min(rate * 2, spec_.search_max);
-    }
-    for (double rate = spec_.search_start / 2; pass == 0 && rate >= 1 && failing > 0; rate /= 2) {
-      auto p = run(rate);
-      if (!p) return p.error();
-      if ((*p)->slo_met)
-        pass = rate;
-      else
-        failing = rate;
-      if (rate < spec_.search_start / 16) break;
-    }
-    while (pass > 0 && failing > pass && (failing - pass) / pass > spec_.search_resolution) {
-      const double mid = std::round((pass + failing) / 2);
-      if (mid <= pass || mid >= failing) break;
-      auto p = run(mid);
-      if (!p) return p.error();
-      ((*p)->slo_met ? pass : failing) = mid;
-    }
-    if (pass == 0) out.note = "no rate tried met the SLO";
+      return RateVerdict{(*p)->slo_met, (*p)->generator_behind};
+    });
+    if (!searched) return searched.error();
+    out.note = searched->note;
     return out;
   }
 
