@@ -134,7 +134,9 @@ TEST(SweepRun, TheMaxRateItFindsHoldsAndBreaksAtOnePointTwoTimes) {
                         "--threshold", "error_rate<1%"},
                        std::chrono::seconds(60));
   };
-  const auto at = confirm(found);
+  // As the search does, a failed run is run once more: one pause of the machine can fail it.
+  auto at = confirm(found);
+  if (at.exit_code == 99) at = confirm(found);
   EXPECT_EQ(at.exit_code, 0) << "at " << found << "/s:\n" << at.out << at.err << "\n" << csv;
 #ifdef __SANITIZE_ADDRESS__
   // Under the sanitizers a rate well below capacity can fail to settle (its windows' p99 differ
