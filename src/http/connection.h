@@ -51,7 +51,7 @@ class Connection : public ResponseSink, public std::enable_shared_from_this<Conn
     bool http10 = false;
     Encoding encoding = kIdentity;  // what the client accepts, for compressing the answer
     std::chrono::steady_clock::time_point received;
-    std::function<void()> on_written;
+    std::shared_ptr<WriteObserver> on_written;
   };
 
   void reset_parser();
@@ -100,6 +100,7 @@ class Connection : public ResponseSink, public std::enable_shared_from_this<Conn
   bool closed_ = false;
   bool lingering_ = false;
   std::deque<Slot> pending_;
+  std::string spare_bytes_;          // a written answer's buffer, reused by the next answer
   std::uint64_t head_sequence_ = 0;  // sequence number of pending_.front()
   std::vector<asio::const_buffer> write_buffers_;
 };

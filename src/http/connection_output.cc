@@ -10,6 +10,8 @@
 namespace hone::http::detail {
 namespace {
 constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+// A written answer's buffer up to this size is kept for the next answer on the connection.
+constexpr std::size_t kSpareBytes = 4096;
 }  // namespace
 
 void Connection::deliver(std::uint64_t sequence, Response response) {
@@ -38,6 +40,8 @@ void Connection::complete(std::uint64_t sequence, Response response) {
   wire.head_only = slot.head_only;
   wire.close = response.close || !slot.keep_alive || last_in_drain;
   wire.http10_keep_alive = slot.http10 && !wire.close;
+  slot.bytes = std::move(spare_bytes_);  // an earlier answer's buffer, when it was small
+  slot.bytes.clear();
   serialize_response(response, wire, slot.bytes);
   slot.ready = true;
   slot.close = wire.close;
@@ -104,10 +108,13 @@ void Connection::on_write(const beast::error_code& error, std::size_t slots) {
   bool closed_by_answer = false;
   for (std::size_t i = 0; i < slots; ++i) {
     closed_by_answer = pending_.front().close;
+    if (pending_.front().bytes.capacity() <= kSpareBytes) {
+      spare_bytes_ = std::move(pending_.front().bytes);
+    }
     auto written = std::move(pending_.front().on_written);
     pending_.pop_front();
     ++head_sequence_;
-    if (written) written();
+    if (written) written->written();
   }
   if (closed_by_answer) {
     closing_ = true;

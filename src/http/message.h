@@ -3,7 +3,7 @@
 #pragma once
 
 #include <chrono>
-#include <functional>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -36,15 +36,24 @@ struct Request {
   std::string_view header(std::string_view name) const { return find_header(headers, name); }
 };
 
+// Told on the connection's thread once an answer is written to the socket (not told when the
+// connection dies first). For request traces; an object the caller already shares, so that
+// watching an answer costs no allocation.
+class WriteObserver {
+ public:
+  virtual ~WriteObserver() = default;
+  virtual void written() = 0;
+};
+
 struct Response {
   int status = 200;
-  std::string content_type = "application/json";
+  // A type hone chooses, from static storage (so that an answer allocates nothing for it); a
+  // type known only at run time (an upstream's) goes in `headers` as Content-Type.
+  std::string_view content_type = "application/json";
   std::string body;
   std::vector<Header> headers;  // extra headers; Content-Length, Date and Server are added
   bool close = false;           // ask the session to close the connection after this response
-  // Called on the connection's thread once the answer is written to the socket (not called
-  // when the connection dies first). For request traces.
-  std::function<void()> on_written;
+  std::shared_ptr<WriteObserver> on_written;  // none: nobody watches
 };
 
 std::string_view reason_phrase(int status);

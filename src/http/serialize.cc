@@ -29,11 +29,15 @@ void append_number(std::string& out, std::size_t number) {
   out.append(digits, end);
 }
 
-bool status_has_body(int status) { return status >= 200 && status != 204 && status != 304; }
-
 }  // namespace
 
+bool status_has_body(int status) { return status >= 200 && status != 204 && status != 304; }
+
 void serialize_response(const Response& response, const WireOptions& options, std::string& out) {
+  // One allocation at most: the status line and hone's own headers fit in 160 bytes.
+  std::size_t size = 160 + response.content_type.size() + response.body.size();
+  for (const auto& header : response.headers) size += header.name.size() + header.value.size() + 4;
+  out.reserve(out.size() + size);
   out.append("HTTP/1.1 ");
   append_number(out, static_cast<std::size_t>(response.status));
   out.push_back(' ');

@@ -15,6 +15,9 @@ struct WireOptions {
 
 void serialize_response(const Response& response, const WireOptions& options, std::string& out);
 
+// Whether an answer with this status carries a body (and so a Content-Type): not 1xx, 204, 304.
+bool status_has_body(int status);
+
 // {"error":"message"} with the given status; the error shape used by every hone API.
 Response error_response(int status, std::string_view message);
 

@@ -35,10 +35,12 @@ void AnswerProbe::answered(const std::shared_ptr<AnswerProbe>& probe,
   probe->serialized = std::chrono::steady_clock::now();
   probe->trace.mark(monitor::Stage::kSerialize, encoding, probe->serialized);
   probe->armed = true;
-  response.on_written = [probe] {
-    probe->trace.written = std::chrono::steady_clock::now();
-    probe->trace.mark(monitor::Stage::kWrite, probe->serialized, probe->trace.written);
-  };
+  response.on_written = probe;
+}
+
+void AnswerProbe::written() {
+  trace.written = std::chrono::steady_clock::now();
+  trace.mark(monitor::Stage::kWrite, serialized, trace.written);
 }
 
 AnswerProbe::~AnswerProbe() {

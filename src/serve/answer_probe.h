@@ -21,7 +21,7 @@ http::Response error_answer(int status, const std::string& message);
 // A request's trace, shared by its flight and the answer's written-callback. Once armed (a 200
 // was sent) it records into the metrics when the last holder lets go: after the answer was
 // written, or when the connection dropped it first (then it ends when it was encoded).
-struct AnswerProbe {
+struct AnswerProbe : http::WriteObserver {
   // A request that reached its pipeline at `now`: counted as started, its decode stage marked
   // (from its first byte); null without metrics, so that nothing reads the clock then.
   static std::shared_ptr<AnswerProbe> start(monitor::ModelMetrics* metrics,
@@ -40,7 +40,8 @@ struct AnswerProbe {
   AnswerProbe() = default;
   AnswerProbe(const AnswerProbe&) = delete;
   AnswerProbe& operator=(const AnswerProbe&) = delete;
-  ~AnswerProbe();
+  ~AnswerProbe() override;
+  void written() override;  // marks the write stage
 };
 
 }  // namespace hone::serve

@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include "core/strings.h"
+#include "http/serialize.h"
 #include "serve/api_forwarding.h"
 #include "serve/canonical_json.h"
 
@@ -15,8 +16,12 @@ using monitor::Stage;
 http::Response response_of(const StoredAnswer& answer) {
   http::Response response;
   response.status = answer.status;
-  response.content_type = answer.content_type;
   response.headers = answer.headers;
+  // The upstream's type as it sent it (none when it sent none).
+  response.content_type = {};
+  if (!answer.content_type.empty() && http::status_has_body(answer.status)) {
+    response.headers.push_back({"Content-Type", answer.content_type});
+  }
   response.body = answer.body;
   return response;
 }

@@ -58,7 +58,7 @@ struct ModelPipeline::Flight {
   http::Responder responder;
   Encoder encode;
   std::shared_ptr<AnswerProbe> probe;  // null without metrics: no clock reads then
-  std::unique_ptr<CacheKey> key;       // models with a cache
+  std::optional<CacheKey> key;         // models with a cache
   bool leader = false;                 // computes (or reads L2) for the requests coalesced onto it
   SteadyClock::time_point joined;
   SteadyClock::time_point submitted;
@@ -119,8 +119,8 @@ void ModelPipeline::serve(InferRequest decoded, const http::Request& request, En
     return;
   }
   const InferRequest& in = flight->request;
-  flight->key = std::make_unique<CacheKey>(make_cache_key(
-      model_.config.name, model_.config.version, model_.fingerprint, in.rows, in.row_count));
+  flight->key.emplace(make_cache_key(model_.config.name, model_.config.version, model_.fingerprint,
+                                     in.rows, in.row_count));
   if (!wants_fresh(request)) {
     const auto hit = caches_.l1.get(*flight->key);
     if (flight->probe) {

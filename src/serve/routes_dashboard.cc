@@ -7,7 +7,7 @@
 namespace hone::serve {
 namespace {
 
-std::string content_type(std::string_view name) {
+std::string_view content_type(std::string_view name) {
   if (name.ends_with(".html")) return "text/html; charset=utf-8";
   if (name.ends_with(".js")) return "text/javascript; charset=utf-8";
   if (name.ends_with(".css")) return "text/css; charset=utf-8";
