@@ -21,7 +21,7 @@ Connection::Connection(Socket socket, std::shared_ptr<ServerContext> context)
       context_(std::move(context)),
       limits_(context_->limits),
       parser_(limits_),
-      timer_(socket_.get_executor()),
+      phase_timer_(socket_.get_executor()),
       write_timer_(socket_.get_executor()) {}
 
 Connection::~Connection() { context_->tracker.remove(this); }
@@ -170,25 +170,34 @@ void Connection::arm(Wait wait) {
       after = kLingerTime;
       break;
   }
-  deadline_ = std::chrono::steady_clock::now() + after;
-  if (timer_waiting_ && timer_fires_ <= deadline_) return;  // it fires first, then re-checks
-  wait_until_deadline();
+  set_deadline(phase_timer_, std::chrono::steady_clock::now() + after, &Connection::on_timer);
 }
 
-void Connection::wait_until_deadline() {
-  const std::uint64_t generation = ++timer_generation_;
-  timer_fires_ = deadline_;
-  timer_waiting_ = true;
-  timer_.expires_at(deadline_);
-  timer_.async_wait([self = shared_from_this(), generation](const beast::error_code& error) {
-    if (error || generation != self->timer_generation_) return;
-    self->timer_waiting_ = false;
-    if (std::chrono::steady_clock::now() < self->deadline_) {
-      self->wait_until_deadline();  // the deadline moved later since this wait began
-      return;
-    }
-    self->on_timer();
-  });
+void Connection::set_deadline(LazyTimer& timer, std::chrono::steady_clock::time_point at,
+                              Expired expired) {
+  timer.deadline = at;
+  timer.active = true;
+  if (timer.waiting && timer.fires <= at) return;  // it fires first, then re-checks
+  wait_for(timer, expired);
+}
+
+void Connection::wait_for(LazyTimer& timer, Expired expired) {
+  const std::uint64_t generation = ++timer.generation;
+  timer.fires = timer.deadline;
+  timer.waiting = true;
+  timer.timer.expires_at(timer.deadline);
+  timer.timer.async_wait(
+      [self = shared_from_this(), t = &timer, generation, expired](const beast::error_code& error) {
+        if (error || generation != t->generation) return;
+        t->waiting = false;
+        if (!t->active) return;  // cleared since this wait began
+        if (std::chrono::steady_clock::now() < t->deadline) {
+          self->wait_for(*t, expired);  // the deadline moved later since this wait began
+          return;
+        }
+        t->active = false;
+        ((*self).*expired)();
+      });
 }
 
 void Connection::on_timer() {
@@ -254,8 +263,8 @@ void Connection::close() {
   context_->tracker.remove(this);  // closed is gone for stop(), even if a Responder holds us
   closing_ = true;
   beast::error_code ignored;
-  timer_.cancel();
-  write_timer_.cancel();
+  phase_timer_.timer.cancel();
+  write_timer_.timer.cancel();
   socket_.shutdown(Socket::shutdown_both, ignored);
   socket_.close(ignored);
   pending_.clear();

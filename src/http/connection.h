@@ -66,7 +66,6 @@ class Connection : public ResponseSink, public std::enable_shared_from_this<Conn
   void on_write(const beast::error_code& error, std::size_t slots);
   void send_continue();
   void arm(Wait wait);
-  void wait_until_deadline();
   void on_timer();
   void on_write_timeout();
   void linger_then_close();
@@ -79,16 +78,26 @@ class Connection : public ResponseSink, public std::enable_shared_from_this<Conn
   const Limits& limits_;
   beast::flat_buffer buffer_;
   RequestParser parser_;
-  // One deadline per connection, for the phase it waits in. The timer is moved only when the
-  // deadline comes earlier than it would fire; a later deadline waits for it to fire and is
-  // re-checked then, so kept-alive traffic re-arms it about once per header timeout instead of
-  // twice per request.
-  Timer timer_;
-  Timer write_timer_;
-  std::uint64_t timer_generation_ = 0;
-  std::chrono::steady_clock::time_point deadline_;
-  std::chrono::steady_clock::time_point timer_fires_;  // when the pending wait ends
-  bool timer_waiting_ = false;
+  // A deadline whose timer is moved only when the deadline comes earlier than the timer would
+  // fire; a later deadline waits for it to fire and is re-checked then, and a cleared one lets it
+  // fire and end. So busy traffic does not re-arm (or cancel) a timerfd per request.
+  struct LazyTimer {
+    explicit LazyTimer(IoExecutor executor) : timer(executor) {}
+    Timer timer;
+    std::chrono::steady_clock::time_point deadline;
+    std::chrono::steady_clock::time_point fires;  // when the pending wait ends
+    bool waiting = false;
+    bool active = false;  // a deadline is set
+    std::uint64_t generation = 0;
+  };
+  using Expired = void (Connection::*)();
+  void set_deadline(LazyTimer& timer, std::chrono::steady_clock::time_point at, Expired expired);
+  void wait_for(LazyTimer& timer, Expired expired);
+
+  // One deadline for the phase the connection waits in (header, body, idle, drain, linger) and
+  // one for the answer being written.
+  LazyTimer phase_timer_;
+  LazyTimer write_timer_;
   Wait wait_ = Wait::kFirstRequest;
   Phase phase_ = Phase::kIdle;
   std::chrono::steady_clock::time_point request_started_;  // first byte of the current request

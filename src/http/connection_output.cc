@@ -86,10 +86,8 @@ void Connection::write_ready() {
     return;
   }
   writing_ = true;
-  write_timer_.expires_after(limits_.write_timeout);
-  write_timer_.async_wait([self = shared_from_this()](const beast::error_code& error) {
-    if (!error) self->on_write_timeout();
-  });
+  set_deadline(write_timer_, std::chrono::steady_clock::now() + limits_.write_timeout,
+               &Connection::on_write_timeout);
   asio::async_write(
       socket_, write_buffers_,
       [self = shared_from_this(), count](const beast::error_code& error, std::size_t) {
@@ -99,7 +97,7 @@ void Connection::write_ready() {
 
 void Connection::on_write(const beast::error_code& error, std::size_t slots) {
   writing_ = false;
-  write_timer_.cancel();
+  write_timer_.active = false;  // its wait, if any, fires later and ends
   if (closed_) return;
   if (error) {
     close();

@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "support/raw_client.h"
+#include "support/redis_process.h"  // test::eventually
 
 namespace hone::http {
 namespace {
@@ -73,6 +74,11 @@ class ServerTest : public ::testing::Test {
     if (path == "/drop") return;  // the Responder dies unanswered
     if (path == "/throw") throw std::runtime_error("handler failure");
     Response response;
+    if (path == "/big") {  // 4 MiB, more than the socket buffers hold
+      response.body.assign(4 << 20, 'b');
+      responder.send(std::move(response));
+      return;
+    }
     response.content_type = "text/plain";
     response.body = request.method_text + " " + request.target + " " + request.body;
     responder.send(std::move(response));
@@ -240,6 +246,20 @@ TEST_F(ServerTest, IdleKeptAliveConnectionIsClosedQuietly) {
   EXPECT_EQ(client.read_response().status, 200);
   EXPECT_EQ(client.read_response().status, 0);  // no unsolicited 408, just the close
   EXPECT_TRUE(client.closed_by_peer());
+}
+
+TEST_F(ServerTest, AClientThatStopsReadingIsDroppedAfterTheWriteTimeout) {
+  Limits limits;
+  limits.write_timeout = std::chrono::milliseconds(300);
+  start(limits);
+  RawClient client(port());
+  std::string requests;
+  for (int i = 0; i < 8; ++i) requests += get_request("/big");
+  ASSERT_TRUE(client.send(requests));  // and never reads: 32 MiB of answers back up
+  ASSERT_TRUE(test::eventually([&] { return server_->open_connections() == 1; }));
+  // Closed long before the idle timeout (60 s) would: by the write timeout.
+  EXPECT_TRUE(
+      test::eventually([&] { return server_->open_connections() == 0; }, std::chrono::seconds(10)));
 }
 
 TEST_F(ServerTest, HeadAnswersWithoutBody) {
