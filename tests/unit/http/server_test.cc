@@ -200,6 +200,21 @@ TEST_F(ServerTest, MalformedRequestIs400) {
   EXPECT_NE(response.body.find("malformed HTTP request"), std::string::npos);
 }
 
+TEST_F(ServerTest, RequestSmugglingShapesAre400AndClose) {
+  start();
+  for (const std::string request :
+       {"POST /x HTTP/1.1\r\nContent-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
+        "POST /x HTTP/1.1\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\nab",
+        "GET / HTTP/1.1\r\nHost: t\r\n folded\r\n\r\n"}) {
+    RawClient client(port());
+    ASSERT_TRUE(client.send(request + get_request("/after")));
+    const auto response = client.read_response();
+    EXPECT_EQ(response.status, 400) << request;
+    ASSERT_TRUE(client.closed_by_peer()) << request;
+    EXPECT_EQ(client.unread(), "") << "the request after it was answered:\n" << request;
+  }
+}
+
 TEST_F(ServerTest, UnsupportedHttpVersionIs505) {
   start();
   RawClient client(port());
