@@ -39,13 +39,7 @@ done
 port=$(free_port)
 
 measure() {  # binary, kind: requests/s
-  taskset -c "$SERVER_CORE" "$1" serve --models "$work/$2" --threads 1 --port "$port" \
-    > "$work/server.log" 2>&1 &
-  echo $! > "$work/pid"
-  for _ in $(seq 1 200); do curl -s -o /dev/null "http://127.0.0.1:$port/" && break; sleep 0.05; done
-  wrk_run "$LOAD_CORE" "$work/wrk.out" -t1 -c"$CONNECTIONS" -d"$DURATION" -s "$work/post.lua" \
-    "http://127.0.0.1:$port/v2/models/ceramic-armor/infer"
-  kill "$(cat "$work/pid")"; wait "$(cat "$work/pid")" 2>/dev/null || true; rm -f "$work/pid"
+  serve_rps "$1" "$work/$2" "$port" ceramic-armor "$work/post.lua" "$CONNECTIONS" "$work"
 }
 
 echo "| measure | BASE req/s, per round | NEW req/s, per round | NEW/BASE, median of rounds |"

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Does batching pay for the demo models on the engine `backend: auto` gives them? Each demo
-# model is served as shipped in examples/models (backend auto, its batching settings) and with
-# its batching block removed, the response cache off in both (every request computed), one
+# model is served from its examples/models config (backend auto) with any batching block
+# replaced by BATCHING (the settings the demo shipped before: 64 rows, 500 us, queue 1024, one
+# worker) and with none, the response cache off in both (every request computed), one
 # I/O thread on one core, wrk on the other at 32 and at 64 connections (single-row requests);
 # ROUNDS alternating rounds, the ratio with/without batching is the median of the rounds' ratios.
 # Writes its table into docs/BENCHMARKS.md.
@@ -24,21 +25,22 @@ trap cleanup EXIT
 declare -A rows
 rows[ceramic-armor]='[60,20,10,5,5,1800,2,30,3,1.5,98.5,10]'
 rows[fraud-detector]='[120.5,23,5,7,0.2,12.5,3.1,3600,1,4,1.2,95,1,1,1,0,0,0,900,700,0,0,0.1,0.2,41,5000,30,0,300,0.9]'
-# One repository per variant: the example's config with the cache off, batching as shipped or
-# removed (the YAML block `batching:` with its indented lines).
+BATCHING="${BATCHING:-batching: {max_batch_size: 64, max_queue_delay: 500us, max_queue_size: 1024, workers: 1}}"
+# One repository per variant: the example's config with the cache off and its batching block
+# (the YAML key `batching:` with its indented lines) dropped; the batching variant adds BATCHING.
 for model in ceramic-armor fraud-detector; do
   for variant in batching plain; do
     dir="$work/$variant/$model"
     mkdir -p "$dir"
     cp "$bench_root/examples/models/$model/model.json" "$dir/"
-    awk -v drop="$variant" '
+    awk '
       /^[a-z_]+:/ { skip = 0 }
-      /^batching:/ && drop == "plain" { skip = 1; next }
-      /^cache:/ { print "cache:"; print "  enabled: false"; skip = 2; next }
-      skip == 1 || skip == 2 { if (/^  /) next; skip = 0 }
+      /^batching:/ { skip = 1; next }
+      /^cache:/ { print "cache:"; print "  enabled: false"; skip = 1; next }
+      skip == 1 { if (/^  /) next; skip = 0 }
       { print }' "$bench_root/examples/models/$model/config.yaml" > "$dir/config.yaml"
+    [ "$variant" = batching ] && echo "$BATCHING" >> "$dir/config.yaml"
   done
-  grep -q '^batching:' "$work/batching/$model/config.yaml" || { echo "$model ships without batching: nothing to compare" >&2; exit 1; }
   cat > "$work/$model.lua" <<LUA
 wrk.method = "POST"
 wrk.headers["Content-Type"] = "application/json"
@@ -48,21 +50,15 @@ done
 port=$(free_port)
 
 measure() {  # variant, model, connections: requests/s
-  taskset -c "$SERVER_CORE" "$hone_bin" serve --models "$work/$1" --threads 1 --port "$port" \
-    > "$work/server.log" 2>&1 &
-  echo $! > "$work/pid"
-  for _ in $(seq 1 200); do curl -s -o /dev/null "http://127.0.0.1:$port/" && break; sleep 0.05; done
-  wrk_run "$LOAD_CORE" "$work/wrk.out" -t1 -c"$3" -d"$DURATION" -s "$work/$2.lua" \
-    "http://127.0.0.1:$port/v2/models/$2/infer"
-  kill "$(cat "$work/pid")"; wait "$(cat "$work/pid")" 2>/dev/null || true; rm -f "$work/pid"
+  serve_rps "$hone_bin" "$work/$1" "$port" "$2" "$work/$2.lua" "$3" "$work"
 }
 
 table="$work/table.md"
 {
   echo "### Batching on the demo models"
   echo
-  echo "Measured $(date -u +%Y-%m-%d): each demo model as shipped in examples/models (backend auto) with its"
-  echo "batching settings and without them, the response cache off, hone serve --threads 1 on core $SERVER_CORE, wrk -t1 on"
+  echo "Measured $(date -u +%Y-%m-%d): each demo model from its examples/models config (backend auto) with"
+  echo "\`$BATCHING\` and without batching, the response cache off, hone serve --threads 1 on core $SERVER_CORE, wrk -t1 on"
   echo "core $LOAD_CORE for $DURATION, single-row requests; $ROUNDS alternating rounds, ratios are medians of the rounds' ratios."
   echo "Command: \`bench/demo_batching.sh\` (DURATION=$DURATION ROUNDS=$ROUNDS)."
   echo

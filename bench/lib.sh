@@ -104,6 +104,21 @@ wrk_run() {
   awk '/Requests\/sec/ {print $2}' "$out"
 }
 
+# serve_rps BINARY MODELS PORT MODEL LUA CONNECTIONS WORK: one `hone serve --threads 1` of the
+# repository MODELS pinned to $SERVER_CORE, wrk -t1 on $LOAD_CORE for $DURATION posting LUA's request
+# to MODEL's v2 infer; prints requests/s and stops the server (its pid in WORK/pid for cleanup,
+# its log in WORK/server.log).
+serve_rps() {
+  local bin=$1 models=$2 port=$3 model=$4 lua=$5 connections=$6 work=$7
+  taskset -c "$SERVER_CORE" "$bin" serve --models "$models" --threads 1 --port "$port" \
+    > "$work/server.log" 2>&1 &
+  echo $! > "$work/pid"
+  for _ in $(seq 1 200); do curl -s -o /dev/null "http://127.0.0.1:$port/" && break; sleep 0.05; done
+  wrk_run "$LOAD_CORE" "$work/wrk.out" -t1 -c"$connections" -d"$DURATION" -s "$lua" \
+    "http://127.0.0.1:$port/v2/models/$model/infer"
+  kill "$(cat "$work/pid")"; wait "$(cat "$work/pid")" 2>/dev/null || true; rm -f "$work/pid"
+}
+
 # median: the median of the numbers on standard input (one per line or space-separated).
 median() {
   tr ' ' '\n' | grep . | sort -g | awk '{v[NR] = $1} END {if (NR == 0) exit 1; print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}'

@@ -12,6 +12,8 @@ std::vector<std::string_view> split(std::string_view text, char separator);
 bool iequals(std::string_view a, std::string_view b);
 std::string to_lower(std::string_view text);
 bool starts_with(std::string_view text, std::string_view prefix);
+// The value of a hexadecimal digit, -1 for any other character.
+int hex_digit(char c);
 
 // Joins items with a separator: join({"a","b"}, ", ") == "a, b".
 std::string join(const std::vector<std::string>& items, std::string_view separator);

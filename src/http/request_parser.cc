@@ -77,13 +77,6 @@ bool parse_decimal(std::string_view text, std::uint64_t& out) {
   return true;
 }
 
-int hex_digit(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
 }  // namespace
 
 void RequestParser::reset() {
@@ -330,7 +323,7 @@ std::size_t RequestParser::feed_chunked(std::string_view data) {
         chunk_ = Chunk::kSize;
         break;
       case Chunk::kTrailer: {
-        // Trailer fields are read and dropped; with the header they count against its limit.
+        // Trailer fields are read and dropped; together they are bounded by the header limit.
         const auto end = rest.find("\r\n");
         const std::size_t line = end == std::string_view::npos ? rest.size() : end + 2;
         if (trailer_bytes_ + line > limits_.max_header_bytes) {

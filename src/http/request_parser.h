@@ -69,7 +69,6 @@ class RequestParser {
   Chunk chunk_ = Chunk::kSize;
   std::size_t trailer_bytes_ = 0;
   // Framing headers seen while parsing the header.
-  std::string_view content_length_;
   bool content_length_conflict_ = false;
   bool transfer_encoding_ = false;
   bool te_chunked_ = false;

@@ -6,13 +6,6 @@
 namespace hone::serve {
 namespace {
 
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
 // The path's '/'-separated parts into `out` (cleared first, capacity kept).
 void path_parts(std::string_view path, std::vector<std::string_view>& out) {
   out.clear();
@@ -54,8 +47,8 @@ bool percent_decode(std::string_view text, std::string& out) {
       continue;
     }
     if (i + 2 >= text.size()) return false;
-    const int high = hex_value(text[i + 1]);
-    const int low = hex_value(text[i + 2]);
+    const int high = hex_digit(text[i + 1]);
+    const int low = hex_digit(text[i + 2]);
     if (high < 0 || low < 0) return false;
     out.push_back(static_cast<char>(high * 16 + low));
     i += 2;

@@ -5,15 +5,11 @@
 #include <cstdio>
 
 namespace hone::sweep {
-namespace {
-
-std::string number(double value) {
+std::string format_level(double value) {
   char text[32];
   std::snprintf(text, sizeof text, value == std::floor(value) ? "%.0f" : "%.1f", value);
   return text;
 }
-
-}  // namespace
 
 Result<RateSearchOutcome> search_max_rate(const RateSearchSettings& settings, const RunRate& run) {
   RateSearchOutcome out;
@@ -30,7 +26,8 @@ Result<RateSearchOutcome> search_max_rate(const RateSearchSettings& settings, co
     auto verdict = judge(rate);
     if (!verdict) return verdict.error();
     if (verdict->generator_behind) {
-      out.note = "the generator could not offer " + number(rate) + " req/s: the search stops there";
+      out.note =
+          "the generator could not offer " + format_level(rate) + " req/s: the search stops there";
       failing = rate;
       break;
     }

@@ -29,6 +29,9 @@ struct RateSearchOutcome {
   std::string note;    // why the search stopped early, when it did
 };
 
+// A load level as the sweep writes it: "400", or "12.5" when not whole.
+std::string format_level(double value);
+
 // `run(rate, again)` runs one point (`again` on the second run of a rate that failed).
 using RunRate = std::function<Result<RateVerdict>(double rate, bool again)>;
 

@@ -13,20 +13,15 @@ namespace hone::sweep {
 namespace {
 namespace fs = std::filesystem;
 
-std::string number(double value) {
-  char text[32];
-  std::snprintf(text, sizeof text, value == std::floor(value) ? "%.0f" : "%.1f", value);
-  return text;
-}
-
 std::string point_line(const SweepSpec& spec, const PointOutcome& p) {
   const report::Stats& t = p.result.total;
   char text[256];
-  std::snprintf(
-      text, sizeof text, "%.1f req/s, p50 %.2f ms, p99 %.2f ms, errors %.2f%%%s", p.result.rps(),
-      static_cast<double>(t.latency.value_at_percentile(50)) / 1000,
-      static_cast<double>(t.latency.value_at_percentile(99)) / 1000, 100 * p.result.error_rate(),
-      p.stable ? (", stable after " + number(p.stable_after_s) + " s").c_str() : ", never stable");
+  std::snprintf(text, sizeof text, "%.1f req/s, p50 %.2f ms, p99 %.2f ms, errors %.2f%%%s",
+                p.result.rps(), static_cast<double>(t.latency.value_at_percentile(50)) / 1000,
+                static_cast<double>(t.latency.value_at_percentile(99)) / 1000,
+                100 * p.result.error_rate(),
+                p.stable ? (", stable after " + format_level(p.stable_after_s) + " s").c_str()
+                         : ", never stable");
   (void)spec;
   return std::string(text) + (p.slo_met ? ": meets the SLO" : ": " + p.reason);
 }
@@ -59,13 +54,13 @@ class Runner {
     const std::string name =
         "[" + std::to_string(index + 1) + "/" + std::to_string(count) + "] " + describe(c);
     const auto run = [&](double level, bool again) -> Result<const PointOutcome*> {
-      progress_(name + ": " + (spec_.closed ? "concurrency " : "rate ") + number(level) +
+      progress_(name + ": " + (spec_.closed ? "concurrency " : "rate ") + format_level(level) +
                 (spec_.closed ? "" : "/s") + " ...");
       auto point = run_point(spec_, scenario, base, metrics, level);
       if (!point) return point.error();
-      progress_(name + ": " + number(level) + " -> " + point_line(spec_, *point));
+      progress_(name + ": " + format_level(level) + " -> " + point_line(spec_, *point));
       const std::string file = (fs::path(spec_.out) / "points" /
-                                ("c" + std::to_string(index + 1) + "-" + number(level) +
+                                ("c" + std::to_string(index + 1) + "-" + format_level(level) +
                                  (again ? "-again" : "") + ".json"))
                                    .string();
       std::string json;
@@ -158,8 +153,8 @@ std::string format_sweep_summary(const SweepSpec& spec, const SweepOutcome& outc
     const auto& c = outcome.configurations[i];
     out += "  " + describe(c.configuration) + ": ";
     if (c.best_level > 0) {
-      out += (spec.closed ? "concurrency " : "rate ") + number(c.best_level) + " answered " +
-             number(std::round(c.best_rps)) + " req/s";
+      out += (spec.closed ? "concurrency " : "rate ") + format_level(c.best_level) + " answered " +
+             format_level(std::round(c.best_rps)) + " req/s";
     } else {
       out += "no level met it";
     }
@@ -168,7 +163,7 @@ std::string format_sweep_summary(const SweepSpec& spec, const SweepOutcome& outc
   }
   if (outcome.best < 0) return out + "no configuration met the SLO\n";
   const auto& best = outcome.configurations[static_cast<std::size_t>(outcome.best)];
-  out += "best: " + describe(best.configuration) + ", " + number(std::round(best.best_rps)) +
+  out += "best: " + describe(best.configuration) + ", " + format_level(std::round(best.best_rps)) +
          " req/s under the SLO";
   if (outcome.configurations.size() > 1) {
     char margin[128];

@@ -21,6 +21,12 @@ TEST(Strings, TrimAndCase) {
   EXPECT_FALSE(iequals("@", "`"));            // neighbours of A and a
   EXPECT_FALSE(iequals("[", "{"));            // neighbours of Z and z
   EXPECT_TRUE(iequals("AZ", "az"));
+  EXPECT_EQ(hex_digit('0'), 0);
+  EXPECT_EQ(hex_digit('9'), 9);
+  EXPECT_EQ(hex_digit('a'), 10);
+  EXPECT_EQ(hex_digit('F'), 15);
+  EXPECT_EQ(hex_digit('g'), -1);
+  EXPECT_EQ(hex_digit('/'), -1);
   EXPECT_TRUE(iequals("Content-Length", "content-length"));
   EXPECT_FALSE(iequals("abc", "abcd"));
   EXPECT_EQ(to_lower("AbC"), "abc");
