@@ -2,6 +2,7 @@
 // order, several at a time; error answers close the connection after a lingering read.
 #include <spdlog/spdlog.h>
 
+#include <span>
 #include <string_view>
 
 #include "http/connection.h"
@@ -89,7 +90,8 @@ void Connection::write_ready() {
   set_deadline(write_timer_, std::chrono::steady_clock::now() + limits_.write_timeout,
                &Connection::on_write_timeout);
   asio::async_write(
-      socket_, write_buffers_,
+      // A span, not the vector: Asio copies the sequence it is given into the operation.
+      socket_, std::span<const asio::const_buffer>(write_buffers_),
       [self = shared_from_this(), count](const beast::error_code& error, std::size_t) {
         self->on_write(error, count);
       });

@@ -13,6 +13,7 @@ Result<std::vector<std::int64_t>> read_shape(element node) {
     return fail("input 'shape' must be an array of integers", 400);
   }
   std::vector<std::int64_t> shape;
+  shape.reserve(array.size());
   for (const element dim : array) {
     std::int64_t value = 0;
     if (dim.get_int64().get(value) != simdjson::SUCCESS || value < 0) {
@@ -83,6 +84,7 @@ Status decode_input(simdjson::dom::object input, const model::Model& model, Infe
   const std::size_t expected = rows * static_cast<std::size_t>(spec.row_width());
   request.rows.reserve(expected);
   std::vector<std::size_t> dims;
+  dims.reserve(shape->size());
   if (auto s = flatten_array(data, request.rows, dims); !s) return s;
   if (request.rows.size() != expected) {
     return fail("input '" + spec.name + "' has " + std::to_string(request.rows.size()) +
