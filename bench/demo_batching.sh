@@ -80,8 +80,8 @@ for model in ceramic-armor fraud-detector; do
     echo "| $model, $connections | ${with_all[*]} | ${without_all[*]} | $(printf '%s\n' "${ratios[@]}" | median) x |" >> "$table"
   done
 done
-engines=$(grep -o "backend auto chose [a-z]*" "$work/server.log" | sort -u | tr '\n' ';' || true)
+engines=$(grep -o "backend auto chose [a-z]*" "$work/server.log" | sort -u | sed 's/^backend auto chose //' | paste -sd, - || true)
 echo >> "$table"
-echo "The engine: ${engines:-not in the log}." >> "$table"
+echo "The engine backend auto chose: ${engines:-not in the log}." >> "$table"
 cat "$table"
 replace_section "$bench_root/docs/BENCHMARKS.md" demo-batching "$table"

@@ -66,6 +66,16 @@ stop_nginx() {
   rm -rf "${nginx_dir:-}"
 }
 
+# proc_cpu PID: the user and kernel CPU time PID (all its threads) has used so far, in clock ticks.
+proc_cpu() { awk '{print $14, $15}' "/proc/$1/stat"; }
+
+# cpu_per_answer "BEFORE" "AFTER" ANSWERS: "user kernel" microseconds of CPU per answer between two
+# proc_cpu readings.
+cpu_per_answer() {
+  echo "$1 $2 $3" | awk -v hz="$(getconf CLK_TCK)" \
+    '{printf "%.2f %.2f\n", ($3 - $1) * 1e6 / hz / $5, ($4 - $2) * 1e6 / hz / $5}'
+}
+
 # cpu_seconds FILE: user+system seconds recorded by /usr/bin/time -f "%U %S" -o FILE.
 cpu_seconds() { awk '{print $1 + $2}' "$1"; }
 

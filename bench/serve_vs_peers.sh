@@ -52,8 +52,13 @@ stop_server() {
   kill "$pid" 2>/dev/null || true
   while kill -0 "$pid" 2>/dev/null; do sleep 0.05; done
 }
-post_rps() {  # port, connections: requests/s of single-row predictions, checked
-  wrk_run "$LOAD_CORE" "$work/wrk.out" -t1 -c"$2" -d"$DURATION" -s "$work/post.lua" "http://127.0.0.1:$1$infer"
+post_rps() {  # port, connections, server pid: requests/s of single-row predictions, checked;
+  # the server's CPU per answer ("user kernel" us) goes to $work/cpu.
+  local before rps
+  before=$(proc_cpu "$3")
+  rps=$(wrk_run "$LOAD_CORE" "$work/wrk.out" -t1 -c"$2" -d"$DURATION" -s "$work/post.lua" "http://127.0.0.1:$1$infer")
+  cpu_per_answer "$before" "$(proc_cpu "$3")" "$(awk '/requests in/ {print $1}' "$work/wrk.out")" > "$work/cpu"
+  echo "$rps"
 }
 repo() {  # name, config lines...: a one-model repository for ceramic-armor
   local dir="$work/$1"; shift
@@ -77,13 +82,13 @@ stop_server
 
 hone_rps() {  # repository, connections
   start_server "$hone_port" "$hone_bin" serve --models "$1" --threads 1 --port "$hone_port"
-  post_rps "$hone_port" "$2"
+  post_rps "$hone_port" "$2" "$(cat "$work/server.pid")"
   stop_server
 }
 fastapi_rps() {  # loop, http
   MODEL="$model_dir/model.json" start_server "$py_port" "$PY" -m uvicorn fastapi_app:app --app-dir "$bench_root/bench/peers" \
     --port "$py_port" --workers 1 --log-level warning --no-access-log --loop "$1" --http "$2"
-  post_rps "$py_port" 32
+  post_rps "$py_port" 32 "$(cat "$work/server.pid")"
   stop_server
 }
 half_rate_p99() {  # hone native, uncached, at half the rate given: "p99 service_p99" in us
@@ -103,10 +108,13 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.3f", a / b}'; }
 for round in $(seq 1 "$ROUNDS"); do
   echo "round $round of $ROUNDS" >&2
   start_nginx "$nginx_port" "$SERVER_CORE" "$work/answer.json"
-  nginx=$(post_rps "$nginx_port" 32)
+  nginx=$(post_rps "$nginx_port" 32 "$(pgrep -P "$nginx_pid" | head -1)")
+  read -r u k < "$work/cpu"; record user_nginx "$u"; record kernel_nginx "$k"
   stop_nginx
   hits=$(hone_rps "$cached" 32)
+  read -r u k < "$work/cpu"; record user_hits "$u"; record kernel_hits "$k"
   uncached=$(hone_rps "$native" 32)
+  read -r u k < "$work/cpu"; record user_uncached "$u"; record kernel_uncached "$k"
   same_engine=$(hone_rps "$xgb" 32)
   fast=$(fastapi_rps uvloop httptools)
   plain=$(fastapi_rps asyncio h11)
@@ -181,6 +189,26 @@ table="$work/table.md"
   echo "| cold start to first prediction (median of 5), demo models (backend auto) / one native model (ms) | | $cold_ms / $cold_trees_ms | < 50 | $(verdict "$cold_ms" 50 "<") |"
   echo "| idle RSS, demo models (backend auto) / one native model (MB) | | $rss_mb / $rss_trees_mb | < 30 | $(verdict "$rss_mb" 30 "<") |"
   echo "| memory per idle keep-alive connection, 10,000 connections (RSS $idle_before_kb kB before, $idle_after_kb kB with them; bytes) | | $per_connection | < 16384 | $(verdict "$per_connection" 16384 "<") |"
+  echo "| CPU per answer, user + kernel (us): nginx / hone cache hits / hone uncached | | $(med user_nginx) + $(med kernel_nginx) / $(med user_hits) + $(med kernel_hits) / $(med user_uncached) + $(med kernel_uncached) | | |"
+  # What holds back a missed ratio, from the CPU each server spent per answer in the same rounds
+  # (/proc/PID/stat over each wrk run): one core serves, so CPU per answer is what sets the rate.
+  gap() {
+    awk -v u="$(med "user_$1")" -v k="$(med "kernel_$1")" -v nu="$(med user_nginx)" -v nk="$(med kernel_nginx)" 'BEGIN {
+      printf "hone spent %.1f us of CPU per answer (%.1f user, %.1f kernel), nginx %.1f (%.1f user, %.1f kernel): ", u + k, u, k, nu + nk, nu, nk
+      printf "%+.1f us in user space, %+.1f us in the kernel", u - nu, k - nk }'
+  }
+  missed=""
+  if [ "$(verdict "$(med r_hits)" 1.0 ">=")" = MISSED ]; then missed="$missed
+- cache hits, $(med r_hits) x (target 1.0 x): $(gap hits)."; fi
+  if [ "$(verdict "$(med r_uncached)" 0.9 ">=")" = MISSED ]; then missed="$missed
+- uncached, $(med r_uncached) x (target 0.9 x): $(gap uncached)."; fi
+  if [ -n "$missed" ]; then
+    echo
+    echo "What holds back the missed ratios, from each server's CPU per answer in the same rounds (one"
+    echo "core serves, so CPU per answer sets the rate; hone's user time is the prediction API's own work,"
+    echo "which nginx's \`return\` does not do: routing, decoding the JSON tensor, the cache or the model,"
+    echo "encoding the answer, metrics):$missed"
+  fi
 } > "$table"
 cat "$table"
 replace_section "$bench_root/docs/BENCHMARKS.md" serve-vs-peers "$table"
