@@ -30,6 +30,8 @@ struct ServeFlags {
   int port = -1;
   int threads = -1;
   std::string max_body;
+  long long max_connections = -1;
+  long long max_in_flight = -1;
   std::string header_timeout;
   std::string idle_timeout;
   std::string drain_timeout;
@@ -67,6 +69,11 @@ Result<serve::ServeConfig> build_config(const ServeFlags& flags) {
   if (flags.port >= 0) options.http.port = static_cast<std::uint16_t>(flags.port);
   if (flags.threads >= 0) options.http.threads = flags.threads;
   if (!flags.max_body.empty()) options.http.limits.max_body_bytes = *parse_bytes(flags.max_body);
+  if (flags.max_connections >= 0) {
+    options.http.limits.max_connections = static_cast<std::size_t>(flags.max_connections);
+  }
+  if (flags.max_in_flight >= 0)
+    options.max_in_flight = static_cast<std::size_t>(flags.max_in_flight);
   if (!flags.header_timeout.empty()) {
     options.http.limits.header_timeout = to_millis(flags.header_timeout);
   }
@@ -215,6 +222,14 @@ Command add_serve_command(CLI::App& root) {
       ->check(whole_range_validator(0, 256));
   app->add_option("--max-body", flags->max_body, "Largest request body (default 1MiB)")
       ->check(size_validator());
+  app->add_option("--max-connections", flags->max_connections,
+                  "Open connections at most; beyond, new ones wait to be accepted (default 10000, "
+                  "0: no bound)")
+      ->check(whole_range_validator(0, 10'000'000));
+  app->add_option("--max-in-flight", flags->max_in_flight,
+                  "Predictions inside the server at once, all models together; beyond, 503 with "
+                  "Retry-After (default 4096, 0: no bound)")
+      ->check(whole_range_validator(0, 10'000'000));
   app->add_option("--header-timeout", flags->header_timeout,
                   "Time allowed to send a request header (default 10s)")
       ->check(duration_validator());

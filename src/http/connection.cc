@@ -27,7 +27,6 @@ Connection::Connection(Socket socket, std::shared_ptr<ServerContext> context)
 Connection::~Connection() { context_->tracker.remove(this); }
 
 void Connection::start() {
-  context_->tracker.add(this, weak_from_this());
   beast::error_code ignored;
   socket_.set_option(tcp::no_delay(true), ignored);
   reset_parser();

@@ -2,14 +2,26 @@
 
 namespace hone::http::detail {
 
-void ConnectionTracker::add(Connection* connection, std::weak_ptr<Connection> handle) {
+void ConnectionTracker::bound(std::size_t max, std::function<void()> resume) {
+  std::lock_guard lock(mutex_);
+  max_ = max;
+  resume_ = std::move(resume);
+}
+
+bool ConnectionTracker::add(Connection* connection, std::weak_ptr<Connection> handle) {
   std::lock_guard lock(mutex_);
   live_.emplace(connection, std::move(handle));
+  full_ = max_ > 0 && live_.size() >= max_;
+  return !full_;
 }
 
 void ConnectionTracker::remove(Connection* connection) {
   std::lock_guard lock(mutex_);
-  live_.erase(connection);
+  if (live_.erase(connection) == 0) return;
+  if (full_ && live_.size() < max_) {
+    full_ = false;
+    if (resume_) resume_();
+  }
   if (live_.empty()) emptied_.notify_all();
 }
 

@@ -8,6 +8,9 @@
 namespace hone::http {
 
 struct Limits {
+  // Open connections; at the bound the server stops accepting until one closes (new clients wait
+  // in the listen backlog). 0: no bound.
+  std::size_t max_connections = 10'000;
   std::size_t max_request_line = 8 * 1024;     // longer request line -> 414
   std::size_t max_header_bytes = 16 * 1024;    // request line + headers -> 431
   std::uint64_t max_body_bytes = 1024 * 1024;  // -> 413 (Content-Length or chunked total)

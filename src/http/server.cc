@@ -80,6 +80,11 @@ class Server::Impl {
     if (!error) acceptor_->listen(asio::socket_base::max_listen_connections, error);
     if (error) return fail("cannot listen on " + where + ": " + error.message());
     port_ = acceptor_->local_endpoint().port();
+    context_->tracker.bound(options_.limits.max_connections, [this] {
+      asio::post(workers_.front()->io, [this] {
+        if (acceptor_->is_open()) accept_next();
+      });
+    });
     accept_next();
     for (auto& worker : workers_) {
       worker->thread = std::thread([&io = worker->io] { io.run(); });
@@ -93,6 +98,7 @@ class Server::Impl {
     if (!running_) return;
     running_ = false;
     const auto deadline = std::chrono::steady_clock::now() + drain_deadline;
+    context_->tracker.bound(options_.limits.max_connections, nullptr);  // no resume from here
     std::promise<void> closed;
     asio::post(workers_.front()->io, [this, &closed] {
       beast::error_code ignored;
@@ -141,10 +147,26 @@ class Server::Impl {
             return;
           }
           auto connection = std::make_shared<detail::Connection>(std::move(socket), context_);
+          const bool room = context_->tracker.add(connection.get(), connection);
           auto executor = connection->executor();
           asio::dispatch(executor, [connection = std::move(connection)] { connection->start(); });
-          accept_next();
+          if (room) {
+            accept_next();
+          } else {
+            at_connection_bound();
+          }
         });
+  }
+
+  // At --max-connections, new clients wait in the listen backlog until a connection closes (the
+  // tracker's resume accepts again); logged at most once a second.
+  void at_connection_bound() {
+    const auto now = std::chrono::steady_clock::now();
+    if (now - last_bound_warning_ >= std::chrono::seconds(1)) {
+      spdlog::warn("{} connections open, the bound (--max-connections): new connections wait",
+                   options_.limits.max_connections);
+      last_bound_warning_ = now;
+    }
   }
 
   // Out of file descriptors or memory, accept fails at once for as long as it lasts: pause new
@@ -173,6 +195,7 @@ class Server::Impl {
   std::optional<asio::steady_timer> accept_pause_;  // on the acceptor's thread
   std::int64_t accept_failures_ = 0;
   std::chrono::steady_clock::time_point last_accept_warning_{};
+  std::chrono::steady_clock::time_point last_bound_warning_{};
   std::size_t next_worker_ = 0;
   std::uint16_t port_ = 0;
   std::mutex stop_mutex_;

@@ -196,6 +196,7 @@ Result<ModelConfig> load_model_config(const std::string& dir) {
     config.outputs = parse_tensors(map, "outputs");
     read_batching(map, config.batching);
     read_cache(map, config.cache);
+    read_admission(map, config.admission);
     read_warmup(map, config.warmup);
     map.finish();
     if (!valid_model_name(config.name)) {

@@ -3,6 +3,7 @@
 // inconsistencies with the artifact are errors naming the file (and line, where known).
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -24,6 +25,15 @@ struct BatchingSettings {
   std::size_t max_queue_size = 1024;  // requests waiting; more are refused with 503
   std::int64_t timeout_us = 0;        // default per-request deadline; 0 = none
   int workers = 1;                    // threads calling the backend
+};
+
+// Admission control (see serve/admission.h): a bound on a model's requests inside the server at
+// once, beyond which requests are refused with 503 before they are decoded.
+struct AdmissionSettings {
+  std::size_t max_in_flight = 0;  // 0: no bound of its own (the server's --max-in-flight holds)
+  bool adaptive = false;          // move the bound with latency, between min and max_in_flight
+  std::size_t min_in_flight = 4;
+  std::chrono::microseconds window{100'000};  // how often an adaptive bound moves
 };
 
 // The response cache (see serve/response_cache.h).
@@ -84,6 +94,7 @@ struct ModelConfig {
   std::string source;               // the config file, or the artifact when inferred
   BatchingSettings batching;
   CacheSettings cache;
+  AdmissionSettings admission;
   WarmupSettings warmup;
 };
 

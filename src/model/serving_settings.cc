@@ -47,6 +47,34 @@ void read_cache(YamlMap& parent, CacheSettings& cache) {
   map.finish();
 }
 
+void read_admission(YamlMap& parent, AdmissionSettings& admission) {
+  const YAML::Node node = parent.node("admission");
+  if (!node.IsDefined()) return;
+  YamlMap map(node, parent.file(), "admission");
+  if (auto v = map.integer("max_in_flight")) {
+    if (*v < 1 || *v > 1'000'000)
+      map.error_at(map.node("max_in_flight"), "max_in_flight must be 1..1000000");
+    admission.max_in_flight = static_cast<std::size_t>(*v);
+  }
+  admission.adaptive = map.boolean("adaptive").value_or(false);
+  if (auto v = map.integer("min_in_flight")) {
+    if (*v < 1 || *v > 1'000'000)
+      map.error_at(map.node("min_in_flight"), "min_in_flight must be 1..1000000");
+    admission.min_in_flight = static_cast<std::size_t>(*v);
+  }
+  if (auto v = map.duration_us("window")) {
+    if (*v < 1000 || *v > 60'000'000) map.error_at(map.node("window"), "window must be 1ms..60s");
+    admission.window = std::chrono::microseconds(*v);
+  }
+  if (admission.adaptive && admission.max_in_flight == 0) {
+    map.error_at(node, "an adaptive bound needs max_in_flight, the most it may grow to");
+  }
+  if (admission.adaptive && admission.min_in_flight > admission.max_in_flight) {
+    map.error_at(node, "min_in_flight is above max_in_flight");
+  }
+  map.finish();
+}
+
 void read_warmup(YamlMap& parent, WarmupSettings& warmup) {
   const YAML::Node node = parent.node("warmup");
   if (!node.IsDefined()) return;
@@ -89,6 +117,17 @@ void emit_serving_settings(YAML::Emitter& out, const ModelConfig& config) {
     if (b.timeout_us > 0)
       out << YAML::Key << "timeout" << YAML::Value << (std::to_string(b.timeout_us) + "us");
     out << YAML::Key << "workers" << YAML::Value << b.workers;
+    out << YAML::EndMap;
+  }
+  const AdmissionSettings& a = config.admission;
+  if (a.max_in_flight > 0) {
+    out << YAML::Key << "admission" << YAML::Value << YAML::BeginMap;
+    out << YAML::Key << "max_in_flight" << YAML::Value << a.max_in_flight;
+    if (a.adaptive) {
+      out << YAML::Key << "adaptive" << YAML::Value << true;
+      out << YAML::Key << "min_in_flight" << YAML::Value << a.min_in_flight;
+      out << YAML::Key << "window" << YAML::Value << (std::to_string(a.window.count()) + "us");
+    }
     out << YAML::EndMap;
   }
   if (config.cache.enabled) {

@@ -1,4 +1,4 @@
-// Parsing and printing of a model config's serving sections: batching, cache and warmup.
+// Parsing and printing of a model config's serving sections: batching, cache, admission and warmup.
 #pragma once
 
 #include <yaml-cpp/yaml.h>
@@ -11,6 +11,7 @@ namespace hone::model {
 // Each reads its section from `parent` when present (throws ConfigError on mistakes).
 void read_batching(YamlMap& parent, BatchingSettings& batching);
 void read_cache(YamlMap& parent, CacheSettings& cache);
+void read_admission(YamlMap& parent, AdmissionSettings& admission);
 void read_warmup(YamlMap& parent, WarmupSettings& warmup);
 
 void emit_serving_settings(YAML::Emitter& out, const ModelConfig& config);

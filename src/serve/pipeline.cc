@@ -59,6 +59,7 @@ struct ModelPipeline::Flight {
   Encoder encode;
   std::shared_ptr<AnswerProbe> probe;  // null without metrics: no clock reads then
   std::optional<CacheKey> key;         // models with a cache
+  AdmissionTicket ticket;              // leaves the bounds when the flight ends
   bool leader = false;                 // computes (or reads L2) for the requests coalesced onto it
   SteadyClock::time_point joined;
   SteadyClock::time_point submitted;
@@ -76,6 +77,7 @@ ModelPipeline::ModelPipeline(const model::Model& model, SharedCaches& caches,
       caches_(caches),
       milestones_(milestones),
       features_(make_feature_index(model)),
+      admission_(model.config.admission),
       call_stage_(model.backend->capabilities().remote ? Stage::kUpstream : Stage::kCompute) {
   ExecutionObserver observer;
   if (metrics) {
@@ -108,10 +110,25 @@ void ModelPipeline::refuse(const Error& error, const http::Request& request,
   responder.send(error_answer(status, error.message));
 }
 
+bool ModelPipeline::admit(AdmissionLimit& server, const http::Request& request,
+                          http::Responder& responder, AdmissionTicket& ticket) {
+  const Refusal refusal = serve::admit(server, admission_, ticket);
+  if (refusal == Refusal::kNone) return true;
+  refuse(Error{refusal == Refusal::kServer
+                   ? "the server is at its bound of predictions in flight (--max-in-flight); "
+                     "retry later"
+                   : "model '" + model_.config.name +
+                         "' is at its bound of requests in flight (admission); retry later",
+               503},
+         request, std::move(responder));
+  return false;
+}
+
 void ModelPipeline::serve(InferRequest decoded, const http::Request& request, Encoder encode,
-                          http::Responder responder) {
+                          http::Responder responder, AdmissionTicket ticket) {
   auto flight =
       std::make_shared<Flight>(std::move(decoded), std::move(responder), std::move(encode));
+  flight->ticket = std::move(ticket);
   auto now = metrics_ ? SteadyClock::now() : SteadyClock::time_point{};
   flight->probe = AnswerProbe::start(metrics_.get(), request, now);
   if (!model_.config.cache.enabled) {

@@ -16,6 +16,7 @@
 #include "model/repository.h"
 #include "monitor/cache_statistics.h"
 #include "monitor/model_metrics.h"
+#include "serve/admission.h"
 #include "serve/answer_probe.h"
 #include "serve/api_outcome.h"
 #include "serve/coalescer.h"
@@ -71,10 +72,15 @@ class ModelPipeline {
 
   // A request whose body could not be decoded: answered with the error, and counted.
   void refuse(const Error& error, const http::Request& request, http::Responder responder);
+  // Counts a request in under the server's bound and this model's, before it is decoded; when
+  // either is full, answers 503 with Retry-After (counted) and returns false.
+  bool admit(AdmissionLimit& server, const http::Request& request, http::Responder& responder,
+             AdmissionTicket& ticket);
+  const AdmissionLimit& admission() const { return admission_; }
   // A decoded request. X-Cache: HIT|MISS on models with a cache; `Cache-Control: no-cache`
-  // skips the lookups (the answer is still stored).
+  // skips the lookups (the answer is still stored). The ticket is held until it is answered.
   void serve(InferRequest decoded, const http::Request& request, Encoder encode,
-             http::Responder responder);
+             http::Responder responder, AdmissionTicket ticket = {});
   // Refuses new work and answers queued requests with 503.
   void stop();
 
@@ -94,6 +100,7 @@ class ModelPipeline {
   FeatureIndex features_;
   std::unique_ptr<monitor::ModelMetrics> metrics_;
   std::unique_ptr<ModelRunner> runner_;
+  AdmissionLimit admission_;
   monitor::Stage call_stage_;  // kCompute, or kUpstream for a remote backend
 };
 

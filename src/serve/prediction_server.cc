@@ -10,7 +10,7 @@
 namespace hone::serve {
 
 struct PredictionServer::State {
-  explicit State(std::size_t cache_bytes) : serve(cache_bytes) {}
+  State(std::size_t cache_bytes, std::size_t max_in_flight) : serve(cache_bytes, max_in_flight) {}
   ServeState serve;
   Router router;
   std::unique_ptr<monitor::AlertEngine> alerts;
@@ -55,7 +55,7 @@ bool PredictionServer::ready() const { return state_->serve.ready.load(); }
 
 PredictionServer::PredictionServer(ServeOptions options,
                                    std::shared_ptr<const model::ModelRepository> models)
-    : options_(std::move(options)), state_(std::make_unique<State>(options_.cache_bytes)) {
+    : options_(std::move(options)), state_(std::make_unique<State>(options_.cache_bytes, options_.max_in_flight)) {
   ServeState& serve = state_->serve;
   serve.models = std::move(models);
   serve.json = options_.json;
@@ -101,6 +101,7 @@ PredictionServer::PredictionServer(ServeOptions options,
   };
   sources.connections = [this]() { return static_cast<std::int64_t>(http_->open_connections()); };
   serve.open_connections = sources.connections;
+  serve.max_connections = options_.http.limits.max_connections;
   monitor::MonitorOptions monitor_options;
   monitor_options.retention_seconds = options_.history_seconds;
   monitor_options.proc_root = options_.proc_root;

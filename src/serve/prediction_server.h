@@ -25,6 +25,7 @@ struct ServeOptions {
   JsonLimits json;
   std::chrono::milliseconds drain_timeout{10'000};
   std::size_t cache_bytes = 64 * 1024 * 1024;  // L1 response cache budget, all models
+  std::size_t max_in_flight = 4096;  // predictions inside the server at once; more get 503
   std::optional<RedisOptions> redis;           // L2 response cache
   std::string admin_token;                     // for /api calls that change state; empty: refused
   bool metrics = true;                         // request metrics, /metrics, monitor, dashboard

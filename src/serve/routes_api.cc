@@ -134,6 +134,12 @@ void performance(const ServeState& state, http::Responder responder) {
   const auto first = milestones.first_prediction_ns.load();
   if (first >= 0) out.key("first_prediction").value(static_cast<double>(first) / 1e6);
   out.end_object();
+  const AdmissionStats admission = state.admission.stats();
+  out.key("in_flight").begin_object();
+  out.key("now").value(admission.in_flight);
+  out.key("bound").value(admission.bound);
+  out.key("refused").value(admission.refused);
+  out.end_object();
   std::string latest;
   monitor::write_second_json(state.monitor->latest(), latest);
   out.key("latest").raw(latest);
@@ -153,6 +159,18 @@ void performance(const ServeState& state, http::Responder responder) {
     }
     out.key("batching").value(config.batching.enabled);
     out.key("cache").value(config.cache.enabled);
+    if (served.admission != nullptr && served.admission->bounded()) {
+      const AdmissionStats a = served.admission->stats();
+      out.key("admission").begin_object();
+      out.key("adaptive").value(served.admission->adaptive());
+      out.key("bound").value(a.bound);
+      out.key("in_flight").value(a.in_flight);
+      out.key("refused").value(a.refused);
+      if (served.admission->adaptive()) {
+        out.key("no_load_latency_ms").value(static_cast<double>(a.no_load_latency.count()) / 1e6);
+      }
+      out.end_object();
+    }
     out.key("requests").value(metrics.requests());
     out.key("failures").value(metrics.failures());
     out.key("pending").value(metrics.pending());
@@ -180,6 +198,35 @@ void performance(const ServeState& state, http::Responder responder) {
   out.key("alerts_firing").value(state.alerts != nullptr ? state.alerts->firing() : 0);
   out.end_object();
   responder.send(json(std::move(body)));
+}
+
+// The bounds on requests in flight: the server's (--max-in-flight) and each bounded model's.
+void write_admission_metrics(monitor::PromWriter& w, const ServeState& state,
+                             const std::vector<Metered>& served) {
+  const AdmissionStats server = state.admission.stats();
+  w.family("hone_server_in_flight", "gauge", "Predictions inside the server, all models.");
+  w.sample("hone_server_in_flight", {}, static_cast<double>(server.in_flight));
+  w.family("hone_server_in_flight_limit", "gauge",
+           "The server's bound on predictions in flight (--max-in-flight); 0: none.");
+  w.sample("hone_server_in_flight_limit", {}, static_cast<double>(server.bound));
+  w.family("hone_server_admission_refused_total", "counter",
+           "Predictions refused with 503 at the server's bound on predictions in flight.");
+  w.sample("hone_server_admission_refused_total", {}, static_cast<double>(server.refused));
+  w.family(
+      "hone_model_in_flight_limit", "gauge",
+      "A model's bound on requests in flight (admission), as it is now (adaptive bounds move).");
+  for (const Metered& p : served) {
+    if (p.admission == nullptr || !p.admission->bounded()) continue;
+    w.sample("hone_model_in_flight_limit", {{"model", p.config->name}},
+             static_cast<double>(p.admission->stats().bound));
+  }
+  w.family("hone_model_admission_refused_total", "counter",
+           "Requests refused with 503 at their model's bound on requests in flight.");
+  for (const Metered& p : served) {
+    if (p.admission == nullptr || !p.admission->bounded()) continue;
+    w.sample("hone_model_admission_refused_total", {{"model", p.config->name}},
+             static_cast<double>(p.admission->stats().refused));
+  }
 }
 
 void prometheus(const ServeState& state, http::Responder responder) {
@@ -222,10 +269,14 @@ void prometheus(const ServeState& state, http::Responder responder) {
     w.sample("hone_pending_requests", {{"model", p.config->name}},
              static_cast<double>(p.metrics->pending()));
   }
+  write_admission_metrics(w, state, served);
   write_cache_metrics(w, state);
   w.family("hone_open_connections", "gauge", "Open client connections.");
   w.sample("hone_open_connections", {},
            static_cast<double>(state.open_connections ? state.open_connections() : 0));
+  w.family("hone_connections_limit", "gauge",
+           "The bound on open connections (--max-connections); at it, new ones wait. 0: none.");
+  w.sample("hone_connections_limit", {}, static_cast<double>(state.max_connections));
   const monitor::Second latest = state.monitor->latest();
   const monitor::SystemSample& sys = latest.system;
   w.family("hone_process_cpu_seconds_total", "counter", "CPU time used by the process.");

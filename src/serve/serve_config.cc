@@ -22,6 +22,14 @@ void read_limits(YamlMap& parent, ServeOptions& options) {
   if (auto v = map.duration_us("header_timeout")) limits.header_timeout = millis(*v);
   if (auto v = map.duration_us("body_timeout")) limits.body_timeout = millis(*v);
   if (auto v = map.duration_us("idle_timeout")) limits.idle_timeout = millis(*v);
+  if (auto v = map.integer("max_connections")) {
+    if (*v < 0) map.error_at(map.node("max_connections"), "max_connections must be 0 or more");
+    limits.max_connections = static_cast<std::size_t>(*v);
+  }
+  if (auto v = map.integer("max_in_flight")) {
+    if (*v < 0) map.error_at(map.node("max_in_flight"), "max_in_flight must be 0 or more");
+    options.max_in_flight = static_cast<std::size_t>(*v);
+  }
   if (auto v = map.integer("max_pipeline")) {
     if (*v < 1) map.error_at(map.node("max_pipeline"), "max_pipeline must be at least 1");
     limits.max_pipeline = static_cast<std::size_t>(*v);

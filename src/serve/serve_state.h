@@ -12,6 +12,7 @@
 #include "http/message.h"
 #include "model/repository.h"
 #include "monitor/monitor.h"
+#include "serve/admission.h"
 #include "serve/api_pipeline.h"
 #include "serve/json_input.h"
 #include "serve/pipeline.h"
@@ -20,20 +21,23 @@
 namespace hone::serve {
 
 // A served model or json upstream as the exporters see it: its config and its metrics (and,
-// for a model with backend auto, the engine it chose and why).
+// for a model with backend auto, the engine it chose and why, and its admission bound).
 struct Metered {
   const model::ModelConfig* config;
   const monitor::ModelMetrics* metrics;
   std::string_view backend_choice;
+  const AdmissionLimit* admission = nullptr;  // models (json upstreams have their call queue)
 };
 
 struct ServeState {
-  explicit ServeState(std::size_t l1_bytes) : caches(l1_bytes) {}
+  ServeState(std::size_t l1_bytes, std::size_t max_in_flight)
+      : caches(l1_bytes), admission(AdmissionSettings{max_in_flight}) {}
 
   std::shared_ptr<const model::ModelRepository> models;
   std::map<const model::Model*, std::unique_ptr<ModelPipeline>> pipelines;
   std::vector<std::unique_ptr<ApiPipeline>> apis;  // json upstreams, by name
   SharedCaches caches;
+  AdmissionLimit admission;  // every model's predictions together (--max-in-flight)
   Milestones milestones;
   std::atomic<bool> ready{false};
   JsonLimits json;
@@ -42,6 +46,7 @@ struct ServeState {
   monitor::AlertEngine* alerts = nullptr;
   std::string admin_token;
   std::function<std::int64_t()> open_connections;
+  std::size_t max_connections = 0;  // the bound on them; 0: none
 
   // The pipeline of the model named in the path (and its version, when given), or a 404 answer.
   ModelPipeline* resolve(const PathParams& params, http::Response& not_found) const;
@@ -68,12 +73,15 @@ void decode_and_serve(ServeState& state, http::Request& request, const PathParam
     responder.send(std::move(response));
     return;
   }
+  AdmissionTicket ticket;
+  if (!pipeline->admit(state.admission, request, responder, ticket)) return;
   Result<InferRequest> decoded = decode(*pipeline);
   if (!decoded) {
     pipeline->refuse(decoded.error(), request, std::move(responder));
     return;
   }
-  pipeline->serve(std::move(*decoded), request, std::move(encode), std::move(responder));
+  pipeline->serve(std::move(*decoded), request, std::move(encode), std::move(responder),
+                  std::move(ticket));
 }
 
 // Answers 401 and returns false unless the request carries the admin token

@@ -103,6 +103,38 @@ TEST(ServeFlags, IdleTimeout) {
   EXPECT_TRUE(raw.closed_by_peer());  // well before the 5 s receive limit (default: 60 s)
 }
 
+TEST(ServeFlags, MaxInFlight) {
+  Served served({"--max-in-flight", "3"});
+  ASSERT_NE(served.port, 0);
+  EXPECT_NE(served.get("/metrics").find("hone_server_in_flight_limit 3\n"), std::string::npos);
+  EXPECT_EQ(json_int(served.get("/api/performance"), "/in_flight/bound"), 3);
+  Served unbounded({"--max-in-flight", "0"});
+  EXPECT_EQ(json_int(unbounded.get("/api/performance"), "/in_flight/bound"), 0);
+  Served plain({});
+  EXPECT_EQ(json_int(plain.get("/api/performance"), "/in_flight/bound"), 4096);
+}
+
+TEST(ServeFlags, MaxConnections) {
+  Served served({"--max-connections", "1"});
+  ASSERT_NE(served.port, 0);
+  EXPECT_NE(served.get("/metrics").find("hone_connections_limit 1\n"), std::string::npos);
+  {
+    auto first = std::make_unique<test::RawClient>(served.port);
+    first->send(test::get_request("/v2/health/live"));
+    ASSERT_EQ(first->read_response().status, 200);
+    test::RawClient second(served.port, std::chrono::milliseconds(300));
+    second.send(test::get_request("/v2/health/live"));
+    EXPECT_EQ(second.read_response().status, 0);  // waits to be accepted
+    first.reset();
+    int status = 0;
+    for (int i = 0; i < 30 && status == 0; ++i) status = second.read_response().status;
+    EXPECT_EQ(status, 200);
+  }
+  served.process.signal(SIGTERM);
+  EXPECT_EQ(served.process.wait(), 0);
+  EXPECT_NE(served.process.stderr_text().find("new connections wait"), std::string::npos);
+}
+
 TEST(ServeFlags, CacheSize) {
   Served served({"--cache-size", "3MiB"});
   ASSERT_NE(served.port, 0);
@@ -166,7 +198,8 @@ TEST(ServeFlags, ConfigFileKeysReachTheServer) {
                                                  "cache_size: 5MiB\nadmin_token: t0k\n"
                                                  "history: 45s\n"
                                                  "compression: {enabled: false}\n"
-                                                 "limits: {max_body: 100, header_timeout: 200ms}\n"
+                                                 "limits: {max_body: 100, header_timeout: 200ms, "
+                                                 "max_in_flight: 7, max_connections: 50}\n"
                                                  "alerts: {rules: [\"rps >= 0\"]}\n");
   Served served({"--config", config});
   ASSERT_NE(served.port, 0);
@@ -179,6 +212,9 @@ TEST(ServeFlags, ConfigFileKeysReachTheServer) {
                 .header("Content-Encoding"),
             "");
   EXPECT_NE(served.get("/api/alerts").find(R"("name":"rps >= 0")"), std::string::npos);
+  const std::string metrics = served.get("/metrics");
+  EXPECT_NE(metrics.find("hone_server_in_flight_limit 7\n"), std::string::npos) << metrics;
+  EXPECT_NE(metrics.find("hone_connections_limit 50\n"), std::string::npos);
   test::RawClient big(served.port);
   big.send(test::post_request("/v1/models/ceramic-armor:predict", std::string(200, ' ')));
   EXPECT_EQ(big.read_response().status, 413);

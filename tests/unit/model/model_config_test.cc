@@ -92,6 +92,12 @@ INSTANTIATE_TEST_SUITE_P(
         BadConfig{"inputs:\n  - name: x\n    datatype: FP16\n", "unknown datatype"},
         BadConfig{"inputs:\n  - name: x\n    shape: [2, 3]\n", "[-1, width]"},
         BadConfig{"max_rows_per_request: 0\n", "at least 1"},
+        BadConfig{"admission: {max_in_flight: 0}\n", "max_in_flight must be 1..1000000"},
+        BadConfig{"admission: {adaptive: true}\n", "an adaptive bound needs max_in_flight"},
+        BadConfig{"admission: {max_in_flight: 4, adaptive: true, min_in_flight: 8}\n",
+                  "min_in_flight is above max_in_flight"},
+        BadConfig{"admission: {max_in_flight: 4, window: 10us}\n", "window must be 1ms..60s"},
+        BadConfig{"admission: {max_in_flight: 4, limit: 3}\n", "unknown key 'limit'"},
         BadConfig{"name: 'has space'\n", "may only hold"},
         BadConfig{"name: [unclosed\n", "config.yaml:"},
         BadConfig{"- just\n- a list\n", "must be a mapping"},
@@ -153,6 +159,30 @@ TEST(ModelConfig, YamlRoundTrips) {
   EXPECT_EQ(back.description, "trip");
   EXPECT_EQ(back.outputs[0].name, "probability");
   EXPECT_EQ(back.inputs[0].shape, config.inputs[0].shape);
+}
+
+TEST(ModelConfig, ReadsAdmissionAndWritesItBack) {
+  test::TempDir dir;
+  dir.write("m/config.yaml",
+            "admission: {max_in_flight: 64, adaptive: true, min_in_flight: 8, window: 250ms}\n");
+  auto config = load_model_config(dir.file("m")).value();
+  EXPECT_EQ(config.admission.max_in_flight, 64U);
+  EXPECT_TRUE(config.admission.adaptive);
+  EXPECT_EQ(config.admission.min_in_flight, 8U);
+  EXPECT_EQ(config.admission.window, std::chrono::milliseconds(250));
+  ASSERT_TRUE(reconcile(config, info_with(2, 1, "reg:squarederror")));
+  dir.write("back/config.yaml", to_yaml(config));
+  auto back = load_model_config(dir.file("back")).value();
+  EXPECT_EQ(back.admission.max_in_flight, 64U);
+  EXPECT_TRUE(back.admission.adaptive);
+  EXPECT_EQ(back.admission.min_in_flight, 8U);
+  EXPECT_EQ(back.admission.window, std::chrono::milliseconds(250));
+  // Without a section: no bound of the model's own, and the defaults.
+  dir.write("plain/config.yaml", "backend: xgboost\n");
+  auto plain = load_model_config(dir.file("plain")).value();
+  EXPECT_EQ(plain.admission.max_in_flight, 0U);
+  EXPECT_FALSE(plain.admission.adaptive);
+  EXPECT_EQ(plain.admission.min_in_flight, 4U);
 }
 
 TEST(ModelConfig, ReadsAJsonUpstreamAndWritesItBack) {

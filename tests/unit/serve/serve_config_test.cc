@@ -26,6 +26,8 @@ limits:
   idle_timeout: 90s
   max_pipeline: 8
   json_depth: 16
+  max_connections: 500
+  max_in_flight: 64
 )");
   ServeConfig config;
   ASSERT_TRUE(load_serve_config(file, config));
@@ -44,6 +46,8 @@ limits:
   EXPECT_EQ(options.http.limits.idle_timeout, std::chrono::seconds(90));
   EXPECT_EQ(options.http.limits.max_pipeline, 8U);
   EXPECT_EQ(options.json.max_depth, 16U);
+  EXPECT_EQ(options.http.limits.max_connections, 500U);
+  EXPECT_EQ(options.max_in_flight, 64U);
   EXPECT_TRUE(validate(config));
 }
 
