@@ -62,6 +62,7 @@ void Recorder::answer(std::size_t endpoint, int status, const char* failure, boo
   stats.bytes_out += bytes_out;
   if (failure == nullptr) {
     ++stats.ok;
+    stats.latency_ok.record(latency);
   } else {
     ++stats.failed;
     ++stats.by_kind[failure];

@@ -10,6 +10,7 @@ HdrHistogram make_timeline_histogram() { return HdrHistogram(1, 3'600'000'000, 2
 void Stats::add(const Stats& other) {
   latency.add(other.latency);
   service.add(other.service);
+  latency_ok.add(other.latency_ok);
   requests += other.requests;
   ok += other.ok;
   failed += other.failed;

@@ -30,6 +30,9 @@ inline constexpr const char* kErrorProtocol = "protocol";
 struct Stats {
   HdrHistogram latency = make_latency_histogram();  // us, from the intended send time
   HdrHistogram service = make_latency_histogram();  // us, from the actual send
+  // us, from the intended send time, of the answers that counted as success only (k6's
+  // http_req_duration{expected_response:true}): under overload, fast refusals do not hide them.
+  HdrHistogram latency_ok = make_latency_histogram();
   std::int64_t requests = 0;                        // finished: answered or failed
   std::int64_t ok = 0;
   std::int64_t failed = 0;

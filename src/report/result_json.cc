@@ -51,6 +51,8 @@ void write_stats(JsonWriter& json, const Stats& stats, double duration_s) {
   write_latency(json, stats.latency);
   json.key("service_us");
   write_latency(json, stats.service);
+  json.key("latency_ok_us");
+  write_latency(json, stats.latency_ok);
   json.key("status");
   write_counts(json, stats.by_status);
   json.key("errors").begin_object();
@@ -174,6 +176,8 @@ void write_result_json(const LoadResult& result, std::string& out) {
   write_sparse(json, result.total.latency.to_sparse());
   json.key("service");
   write_sparse(json, result.total.service.to_sparse());
+  json.key("latency_ok");
+  write_sparse(json, result.total.latency_ok.to_sparse());
   json.end_object();
   json.key("endpoints").begin_object();
   for (const auto& endpoint : result.endpoints) {
@@ -182,6 +186,8 @@ void write_result_json(const LoadResult& result, std::string& out) {
     write_sparse(json, endpoint.stats.latency.to_sparse());
     json.key("service");
     write_sparse(json, endpoint.stats.service.to_sparse());
+    json.key("latency_ok");
+    write_sparse(json, endpoint.stats.latency_ok.to_sparse());
     json.end_object();
   }
   json.end_object();

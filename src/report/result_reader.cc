@@ -143,6 +143,11 @@ class Reader {
     counts(child(errors, "by_kind"), out.by_kind);
     histogram(child(histograms, "latency"), out.latency);
     histogram(child(histograms, "service"), out.service);
+    // Files written before the successes had a histogram of their own have none.
+    object ok;
+    if (bad_.empty() && histograms["latency_ok"].get_object().get(ok) == simdjson::SUCCESS) {
+      histogram(ok, out.latency_ok);
+    }
   }
 
   const std::string& bad() const { return bad_; }

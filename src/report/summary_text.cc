@@ -63,6 +63,8 @@ std::string format_summary(const LoadResult& result) {
   if (t.latency.count() > 0) {
     out += latency_line("latency", t.latency);
     out += latency_line("service", t.service);
+    // With failures, the successes' own latency: fast refusals would flatter the line above.
+    if (t.failed > 0 && t.latency_ok.count() > 0) out += latency_line("ok only", t.latency_ok);
   }
   out += printf_string("  %-10s in %s, out %s\n", "bytes",
                        format_bytes(static_cast<double>(t.bytes_in)).c_str(),

@@ -37,6 +37,7 @@ inline LoadResult make_result(unsigned seed, std::int64_t requests,
       ++stats.by_kind[kErrorCheck];
     } else {
       ++stats.ok;
+      stats.latency_ok.record(us);
     }
     stats.bytes_in += 100;
     stats.bytes_out += 50;

@@ -26,6 +26,10 @@ TEST(ResultJson, SummaryKeysAreThere) {
   for (const char* key : {"min", "mean", "p50", "p90", "p95", "p99", "p999", "max"}) {
     EXPECT_EQ(root["summary"]["latency_us"][key].error(), simdjson::SUCCESS) << key;
   }
+  for (const char* key : {"min", "mean", "p50", "p90", "p95", "p99", "p999", "max"}) {
+    EXPECT_EQ(root["summary"]["latency_ok_us"][key].error(), simdjson::SUCCESS) << key;
+  }
+  EXPECT_EQ(root["histograms"]["total"]["latency_ok"]["counts"].error(), simdjson::SUCCESS);
   EXPECT_EQ(root["summary"]["errors"]["by_status"]["500"].get_int64().value(), 20);
   EXPECT_EQ(root["summary"]["errors"]["by_kind"]["check failed"].get_int64().value(), 20);
   EXPECT_EQ(root["endpoints"].get_array().value().size(), 2U);
@@ -53,6 +57,23 @@ TEST(ResultJson, VersionOneFilesAreRead) {
   ASSERT_TRUE(back) << back.error().message;
   EXPECT_EQ(back->total.requests, 300);
   EXPECT_TRUE(back->server.empty());
+}
+
+// Files written before the successes' latency had a histogram of its own are read without it.
+TEST(ResultJson, FilesWithoutTheSuccessesLatencyAreRead) {
+  const LoadResult original = test::make_result(2, 300);
+  ASSERT_EQ(original.total.latency_ok.count(), original.total.ok);
+  std::string json;
+  write_result_json(original, json);
+  std::size_t at = 0;
+  while ((at = json.find(R"("latency_ok":)")) != std::string::npos) {
+    const std::size_t end = json.find('}', at);
+    json.erase(at - 1, end - at + 2);  // the comma before it and the object (always last)
+  }
+  auto back = parse_result_json(json, "old.json");
+  ASSERT_TRUE(back) << back.error().message;
+  EXPECT_EQ(back->total.requests, 300);
+  EXPECT_EQ(back->total.latency_ok.count(), 0);
 }
 
 TEST(ResultJson, ServerMetricsRoundTrip) {
@@ -148,9 +169,13 @@ TEST(Merge, AddsExactly) {
   EXPECT_EQ(merged->total.by_status[200], a.total.by_status.at(200) + b.total.by_status.at(200));
   HdrHistogram expected = a.total.latency;
   expected.add(b.total.latency);
+  HdrHistogram expected_ok = a.total.latency_ok;
+  expected_ok.add(b.total.latency_ok);
   for (const double p : {50.0, 90.0, 99.0, 99.9, 100.0}) {
     EXPECT_EQ(merged->total.latency.value_at_percentile(p), expected.value_at_percentile(p));
+    EXPECT_EQ(merged->total.latency_ok.value_at_percentile(p), expected_ok.value_at_percentile(p));
   }
+  EXPECT_EQ(merged->total.latency_ok.count(), merged->total.ok);
   EXPECT_EQ(merged->endpoint("predict")->requests,
             a.endpoints[0].stats.requests + b.endpoints[0].stats.requests);
   EXPECT_EQ(merged->shards, 2);
