@@ -13,6 +13,7 @@ struct Limits {
   std::size_t max_connections = 10'000;
   std::size_t max_request_line = 8 * 1024;     // longer request line -> 414
   std::size_t max_header_bytes = 16 * 1024;    // request line + headers -> 431
+  std::size_t max_header_fields = 100;         // header fields (as Envoy) -> 431
   std::uint64_t max_body_bytes = 1024 * 1024;  // -> 413 (Content-Length or chunked total)
   std::size_t max_pipeline = 32;               // parsed but unanswered requests per connection
   // A fresh connection must deliver its request header within header_timeout, and so must a

@@ -66,6 +66,28 @@ void for_each_element(std::string_view list, Each each) {
   }
 }
 
+// RFC 9110's Host: uri-host [":" port], or empty; an IPv6 literal in brackets.
+bool is_host(std::string_view text) {
+  for (const char c : text) {
+    const auto u = static_cast<unsigned char>(c);
+    const bool allowed = kToken[u] || c == ':' || c == '[' || c == ']' || c == '(' || c == ')' ||
+                         c == ',' || c == ';' || c == '=';
+    if (!allowed || c == '|' || c == '`' || c == '^' || c == '#') return false;
+  }
+  return true;
+}
+
+// The path and query of an absolute-form target (`http://host:8000/v2?x=1` -> `/v2?x=1`, as
+// proxies send them; `?x=1` when it has no path, see its caller); any other target as it is.
+std::string_view origin_form(std::string_view target) {
+  std::size_t scheme = 0;
+  if (target.size() >= 7 && iequals(target.substr(0, 7), "http://")) scheme = 7;
+  if (target.size() >= 8 && iequals(target.substr(0, 8), "https://")) scheme = 8;
+  if (scheme == 0) return target;
+  const auto path = target.find_first_of("/?", scheme);
+  return path == std::string_view::npos ? "/" : target.substr(path);
+}
+
 bool parse_decimal(std::string_view text, std::uint64_t& out) {
   if (text.empty() || text.size() > 19) return false;
   std::uint64_t value = 0;
@@ -91,7 +113,11 @@ void RequestParser::reset() {
   trailer_bytes_ = 0;
   content_length_conflict_ = false;
   transfer_encoding_ = false;
-  te_chunked_ = false;
+  te_chunked_count_ = 0;
+  te_last_chunked_ = false;
+  te_unknown_.clear();
+  host_count_ = 0;
+  host_valid_ = true;
   connection_close_ = false;
   connection_keep_alive_ = false;
   error_status_ = 0;
@@ -157,6 +183,10 @@ bool RequestParser::parse_header(std::string_view header) {
   std::size_t count = 0;
   for (std::size_t start = end + 2; start < header.size(); start = end + 2) {
     end = header.find("\r\n", start);
+    if (count == limits_.max_header_fields) {
+      return fail(
+          431, "too many header fields (limit " + std::to_string(limits_.max_header_fields) + ")");
+    }
     if (!parse_field(header.substr(start, end - start), count)) return false;
     ++count;
   }
@@ -192,7 +222,9 @@ bool RequestParser::parse_request_line(std::string_view line) {
   const std::string_view method = line.substr(0, first);
   request_.method = method_of(method);
   request_.method_text.assign(method);
-  request_.target.assign(target);
+  const std::string_view origin = origin_form(target);
+  request_.target.assign(origin[0] == '?' ? "/" : "");
+  request_.target.append(origin);
   return true;
 }
 
@@ -217,12 +249,19 @@ bool RequestParser::parse_field(std::string_view line, std::size_t index) {
     has_length_ = true;
     body_remaining_ = length;
   } else if (iequals(name, "transfer-encoding")) {
-    // The codings of all Transfer-Encoding fields, in order: only `chunked`, alone, is read.
+    // The codings of all Transfer-Encoding fields, in order: only `chunked` is implemented.
     for_each_element(value, [this](std::string_view coding) {
-      te_chunked_ = !transfer_encoding_ && iequals(coding, "chunked");
-      transfer_encoding_ = true;
+      te_last_chunked_ = iequals(coding, "chunked");
+      if (te_last_chunked_) {
+        ++te_chunked_count_;
+      } else if (te_unknown_.empty()) {
+        te_unknown_.assign(coding.empty() ? "(empty)" : coding);
+      }
     });
     transfer_encoding_ = true;
+  } else if (iequals(name, "host")) {
+    ++host_count_;
+    host_valid_ = host_valid_ && is_host(value);
   } else if (iequals(name, "connection")) {
     for_each_element(value, [this](std::string_view option) {
       if (iequals(option, "close")) connection_close_ = true;
@@ -236,7 +275,11 @@ bool RequestParser::parse_field(std::string_view line, std::size_t index) {
 bool RequestParser::frame_body() {
   if (transfer_encoding_) {
     if (has_length_) return malformed("both Content-Length and Transfer-Encoding");
-    if (!te_chunked_ || version_ == 10) return malformed("bad Transfer-Encoding");
+    if (version_ == 10) return malformed("bad Transfer-Encoding");
+    if (!te_unknown_.empty()) {
+      return fail(501, "transfer coding '" + te_unknown_ + "' is not implemented (only chunked)");
+    }
+    if (!te_last_chunked_ || te_chunked_count_ != 1) return malformed("bad Transfer-Encoding");
     chunked_ = true;
   } else if (!has_length_ && needs_length(request_.method)) {
     return fail(411, "a request body needs Content-Length or chunked Transfer-Encoding");
@@ -245,6 +288,10 @@ bool RequestParser::frame_body() {
     return fail(
         413, "request body too large (limit " + std::to_string(limits_.max_body_bytes) + " bytes)");
   }
+  if (version_ == 11 && host_count_ != 1) {
+    return malformed(host_count_ == 0 ? "HTTP/1.1 needs a Host header" : "more than one Host");
+  }
+  if (!host_valid_) return malformed("bad Host");
   request_.body.clear();
   if (has_length_) request_.body.reserve(static_cast<std::size_t>(body_remaining_));
   state_ = (chunked_ || body_remaining_ > 0) ? State::kBody : State::kDone;
@@ -267,11 +314,16 @@ std::size_t RequestParser::feed_chunked(std::string_view data) {
     const std::string_view rest = data.substr(used);
     switch (chunk_) {
       case Chunk::kSize: {
-        const auto end = rest.find("\r\n");
-        if (end == std::string_view::npos) {
+        const auto newline = rest.find('\n');
+        if (newline == std::string_view::npos) {
           if (rest.size() > kMaxChunkLine) malformed("bad chunk size");
           return used;
         }
+        if (newline == 0 || rest[newline - 1] != '\r') {
+          malformed("chunk size line without CRLF");
+          return used;
+        }
+        const std::size_t end = newline - 1;
         std::uint64_t size = 0;
         std::size_t i = 0;
         for (; i < end && hex_digit(rest[i]) >= 0; ++i) {
@@ -324,7 +376,12 @@ std::size_t RequestParser::feed_chunked(std::string_view data) {
         break;
       case Chunk::kTrailer: {
         // Trailer fields are read and dropped; together they are bounded by the header limit.
-        const auto end = rest.find("\r\n");
+        const auto newline = rest.find('\n');
+        if (newline != std::string_view::npos && (newline == 0 || rest[newline - 1] != '\r')) {
+          malformed("trailer line without CRLF");
+          return used;
+        }
+        const auto end = newline == std::string_view::npos ? newline : newline - 1;
         const std::size_t line = end == std::string_view::npos ? rest.size() : end + 2;
         if (trailer_bytes_ + line > limits_.max_header_bytes) {
           fail(431, "request header too large (limit " + std::to_string(limits_.max_header_bytes) +

@@ -1,8 +1,11 @@
 // An HTTP/1.1 request parser that fills a Request in place, so that a connection reuses one
 // Request's strings from request to request and parsing allocates nothing in the steady state.
 // It is strict where framing is at stake (request smuggling): one Content-Length or chunked,
-// never both; no obs-fold; no whitespace before a field's colon; no control bytes. Every refusal
-// carries the status and the message the client gets: 400, 411, 413, 414, 431 or 505.
+// never both; chunked last and once, other transfer codings not implemented (501); no obs-fold;
+// no whitespace before a field's colon; no control bytes; CRLF line ends in chunk framing; one
+// valid Host in HTTP/1.1. An absolute-form target (`http://host/path`) is read as its path. Every
+// refusal carries the status and the message the client gets: 400, 411, 413, 414, 431, 501 or
+// 505.
 //
 // The header is parsed once it is whole (nothing is consumed before), bounded by the limits on
 // the request line and the header; body bytes are consumed as they come, Content-Length or
@@ -71,7 +74,11 @@ class RequestParser {
   // Framing headers seen while parsing the header.
   bool content_length_conflict_ = false;
   bool transfer_encoding_ = false;
-  bool te_chunked_ = false;
+  int te_chunked_count_ = 0;
+  bool te_last_chunked_ = false;
+  std::string te_unknown_;  // the first coding other than chunked
+  int host_count_ = 0;
+  bool host_valid_ = true;
   bool connection_close_ = false;
   bool connection_keep_alive_ = false;
   int error_status_ = 0;

@@ -19,6 +19,11 @@ void read_limits(YamlMap& parent, ServeOptions& options) {
   if (auto v = map.bytes("max_body")) limits.max_body_bytes = *v;
   if (auto v = map.bytes("max_header")) limits.max_header_bytes = *v;
   if (auto v = map.bytes("max_request_line")) limits.max_request_line = *v;
+  if (auto v = map.integer("max_header_fields")) {
+    if (*v < 1 || *v > 10'000)
+      map.error_at(map.node("max_header_fields"), "max_header_fields must be 1..10000");
+    limits.max_header_fields = static_cast<std::size_t>(*v);
+  }
   if (auto v = map.duration_us("header_timeout")) limits.header_timeout = millis(*v);
   if (auto v = map.duration_us("body_timeout")) limits.body_timeout = millis(*v);
   if (auto v = map.duration_us("idle_timeout")) limits.idle_timeout = millis(*v);

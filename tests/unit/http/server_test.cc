@@ -203,8 +203,10 @@ TEST_F(ServerTest, MalformedRequestIs400) {
 TEST_F(ServerTest, RequestSmugglingShapesAre400AndClose) {
   start();
   for (const std::string request :
-       {"POST /x HTTP/1.1\r\nContent-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
-        "POST /x HTTP/1.1\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\nab",
+       {"POST /x HTTP/1.1\r\nHost: t\r\nContent-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n"
+        "0\r\n\r\n",
+        "POST /x HTTP/1.1\r\nHost: t\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\nab",
+        "POST /x HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked, chunked\r\n\r\n0\r\n\r\n",
         "GET / HTTP/1.1\r\nHost: t\r\n folded\r\n\r\n"}) {
     RawClient client(port());
     ASSERT_TRUE(client.send(request + get_request("/after")));
@@ -213,6 +215,35 @@ TEST_F(ServerTest, RequestSmugglingShapesAre400AndClose) {
     ASSERT_TRUE(client.closed_by_peer()) << request;
     EXPECT_EQ(client.unread(), "") << "the request after it was answered:\n" << request;
   }
+}
+
+// RFC 9112's edges, each answered at once and the connection closed: a transfer coding hone does
+// not implement (501), a chunk-size line ending in a bare LF (400, not a wait for the body
+// timeout), HTTP/1.1 without Host (400), too many header fields (431).
+TEST_F(ServerTest, ProtocolEdgesAreAnsweredAtOnceAndClose) {
+  Limits limits;
+  limits.body_timeout = std::chrono::seconds(30);
+  limits.max_header_fields = 4;
+  start(limits);
+  const std::vector<std::pair<std::string, int>> cases = {
+      {"POST /x HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: gzip, chunked\r\n\r\n0\r\n\r\n", 501},
+      {"POST /x HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: pigeons\r\n\r\n", 501},
+      {"POST /x HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n5\nhello\r\n", 400},
+      {"GET /x HTTP/1.1\r\nAccept: */*\r\n\r\n", 400},
+      {"GET /x HTTP/1.1\r\nHost: t\r\nA: 1\r\nB: 2\r\nC: 3\r\nD: 4\r\n\r\n", 431}};
+  for (const auto& [request, status] : cases) {
+    RawClient client(port(), std::chrono::seconds(5));
+    ASSERT_TRUE(client.send(request));
+    // Within the client's 5 s, far under the 30 s body timeout: not a wait for more bytes.
+    EXPECT_EQ(client.read_response().status, status) << request;
+    EXPECT_TRUE(client.closed_by_peer()) << request;
+  }
+  // An absolute-form target reaches the handler as its path.
+  RawClient client(port());
+  ASSERT_TRUE(client.send("GET http://t:1/abs?q=1 HTTP/1.1\r\nHost: t\r\n\r\n"));
+  const auto absolute = client.read_response();
+  EXPECT_EQ(absolute.status, 200);
+  EXPECT_EQ(absolute.body, "GET /abs?q=1 ");
 }
 
 TEST_F(ServerTest, UnsupportedHttpVersionIs505) {

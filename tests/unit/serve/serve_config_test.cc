@@ -28,6 +28,7 @@ limits:
   json_depth: 16
   max_connections: 500
   max_in_flight: 64
+  max_header_fields: 40
 )");
   ServeConfig config;
   ASSERT_TRUE(load_serve_config(file, config));
@@ -48,6 +49,7 @@ limits:
   EXPECT_EQ(options.json.max_depth, 16U);
   EXPECT_EQ(options.http.limits.max_connections, 500U);
   EXPECT_EQ(options.max_in_flight, 64U);
+  EXPECT_EQ(options.http.limits.max_header_fields, 40U);
   EXPECT_TRUE(validate(config));
 }
 
