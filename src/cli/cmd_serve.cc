@@ -5,6 +5,8 @@
 #include <chrono>
 #include <csignal>
 #include <cstdio>
+#include <cstdlib>
+#include <fstream>
 #include <memory>
 
 #include "cli/commands.h"
@@ -41,6 +43,7 @@ struct ServeFlags {
   std::string redis;
   bool cache = false;
   std::string admin_token;
+  std::string admin_token_file;
   bool no_metrics = false;
   std::vector<std::string> alerts;
   std::string alert_webhook;
@@ -51,6 +54,17 @@ struct ServeFlags {
 
 std::chrono::milliseconds to_millis(const std::string& text) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(parse_duration(text).value());
+}
+
+// A secret kept in a file: its first line, without surrounding whitespace.
+Result<std::string> read_token_file(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) return fail("cannot read the admin token file " + path);
+  std::string line;
+  std::getline(in, line);
+  const std::string token(trim(line));
+  if (token.empty()) return fail("the admin token file " + path + " is empty");
+  return token;
 }
 
 // Defaults, then the config file, then the flags that were given.
@@ -85,6 +99,22 @@ Result<serve::ServeConfig> build_config(const ServeFlags& flags) {
   if (!flags.cache_size.empty()) options.cache_bytes = *parse_bytes(flags.cache_size);
   if (flags.no_compression) options.http.compression.enabled = false;
   if (flags.cache) config.model_defaults.cache.enabled = true;
+  // The admin token: the command line, then HONE_ADMIN_TOKEN, then the config file.
+  if (!config.admin_token_file.empty() && flags.admin_token.empty() &&
+      flags.admin_token_file.empty() && std::getenv("HONE_ADMIN_TOKEN") == nullptr) {
+    auto token = read_token_file(config.admin_token_file);
+    if (!token) return token.error();
+    options.admin_token = *token;
+  }
+  if (const char* env = std::getenv("HONE_ADMIN_TOKEN"); env != nullptr) {
+    if (trim(env).empty()) return fail("HONE_ADMIN_TOKEN is set but empty");
+    options.admin_token = std::string(trim(env));
+  }
+  if (!flags.admin_token_file.empty()) {
+    auto token = read_token_file(flags.admin_token_file);
+    if (!token) return token.error();
+    options.admin_token = *token;
+  }
   if (!flags.admin_token.empty()) options.admin_token = flags.admin_token;
   if (flags.no_metrics) options.metrics = false;
   if (!flags.history.empty()) {
@@ -157,6 +187,11 @@ int run_serve(const ServeFlags& flags) {
   auto config = build_config(flags);
   if (!config) return report_error(config.error().message, 2);
   if (auto s = set_log_level(config->log_level); !s) return report_error(s.error().message, 2);
+  if (!flags.admin_token.empty()) {
+    spdlog::warn(
+        "--admin-token on the command line can be read by other local users (/proc); "
+        "prefer --admin-token-file or HONE_ADMIN_TOKEN");
+  }
   auto models = load_models(*config);
   if (!models) return report_error(models.error().message, 1);
   for (const auto& rule : config->options.alerts) {
@@ -257,7 +292,11 @@ Command add_serve_command(CLI::App& root) {
          "With batching: longest wait for a fuller batch, from the oldest request (default 500us)")
       ->check(duration_validator());
   app->add_option("--admin-token", flags->admin_token,
-                  "Token that calls changing server state must bring (Authorization: Bearer T)");
+                  "Token that calls changing server state must bring (Authorization: Bearer T); "
+                  "other local users can read it in /proc: prefer --admin-token-file or "
+                  "HONE_ADMIN_TOKEN");
+  app->add_option("--admin-token-file", flags->admin_token_file,
+                  "Read the admin token from the first line of this file");
   app->add_flag("--no-metrics", flags->no_metrics,
                 "Do not record request metrics (/metrics, /api/performance and alerts go quiet)");
   app->add_option("--alert", flags->alerts,

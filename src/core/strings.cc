@@ -43,6 +43,15 @@ std::string to_lower(std::string_view text) {
   return out;
 }
 
+bool constant_time_equals(std::string_view given, std::string_view secret) {
+  unsigned difference = given.size() == secret.size() ? 0U : 1U;
+  for (std::size_t i = 0; i < given.size(); ++i) {
+    const char expected = secret.empty() ? '\0' : secret[i % secret.size()];
+    difference |= static_cast<unsigned char>(given[i]) ^ static_cast<unsigned char>(expected);
+  }
+  return difference == 0 && !secret.empty();
+}
+
 int hex_digit(char c) {
   if (c >= '0' && c <= '9') return c - '0';
   if (c >= 'a' && c <= 'f') return c - 'a' + 10;

@@ -15,6 +15,10 @@ bool starts_with(std::string_view text, std::string_view prefix);
 // The value of a hexadecimal digit, -1 for any other character.
 int hex_digit(char c);
 
+// Whether two secrets are equal, in a time that depends on `given`'s length only, never on where
+// the first difference is (for tokens and keys a client presents).
+bool constant_time_equals(std::string_view given, std::string_view secret);
+
 // Joins items with a separator: join({"a","b"}, ", ") == "a, b".
 std::string join(const std::vector<std::string>& items, std::string_view separator);
 

@@ -26,6 +26,17 @@ std::string_view method_name(Method method) {
   return "OTHER";
 }
 
+std::string_view bearer_token(std::string_view authorization) {
+  authorization = trim(authorization);
+  constexpr std::string_view kScheme = "bearer";
+  if (authorization.size() <= kScheme.size() ||
+      !iequals(authorization.substr(0, kScheme.size()), kScheme) ||
+      (authorization[kScheme.size()] != ' ' && authorization[kScheme.size()] != '\t')) {
+    return {};
+  }
+  return trim(authorization.substr(kScheme.size()));
+}
+
 std::string_view find_header(const std::vector<Header>& headers, std::string_view name) {
   for (const auto& header : headers) {
     if (iequals(header.name, name)) return header.value;

@@ -21,6 +21,9 @@ struct Header {
 
 // Finds a header by case-insensitive name; empty view when absent.
 std::string_view find_header(const std::vector<Header>& headers, std::string_view name);
+// The token of an `Authorization: Bearer TOKEN` value (the scheme in any case, RFC 9110); empty
+// for any other value.
+std::string_view bearer_token(std::string_view authorization);
 
 struct Request {
   Method method = Method::kGet;

@@ -319,11 +319,12 @@ void prometheus(const ServeState& state, http::Responder responder) {
 
 bool require_admin(const ServeState& state, const http::Request& request,
                    http::Responder& responder) {
-  const std::string_view given = request.header("Authorization");
-  if (!state.admin_token.empty() && given == "Bearer " + state.admin_token) return true;
+  const std::string_view given = http::bearer_token(request.header("Authorization"));
+  if (!state.admin_token.empty() && constant_time_equals(given, state.admin_token)) return true;
   auto response = http::error_response(
       401, state.admin_token.empty()
-               ? "admin calls are disabled: start hone serve with --admin-token"
+               ? "admin calls are disabled: start hone serve with --admin-token-file, "
+                 "HONE_ADMIN_TOKEN or --admin-token"
                : "this call needs the admin token (Authorization: Bearer TOKEN)");
   response.headers.push_back({"WWW-Authenticate", "Bearer"});
   responder.send(std::move(response));

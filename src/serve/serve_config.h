@@ -30,6 +30,7 @@ struct ServeConfig {
   std::string upstream_protocol = "v2";   // how the upstreams are asked: v2 or v1
   model::ServingDefaults model_defaults;  // batching and cache for model_files and upstreams
   std::string log_level = "info";
+  std::string admin_token_file;  // read when neither the command line nor HONE_ADMIN_TOKEN gives one
 };
 
 // Reads a config file over `config` (keys absent from the file keep their value).

@@ -135,6 +135,60 @@ TEST(ServeFlags, MaxConnections) {
   EXPECT_NE(served.process.stderr_text().find("new connections wait"), std::string::npos);
 }
 
+// The admin token from a file or the environment (never on the command line, where /proc shows
+// it), compared whole; the Bearer scheme in any case.
+TEST(ServeFlags, AdminTokenFromAFileOrTheEnvironment) {
+  test::TempDir dir;
+  const auto file = dir.write("token", "  from-file \nignored second line\n");
+  const auto clear = [](const Served& served, const std::string& authorization) {
+    return served.client()
+        .request("DELETE", "/api/cache", "", {{"Authorization", authorization}})
+        .value()
+        .status;
+  };
+  {
+    Served served({"--admin-token-file", file});
+    ASSERT_NE(served.port, 0);
+    EXPECT_EQ(clear(served, "bearer from-file"), 200);
+    EXPECT_EQ(clear(served, "Bearer from-fil"), 401);
+    EXPECT_EQ(clear(served, "Bearer from-file2"), 401);
+    EXPECT_EQ(clear(served, "Basic from-file"), 401);
+  }
+  ::setenv("HONE_ADMIN_TOKEN", "from-env", 1);
+  {
+    Served served({});
+    EXPECT_EQ(clear(served, "BEARER from-env"), 200);
+    // The command line wins over the environment.
+    Served flagged({"--admin-token-file", file});
+    EXPECT_EQ(clear(flagged, "Bearer from-env"), 401);
+    EXPECT_EQ(clear(flagged, "Bearer from-file"), 200);
+  }
+  ::unsetenv("HONE_ADMIN_TOKEN");
+  // The config file's admin_token_file.
+  const auto config =
+      dir.write("hone.yaml", "models: " + kExamples + "\nadmin_token_file: " + file + "\n");
+  {
+    Served served({"--config", config});
+    EXPECT_EQ(clear(served, "Bearer from-file"), 200);
+  }
+  // A token on the command line works, with a warning that local users can read it.
+  Served visible({"--admin-token", "t0k"});
+  EXPECT_EQ(clear(visible, "Bearer t0k"), 200);
+  visible.process.signal(SIGTERM);
+  EXPECT_EQ(visible.process.wait(), 0);
+  EXPECT_NE(visible.process.stderr_text().find("can be read by other local users"),
+            std::string::npos);
+  // A file that is missing or empty stops start-up with the reason.
+  const auto empty = dir.write("empty", "\n");
+  for (const std::string& bad : {empty, dir.file("missing")}) {
+    const auto run = test::run_process(
+        {kHone, "serve", "--models", kExamples, "--port", "0", "--admin-token-file", bad},
+        std::chrono::seconds(20));
+    EXPECT_EQ(run.exit_code, 2) << bad;
+    EXPECT_NE(run.err.find("admin token file " + bad), std::string::npos) << run.err;
+  }
+}
+
 TEST(ServeFlags, CacheSize) {
   Served served({"--cache-size", "3MiB"});
   ASSERT_NE(served.port, 0);

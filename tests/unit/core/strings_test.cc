@@ -33,5 +33,16 @@ TEST(Strings, TrimAndCase) {
   EXPECT_EQ(join({"a", "b", "c"}, ", "), "a, b, c");
 }
 
+TEST(Strings, ConstantTimeEqualsComparesWholeSecrets) {
+  EXPECT_TRUE(constant_time_equals("s3cret", "s3cret"));
+  EXPECT_FALSE(constant_time_equals("s3cres", "s3cret"));
+  EXPECT_FALSE(constant_time_equals("s3cre", "s3cret"));         // a prefix
+  EXPECT_FALSE(constant_time_equals("s3crets", "s3cret"));       // longer
+  EXPECT_FALSE(constant_time_equals("s3crets3cret", "s3cret"));  // the secret twice
+  EXPECT_FALSE(constant_time_equals("", "s3cret"));
+  EXPECT_FALSE(constant_time_equals("", ""));  // no secret never matches
+  EXPECT_FALSE(constant_time_equals("x", ""));
+}
+
 }  // namespace
 }  // namespace hone

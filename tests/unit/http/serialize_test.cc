@@ -49,5 +49,16 @@ TEST(Serialize, ErrorResponseIsJson) {
   EXPECT_EQ(response.body, R"({"error":"no \"such\" model"})");
 }
 
+TEST(Message, BearerTokenTakesTheSchemeInAnyCase) {
+  EXPECT_EQ(bearer_token("Bearer abc"), "abc");
+  EXPECT_EQ(bearer_token("bearer abc"), "abc");
+  EXPECT_EQ(bearer_token("BEARER   abc  "), "abc");
+  EXPECT_EQ(bearer_token("Bearer\tabc"), "abc");
+  EXPECT_EQ(bearer_token("Basic abc"), "");
+  EXPECT_EQ(bearer_token("Bearerabc"), "");
+  EXPECT_EQ(bearer_token("Bearer "), "");
+  EXPECT_EQ(bearer_token(""), "");
+}
+
 }  // namespace
 }  // namespace hone::http

@@ -17,6 +17,7 @@ model: [a=/x/a.json]
 backend: xgboost
 drain_timeout: 2s
 log_level: debug
+admin_token_file: /etc/hone/token
 limits:
   max_body: 2MiB
   max_header: 32KiB
@@ -50,6 +51,7 @@ limits:
   EXPECT_EQ(options.http.limits.max_connections, 500U);
   EXPECT_EQ(options.max_in_flight, 64U);
   EXPECT_EQ(options.http.limits.max_header_fields, 40U);
+  EXPECT_EQ(config.admin_token_file, "/etc/hone/token");
   EXPECT_TRUE(validate(config));
 }
 
