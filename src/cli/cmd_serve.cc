@@ -44,6 +44,7 @@ struct ServeFlags {
   bool cache = false;
   std::string admin_token;
   std::string admin_token_file;
+  std::vector<std::string> allowed_hosts;
   bool no_metrics = false;
   std::vector<std::string> alerts;
   std::string alert_webhook;
@@ -117,6 +118,7 @@ Result<serve::ServeConfig> build_config(const ServeFlags& flags) {
   }
   if (!flags.admin_token.empty()) options.admin_token = flags.admin_token;
   if (flags.no_metrics) options.metrics = false;
+  if (!flags.allowed_hosts.empty()) options.allowed_hosts = flags.allowed_hosts;
   if (!flags.history.empty()) {
     const auto history_us = parse_duration(flags.history)->count();
     if (history_us < 10'000'000) return fail("--history must be at least 10s");
@@ -295,6 +297,9 @@ Command add_serve_command(CLI::App& root) {
                   "Token that calls changing server state must bring (Authorization: Bearer T); "
                   "other local users can read it in /proc: prefer --admin-token-file or "
                   "HONE_ADMIN_TOKEN");
+  app->add_option("--allowed-host", flags->allowed_hosts,
+                  "A host name that may read /api, /metrics and /dashboard besides IP addresses "
+                  "and localhost (repeatable; on a non-loopback address, the check then holds)");
   app->add_option("--admin-token-file", flags->admin_token_file,
                   "Read the admin token from the first line of this file");
   app->add_flag("--no-metrics", flags->no_metrics,

@@ -3,7 +3,9 @@
 #include <spdlog/spdlog.h>
 
 #include "core/units.h"
+#include "http/serialize.h"
 #include "serve/alert_webhook.h"
+#include "serve/host_guard.h"
 #include "serve/router.h"
 #include "serve/serve_state.h"
 
@@ -55,7 +57,8 @@ bool PredictionServer::ready() const { return state_->serve.ready.load(); }
 
 PredictionServer::PredictionServer(ServeOptions options,
                                    std::shared_ptr<const model::ModelRepository> models)
-    : options_(std::move(options)), state_(std::make_unique<State>(options_.cache_bytes, options_.max_in_flight)) {
+    : options_(std::move(options)),
+      state_(std::make_unique<State>(options_.cache_bytes, options_.max_in_flight)) {
   ServeState& serve = state_->serve;
   serve.models = std::move(models);
   serve.json = options_.json;
@@ -120,8 +123,17 @@ PredictionServer::PredictionServer(ServeOptions options,
     api->handle(request, std::move(responder));
     return true;
   });
+  HostGuard guard(options_.http.host, options_.allowed_hosts);
   http_ = std::make_unique<http::Server>(
-      options_.http, [router = &state_->router](http::Request& request, http::Responder responder) {
+      options_.http, [router = &state_->router, guard = std::move(guard)](
+                         http::Request& request, http::Responder responder) {
+        if (!guard.allows(request.path(), request.header("Host"))) {
+          responder.send(http::error_response(
+              403, "Host '" + std::string(HostGuard::name_of(request.header("Host"))) +
+                       "' may not read this server's monitoring and admin paths (it listens on "
+                       "loopback); allow the name with --allowed-host"));
+          return;
+        }
         router->handle(request, std::move(responder));
       });
 }

@@ -28,6 +28,9 @@ struct ServeOptions {
   std::size_t max_in_flight = 4096;  // predictions inside the server at once; more get 503
   std::optional<RedisOptions> redis;           // L2 response cache
   std::string admin_token;                     // for /api calls that change state; empty: refused
+  // Host names /api, /metrics and /dashboard answer besides IP addresses and localhost (the
+  // DNS-rebinding guard; see host_guard.h).
+  std::vector<std::string> allowed_hosts;
   bool metrics = true;                         // request metrics, /metrics, monitor, dashboard
   std::size_t history_seconds = 3600;          // per-second history kept
   std::vector<monitor::AlertRule> alerts;

@@ -189,6 +189,44 @@ TEST(ServeFlags, AdminTokenFromAFileOrTheEnvironment) {
   }
 }
 
+// On loopback, /api, /metrics and /dashboard answer IP addresses, localhost and --allowed-host
+// names only (DNS rebinding); the dashboard says what it may load and that it is not framed.
+TEST(ServeFlags, AllowedHostAndTheDashboardsHeaders) {
+  Served served({"--allowed-host", "my.box"});
+  ASSERT_NE(served.port, 0);
+  const auto with_host = [&](const std::string& path, const std::string& host) {
+    test::RawClient raw(served.port);
+    raw.send("GET " + path + " HTTP/1.1\r\nHost: " + host + "\r\n\r\n");
+    return raw.read_response();
+  };
+  EXPECT_EQ(with_host("/metrics", "my.box:8000").status, 200);
+  EXPECT_EQ(with_host("/metrics", "127.0.0.1:8000").status, 200);
+  const auto refused = with_host("/api/performance", "rebound.example:8000");
+  EXPECT_EQ(refused.status, 403);
+  EXPECT_NE(refused.body.find("--allowed-host"), std::string::npos) << refused.body;
+  EXPECT_EQ(with_host("/dashboard", "rebound.example").status, 403);
+  EXPECT_EQ(with_host("/v2/health/ready", "rebound.example").status, 200);
+  const auto page = with_host("/dashboard", "localhost");
+  EXPECT_EQ(page.status, 200);
+  EXPECT_NE(page.header("Content-Security-Policy").find("frame-ancestors 'none'"),
+            std::string::npos);
+  EXPECT_NE(page.header("Content-Security-Policy").find("script-src 'self'"), std::string::npos);
+  EXPECT_EQ(page.header("X-Content-Type-Options"), "nosniff");
+  EXPECT_EQ(page.header("X-Frame-Options"), "DENY");
+  // Without the flag, the name is refused too; the config file's allowed_hosts lets it in.
+  Served plain({});
+  test::RawClient raw(plain.port);
+  raw.send("GET /metrics HTTP/1.1\r\nHost: my.box\r\n\r\n");
+  EXPECT_EQ(raw.read_response().status, 403);
+  test::TempDir dir;
+  const auto config =
+      dir.write("hone.yaml", "models: " + kExamples + "\nallowed_hosts: [my.box]\n");
+  Served configured({"--config", config});
+  test::RawClient allowed(configured.port);
+  allowed.send("GET /metrics HTTP/1.1\r\nHost: my.box\r\n\r\n");
+  EXPECT_EQ(allowed.read_response().status, 200);
+}
+
 TEST(ServeFlags, CacheSize) {
   Served served({"--cache-size", "3MiB"});
   ASSERT_NE(served.port, 0);
