@@ -1,9 +1,12 @@
 #include "load/client_connection.h"
 
+#include <sys/socket.h>
+
 #include <boost/asio/connect.hpp>
 #include <boost/asio/ssl/error.hpp>
 #include <boost/asio/ssl/host_name_verification.hpp>
 #include <boost/asio/ssl/stream.hpp>
+#include <cerrno>
 #include <optional>
 #include <type_traits>
 
@@ -78,6 +81,13 @@ class Connection final : public ClientConnection {
   }
 
   void send(const Ticket& ticket, std::string_view request, bool keep_body, bool head) override {
+    if (spoken_while_idle()) {
+      close();
+      asio::post(io_, [this, ticket] {
+        events_.on_failure(*this, ticket, kConnectionGone, Clock::now(), 0);
+      });
+      return;
+    }
     ticket_ = ticket;
     out_.assign(request);
     parser_.reset(head, keep_body);
@@ -113,6 +123,16 @@ class Connection final : public ClientConnection {
     } else {
       return *stream_;
     }
+  }
+
+  // Bytes, an end of stream or an error waiting on an idle connection: the server spoke (an
+  // unsolicited 408) or closed. Over TLS only once the connection has answered a request: before
+  // that a TLS 1.3 server's session tickets may wait unread.
+  bool spoken_while_idle() {
+    if (kTls && answered_ == 0) return false;
+    char byte = 0;
+    const ssize_t n = ::recv(socket().native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+    return n >= 0 || (errno != EAGAIN && errno != EWOULDBLOCK);
   }
 
   void arm_timer(std::uint64_t generation) {

@@ -30,6 +30,10 @@ struct Ticket {
 // Failure kind for a request that died on a reused connection before any answer byte: the
 // server had closed it while idle. The pool sends such a request once more, as browsers do.
 inline constexpr const char* kStaleConnection = "stale";
+// Failure kind for a request never written: its idle connection had been spoken on or closed by
+// the server (an idle-timeout 408 and close, as some servers send). Whatever it said answers no
+// request of ours; the pool sends the request on another connection, counting nothing.
+inline constexpr const char* kConnectionGone = "gone";
 
 class ClientConnection;
 

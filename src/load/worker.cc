@@ -93,6 +93,12 @@ class Worker::Pool final : public ConnectionEvents {
                   TimePoint done, std::int64_t bytes_out) override {
     --busy_;
     release(connection);
+    if (kind == kConnectionGone && !worker_.ending_) {
+      waiting_.push_front(ticket);  // never written: sent on another connection, not counted
+      grow();
+      return;
+    }
+    if (kind == kConnectionGone) kind = report::kErrorReset;
     if (kind == kStaleConnection && !ticket.retried && !worker_.ending_) {
       Ticket again = ticket;
       again.retried = true;

@@ -1,11 +1,19 @@
 // hone load and hone report as users run them: exit codes (0, 1, 2, 99), one-line reasons,
 // result files, merge of shards, suites, and scenario mistakes named by file and line.
+#include <arpa/inet.h>
 #include <gtest/gtest.h>
+#include <netinet/in.h>
 #include <simdjson.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
+#include <atomic>
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <thread>
+#include <vector>
 
 #include "support/process.h"
 #include "support/temp_dir.h"
@@ -40,6 +48,82 @@ TEST(LoadCli, RunWritesResultsAndPassesThresholds) {
   EXPECT_NE(result.out.find("pass p99<5s"), std::string::npos) << result.out;
   EXPECT_EQ(summary_requests(dir.file("r.json")), 200);
   EXPECT_EQ(read(dir.file("t.csv")).rfind("second,elapsed_s,requests", 0), 0U);
+}
+
+// A server that answers each connection's first request, then, once the connection has been
+// idle for `idle`, sends an unsolicited 408 and closes it (as some servers do at their idle
+// timeout). Stops at destruction.
+class IdleTimeoutServer {
+ public:
+  explicit IdleTimeoutServer(std::chrono::milliseconds idle) : idle_(idle) {
+    listener_ = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ::bind(listener_, reinterpret_cast<sockaddr*>(&address), sizeof address);
+    ::listen(listener_, 64);
+    socklen_t size = sizeof address;
+    ::getsockname(listener_, reinterpret_cast<sockaddr*>(&address), &size);
+    port_ = ntohs(address.sin_port);
+    thread_ = std::thread([this] { run(); });
+  }
+  ~IdleTimeoutServer() {
+    stopping_ = true;
+    ::shutdown(listener_, SHUT_RDWR);
+    ::close(listener_);
+    thread_.join();
+    for (auto& t : connections_) t.join();
+  }
+  std::string url() const { return "http://127.0.0.1:" + std::to_string(port_) + "/"; }
+
+ private:
+  void run() {
+    while (!stopping_) {
+      const int fd = ::accept(listener_, nullptr, nullptr);
+      if (fd < 0) return;
+      connections_.emplace_back([this, fd] { serve(fd); });
+    }
+  }
+  void serve(int fd) {
+    std::string received;
+    char chunk[4096];
+    while (received.find("\r\n\r\n") == std::string::npos) {
+      const ssize_t n = ::recv(fd, chunk, sizeof chunk, 0);
+      if (n <= 0) break;
+      received.append(chunk, static_cast<std::size_t>(n));
+    }
+    const std::string ok = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok";
+    ::send(fd, ok.data(), ok.size(), MSG_NOSIGNAL);
+    std::this_thread::sleep_for(idle_);
+    const std::string timeout =
+        "HTTP/1.1 408 Request Timeout\r\nConnection: close\r\nContent-Length: 0\r\n\r\n";
+    ::send(fd, timeout.data(), timeout.size(), MSG_NOSIGNAL);
+    ::shutdown(fd, SHUT_WR);
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    ::close(fd);
+  }
+
+  std::chrono::milliseconds idle_;
+  int listener_ = -1;
+  std::uint16_t port_ = 0;
+  std::atomic<bool> stopping_{false};
+  std::thread thread_;
+  std::vector<std::thread> connections_;  // touched by the accept thread only, joined at the end
+};
+
+// An answer that arrives while no request is out answers none: hone load drops the connection
+// and sends the request on another, counting nothing (it once took the 408 as the next answer).
+TEST(LoadCli, AnUnsolicited408OnAnIdleConnectionIsNotTheNextAnswer) {
+  IdleTimeoutServer server(std::chrono::milliseconds(50));
+  test::TempDir dir;
+  const auto result = run_process({kHone, "load", server.url(), "-c", "1", "--think", "200ms", "-d",
+                                   "1.5s", "--out", dir.file("r.json")});
+  EXPECT_EQ(result.exit_code, 0) << result.out << result.err;
+  simdjson::dom::parser parser;
+  const auto summary = parser.load(dir.file("r.json"))["summary"];
+  EXPECT_GE(summary["requests"].get_int64().value(), 4);
+  EXPECT_EQ(summary["failed"].get_int64().value(), 0) << result.out;
+  EXPECT_EQ(summary["status"]["408"].error(), simdjson::NO_SUCH_FIELD) << result.out;
 }
 
 TEST(LoadCli, FailedThresholdExits99NamingIt) {
