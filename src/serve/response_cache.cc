@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "core/heap_size.h"
+
 namespace hone::serve {
 
 ResponseCache::ResponseCache(std::size_t byte_budget, std::size_t shards)
@@ -10,18 +12,29 @@ ResponseCache::ResponseCache(std::size_t byte_budget, std::size_t shards)
       budget_(byte_budget) {}
 
 std::size_t ResponseCache::entry_bytes(const CacheKey& key, const CachedValue& value) {
-  constexpr std::size_t kOverhead = 160;  // list node, index slot, shared_ptr control block
-  const std::size_t held = std::holds_alternative<StoredAnswer>(value)
-                               ? std::get<StoredAnswer>(value).byte_size()
-                               : std::get<std::vector<float>>(value).size() * sizeof(float);
-  return key.bytes.size() + held + kOverhead;
+  // The list node holding the entry, and the key's bytes copied into it.
+  std::size_t bytes = heap_bytes(sizeof(Entry) + 2 * sizeof(void*));
+  if (key.bytes.size() > 15) bytes += heap_bytes(key.bytes.size() + 1);
+  // The value, made with make_shared: one block with the control counts, then what it holds.
+  bytes += heap_bytes(2 * sizeof(void*) + sizeof(CachedValue));
+  if (const auto* outputs = std::get_if<std::vector<float>>(&value)) {
+    bytes += heap_bytes(outputs->capacity() * sizeof(float));
+  } else {
+    bytes += std::get<StoredAnswer>(value).byte_size() - sizeof(StoredAnswer);
+  }
+  // The index's node (next pointer, hash, iterator) and its share of the bucket array.
+  bytes += heap_bytes(sizeof(void*) + sizeof(std::uint64_t) + sizeof(std::list<Entry>::iterator)) +
+           sizeof(void*);
+  return bytes;
 }
 
 void ResponseCache::erase(Shard& shard, std::list<Entry>::iterator entry) {
-  auto slot = shard.index.find(entry->key.hash_low);
-  if (slot != shard.index.end()) {
-    std::erase(slot->second, entry);
-    if (slot->second.empty()) shard.index.erase(slot);
+  auto [first, last] = shard.index.equal_range(entry->key.hash_low);
+  for (auto it = first; it != last; ++it) {
+    if (it->second == entry) {
+      shard.index.erase(it);
+      break;
+    }
   }
   shard.bytes -= entry->bytes;
   shard.lru.erase(entry);
@@ -30,19 +43,18 @@ void ResponseCache::erase(Shard& shard, std::list<Entry>::iterator entry) {
 ResponseCache::Outputs ResponseCache::get(const CacheKey& key, Clock::time_point now) {
   Shard& shard = shard_for(key);
   std::lock_guard lock(shard.mutex);
-  const auto slot = shard.index.find(key.hash_low);
-  if (slot != shard.index.end()) {
-    for (const auto entry : slot->second) {
-      if (!(entry->key == key)) continue;
-      if (entry->expires <= now) {
-        erase(shard, entry);
-        ++expirations_;
-        break;
-      }
-      shard.lru.splice(shard.lru.begin(), shard.lru, entry);
-      ++hits_;
-      return entry->outputs;
+  const auto [first, last] = shard.index.equal_range(key.hash_low);
+  for (auto it = first; it != last; ++it) {
+    const auto entry = it->second;
+    if (!(entry->key == key)) continue;
+    if (entry->expires <= now) {
+      erase(shard, entry);
+      ++expirations_;
+      break;
     }
+    shard.lru.splice(shard.lru.begin(), shard.lru, entry);
+    ++hits_;
+    return entry->outputs;
   }
   ++misses_;
   return nullptr;
@@ -54,8 +66,9 @@ void ResponseCache::put(const CacheKey& key, Outputs outputs, std::chrono::micro
   if (bytes > shard_budget_) return;  // would evict everything else for one entry
   Shard& shard = shard_for(key);
   std::lock_guard lock(shard.mutex);
-  auto& slot = shard.index[key.hash_low];
-  for (const auto entry : slot) {
+  const auto [first, last] = shard.index.equal_range(key.hash_low);
+  for (auto it = first; it != last; ++it) {
+    const auto entry = it->second;
     if (entry->key == key) {  // refresh in place
       shard.bytes -= entry->bytes;
       entry->outputs = std::move(outputs);
@@ -68,7 +81,7 @@ void ResponseCache::put(const CacheKey& key, Outputs outputs, std::chrono::micro
   }
   shard.lru.push_front(Entry{key, std::move(outputs),
                              ttl.count() > 0 ? now + ttl : Clock::time_point::max(), bytes});
-  slot.push_back(shard.lru.begin());
+  shard.index.emplace(key.hash_low, shard.lru.begin());
   shard.bytes += bytes;
   while (shard.bytes > shard_budget_ && shard.lru.size() > 1) {
     erase(shard, std::prev(shard.lru.end()));

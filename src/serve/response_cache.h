@@ -1,5 +1,5 @@
 // L1 response cache: in-process, sharded (one mutex per shard), O(1) LRU per shard with a byte
-// budget and a TTL. Values are a model's outputs for an input (see cache_key.h), whose protocol
+// budget (counting what entries really take from the heap) and a TTL. Values are a model's outputs for an input (see cache_key.h), whose protocol
 // encoding happens per request, so v1 and v2 requests share entries; or, for a json upstream, its
 // stored answer. One budget covers both. Thread-safe.
 #pragma once
@@ -50,7 +50,9 @@ class ResponseCache {
   void clear();
   CacheStats stats() const;
 
-  // Bytes an entry is charged: its key, its values and the bookkeeping around them.
+  // Bytes an entry is charged: every heap block it takes (list node, key, value and its control
+  // block, index node and bucket) as glibc's malloc sizes them, so the budget holds in resident
+  // memory.
   static std::size_t entry_bytes(const CacheKey& key, const CachedValue& value);
 
  private:
@@ -64,7 +66,7 @@ class ResponseCache {
     std::mutex mutex;
     std::list<Entry> lru;  // most recently used first
     // by the low 64 bits of the hash; more than one entry only on a collision
-    std::unordered_map<std::uint64_t, std::vector<std::list<Entry>::iterator>> index;
+    std::unordered_multimap<std::uint64_t, std::list<Entry>::iterator> index;
     std::size_t bytes = 0;
   };
 

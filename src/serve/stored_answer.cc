@@ -3,6 +3,8 @@
 #include <cstdint>
 #include <cstring>
 
+#include "core/heap_size.h"
+
 namespace hone::serve {
 namespace {
 
@@ -47,9 +49,11 @@ struct Reader {
 }  // namespace
 
 std::size_t StoredAnswer::byte_size() const {
-  std::size_t size = sizeof(StoredAnswer) + content_type.size() + body.size();
-  for (const auto& header : headers)
-    size += sizeof header + header.name.size() + header.value.size();
+  std::size_t size = sizeof(StoredAnswer) - 2 * sizeof(std::string) + string_bytes(content_type) +
+                     string_bytes(body) + heap_bytes(headers.capacity() * sizeof(http::Header));
+  for (const auto& header : headers) {
+    size += string_bytes(header.name) + string_bytes(header.value) - 2 * sizeof(std::string);
+  }
   return size;
 }
 

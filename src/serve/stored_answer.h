@@ -17,7 +17,7 @@ struct StoredAnswer {
   std::vector<http::Header> headers;  // without Content-Type and hop-by-hop headers
   std::string body;
 
-  std::size_t byte_size() const;  // what it holds, for cache budgets
+  std::size_t byte_size() const;  // the object and its heap blocks, for cache budgets
 };
 
 // [u16 status][u32 n][n bytes content type][u32 headers]{[u32 n][name][u32 n][value]}[body]

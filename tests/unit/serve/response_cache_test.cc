@@ -1,6 +1,7 @@
 #include "serve/response_cache.h"
 
 #include <gtest/gtest.h>
+#include <malloc.h>
 
 #include <cmath>
 #include <thread>
@@ -139,6 +140,31 @@ TEST(Coalescer, FirstComputesOthersWait) {
   EXPECT_EQ(seen, (std::vector<float>{42, 42, 42}));
   EXPECT_EQ(coalescer.coalesced(), 2);
   EXPECT_TRUE(coalescer.join(key_of(1), waiter));  // a new computation after the first ended
+}
+
+// What the cache charges is what its entries take from the heap (glibc's own count), so that a
+// budget holds in resident memory: it once charged about half of it.
+TEST(ResponseCache, TheBytesChargedAreTheHeapTheEntriesTake) {
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+  GTEST_SKIP() << "the sanitizers replace malloc; glibc's count is not theirs";
+#else
+  for (const std::size_t outputs_per_entry : {std::size_t{1}, std::size_t{40}}) {
+    ResponseCache cache(std::size_t{1} << 30, 4);
+    const std::size_t before = mallinfo2().uordblks;
+    for (int i = 0; i < 20'000; ++i) {
+      CacheKey key = make_cache_key("ceramic-armor", "1", "fingerprint-of-the-artifact",
+                                    std::vector<float>(12, static_cast<float>(i)), 1);
+      cache.put(key,
+                std::make_shared<const CachedValue>(
+                    std::vector<float>(outputs_per_entry, static_cast<float>(i))),
+                0us);
+    }
+    const auto measured = static_cast<double>(mallinfo2().uordblks - before);
+    const auto charged = static_cast<double>(cache.stats().bytes);
+    EXPECT_LE(measured, charged * 1.05) << outputs_per_entry << " outputs";
+    EXPECT_GE(measured, charged * 0.8) << outputs_per_entry << " outputs";
+  }
+#endif
 }
 
 }  // namespace
