@@ -42,6 +42,7 @@ struct ApiPipeline::Flight {
   std::string body;
   std::optional<CacheKey> key;         // with a cache
   std::shared_ptr<AnswerProbe> probe;  // null without metrics
+  AdmissionTicket ticket;              // under the server's bound until the flight ends
   bool leader = false;
   SteadyClock::time_point joined;
   SteadyClock::time_point submitted;
@@ -94,7 +95,18 @@ std::string ApiPipeline::target_of(const http::Request& request, std::string_vie
   return target;
 }
 
-void ApiPipeline::handle(http::Request& request, http::Responder responder) {
+void ApiPipeline::handle(http::Request& request, http::Responder responder,
+                         AdmissionLimit& server) {
+  if (!server.try_enter()) {
+    if (metrics_) {
+      metrics_->started();
+      metrics_->failed(503, request.received, SteadyClock::now());
+    }
+    responder.send(error_answer(
+        503, "the server is at its bound of predictions in flight (--max-in-flight); retry later"));
+    return;
+  }
+  AdmissionTicket ticket(&server, nullptr);
   const std::string_view path = upstream_path(request);
   std::string target = target_of(request, path);
   switch (classify(api_.config.upstream.routes, request, path)) {
@@ -104,7 +116,7 @@ void ApiPipeline::handle(http::Request& request, http::Responder responder) {
                                            "' refuses it)"));
       return;
     case ApiAction::kProxy:
-      proxy(request, std::move(target), std::move(responder));
+      proxy(request, std::move(target), std::move(responder), std::move(ticket));
       return;
     case ApiAction::kPredict:
       break;
@@ -114,31 +126,34 @@ void ApiPipeline::handle(http::Request& request, http::Responder responder) {
     // A body that is not JSON is the upstream's to judge: forwarded unchanged, never cached.
     auto canonical = canonical_json(request.body, limits_.max_depth);
     if (!canonical) {
-      proxy(request, std::move(target), std::move(responder));
+      proxy(request, std::move(target), std::move(responder), std::move(ticket));
       return;
     }
     key = make_cache_key(api_key_bytes(api_.config.name, api_.fingerprint, request, target,
                                        api_.config.upstream.key_headers, *canonical));
   }
-  predict(request, std::move(target), std::move(key), std::move(responder));
+  predict(request, std::move(target), std::move(key), std::move(responder), std::move(ticket));
 }
 
-void ApiPipeline::proxy(http::Request& request, std::string target, http::Responder responder) {
+void ApiPipeline::proxy(http::Request& request, std::string target, http::Responder responder,
+                        AdmissionTicket ticket) {
   auto shared = std::make_shared<http::Responder>(std::move(responder));
-  const bool queued = pool_.submit([this, method = request.method_text, target = std::move(target),
-                                    headers = upstream_headers(request, false),
-                                    body = std::move(request.body), responder = shared](bool run) {
-    if (!run) {
-      responder->send(error_answer(503, "the server is shutting down"));
-      return;
-    }
-    auto answer = client_->call(method, target, body, headers);
-    if (!answer) {
-      responder->send(error_answer(answer.error().code, answer.error().message));
-      return;
-    }
-    responder->send(response_of(client_answer(std::move(*answer))));
-  });
+  auto held = std::make_shared<AdmissionTicket>(std::move(ticket));  // the call is copyable
+  const bool queued =
+      pool_.submit([this, method = request.method_text, target = std::move(target),
+                    headers = upstream_headers(request, false), body = std::move(request.body),
+                    responder = shared, held](bool run) {
+        if (!run) {
+          responder->send(error_answer(503, "the server is shutting down"));
+          return;
+        }
+        auto answer = client_->call(method, target, body, headers);
+        if (!answer) {
+          responder->send(error_answer(answer.error().code, answer.error().message));
+          return;
+        }
+        responder->send(response_of(client_answer(std::move(*answer))));
+      });
   if (!queued) shared->send(error_answer(503, busy_message()));
 }
 
@@ -149,8 +164,9 @@ std::string ApiPipeline::busy_message() const {
 }
 
 void ApiPipeline::predict(http::Request& request, std::string target, std::optional<CacheKey> key,
-                          http::Responder responder) {
+                          http::Responder responder, AdmissionTicket ticket) {
   auto flight = std::make_shared<Flight>(std::move(responder));
+  flight->ticket = std::move(ticket);
   flight->method = request.method_text;
   flight->key = std::move(key);
   flight->target = std::move(target);

@@ -17,6 +17,7 @@
 #include "model/repository.h"
 #include "model/upstream/upstream_client.h"
 #include "monitor/model_metrics.h"
+#include "serve/admission.h"
 #include "serve/call_pool.h"
 #include "serve/json_input.h"
 #include "serve/pipeline.h"
@@ -39,8 +40,9 @@ class ApiPipeline {
   monitor::ModelMetrics* metrics() { return metrics_.get(); }
   const monitor::ModelMetrics* metrics() const { return metrics_.get(); }
 
-  // A request whose path it claims.
-  void handle(http::Request& request, http::Responder responder);
+  // A request whose path it claims, counted under the server's bound on requests in flight
+  // (--max-in-flight) until it is answered; at the bound, 503 with Retry-After at once.
+  void handle(http::Request& request, http::Responder responder, AdmissionLimit& server);
   // Refuses new calls; requests waiting for a connection answer 503.
   void stop();
 
@@ -53,9 +55,10 @@ class ApiPipeline {
   std::string_view upstream_path(const http::Request& request) const;
   std::string target_of(const http::Request& request, std::string_view path) const;
   void predict(http::Request& request, std::string target, std::optional<CacheKey> key,
-               http::Responder responder);
+               http::Responder responder, AdmissionTicket ticket);
   std::string busy_message() const;
-  void proxy(http::Request& request, std::string target, http::Responder responder);
+  void proxy(http::Request& request, std::string target, http::Responder responder,
+             AdmissionTicket ticket);
   void lookup_redis(const FlightPtr& flight);
   void call(const FlightPtr& flight);
   void complete(const FlightPtr& flight, const ApiOutcome& outcome);

@@ -120,7 +120,7 @@ PredictionServer::PredictionServer(ServeOptions options,
   state_->router.set_fallback([&serve](http::Request& request, http::Responder& responder) {
     ApiPipeline* api = serve.api_for(request.path());
     if (api == nullptr) return false;
-    api->handle(request, std::move(responder));
+    api->handle(request, std::move(responder), serve.admission);
     return true;
   });
   HostGuard guard(options_.http.host, options_.allowed_hosts);

@@ -14,6 +14,7 @@
 #include "support/raw_client.h"
 #include "support/temp_dir.h"
 #include "support/test_models.h"
+#include "support/test_server.h"
 
 namespace hone::serve {
 namespace {
@@ -138,6 +139,35 @@ TEST(Admission, TheServersBoundCoversEveryModelTogether) {
   const std::string performance = scrape(server->port(), "/api/performance");
   EXPECT_NE(performance.find(R"("in_flight":{"now":0,"bound":1,"refused":1})"), std::string::npos)
       << performance;
+}
+
+// A json upstream's requests count under the server's bound too.
+TEST(Admission, TheServersBoundCoversJsonUpstreams) {
+  test::TestServerOptions slow;
+  slow.delay = 600ms;
+  test::TestServer upstream(slow);
+  test::TempDir dir;
+  dir.write("models/api/config.yaml", "backend: http\nurl: " + upstream.url("/") +
+                                          "\nprotocol: json\nmount: /api-upstream\n");
+  auto models = std::make_shared<model::ModelRepository>();
+  ASSERT_TRUE(models->load_directory(dir.file("models")));
+  auto server = start(models, /*max_in_flight=*/1);
+  std::thread held([&] {
+    auto client = http::Client::connect("127.0.0.1", server->port()).value();
+    EXPECT_EQ(client.post("/api-upstream/predict", R"({"x":1})").value().status, 200);
+  });
+  const auto deadline = std::chrono::steady_clock::now() + 10s;
+  while (upstream.requests() == 0 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(5ms);
+  }
+  auto client = http::Client::connect("127.0.0.1", server->port()).value();
+  const auto refused = client.post("/api-upstream/predict", R"({"x":2})").value();
+  EXPECT_EQ(refused.status, 503);
+  EXPECT_EQ(refused.header("Retry-After"), "1");
+  EXPECT_NE(refused.body.find("--max-in-flight"), std::string::npos) << refused.body;
+  held.join();
+  EXPECT_EQ(client.post("/api-upstream/predict", R"({"x":3})").value().status, 200);
+  EXPECT_EQ(upstream.requests(), 2);
 }
 
 TEST(Admission, AnAdaptiveBoundStartsAtItsFloor) {
