@@ -45,6 +45,8 @@ struct ServeFlags {
   std::string admin_token;
   std::string admin_token_file;
   std::vector<std::string> allowed_hosts;
+  std::string api_keys;
+  std::string api_key_rate;
   bool no_metrics = false;
   std::vector<std::string> alerts;
   std::string alert_webhook;
@@ -119,6 +121,22 @@ Result<serve::ServeConfig> build_config(const ServeFlags& flags) {
   if (!flags.admin_token.empty()) options.admin_token = flags.admin_token;
   if (flags.no_metrics) options.metrics = false;
   if (!flags.allowed_hosts.empty()) options.allowed_hosts = flags.allowed_hosts;
+  if (!flags.api_keys.empty()) config.api_keys_file = flags.api_keys;
+  if (!flags.api_key_rate.empty()) config.api_key_rate = flags.api_key_rate;
+  if (!config.api_key_rate.empty() && config.api_keys_file.empty()) {
+    return fail("--api-key-rate needs --api-keys");
+  }
+  if (!config.api_keys_file.empty()) {
+    serve::KeyRate rate;
+    if (!config.api_key_rate.empty()) {
+      auto parsed = serve::parse_key_rate(config.api_key_rate);
+      if (!parsed) return fail("--api-key-rate: " + parsed.error().message);
+      rate = *parsed;
+    }
+    auto keys = serve::ApiKeys::load(config.api_keys_file, rate);
+    if (!keys) return keys.error();
+    options.api_keys = std::move(*keys);
+  }
   if (!flags.history.empty()) {
     const auto history_us = parse_duration(flags.history)->count();
     if (history_us < 10'000'000) return fail("--history must be at least 10s");
@@ -297,6 +315,11 @@ Command add_serve_command(CLI::App& root) {
                   "Token that calls changing server state must bring (Authorization: Bearer T); "
                   "other local users can read it in /proc: prefer --admin-token-file or "
                   "HONE_ADMIN_TOKEN");
+  app->add_option("--api-keys", flags->api_keys,
+                  "Predictions need a key from this file (one per line: KEY [models=A,B] "
+                  "[rate=N/s]), as Authorization: Bearer KEY or X-API-Key: KEY");
+  app->add_option("--api-key-rate", flags->api_key_rate,
+                  "Each key's rate limit unless its line sets one, N/s or N/m (429 beyond)");
   app->add_option("--allowed-host", flags->allowed_hosts,
                   "A host name that may read /api, /metrics and /dashboard besides IP addresses "
                   "and localhost (repeatable; on a non-loopback address, the check then holds)");

@@ -103,11 +103,16 @@ void ModelPipeline::stop() { runner_->stop(); }
 void ModelPipeline::refuse(const Error& error, const http::Request& request,
                            http::Responder responder) {
   const int status = error.code >= 400 ? error.code : 500;
+  refuse(error_answer(status, error.message), request, std::move(responder));
+}
+
+void ModelPipeline::refuse(http::Response answer, const http::Request& request,
+                           http::Responder responder) {
   if (metrics_) {
     metrics_->started();
-    metrics_->failed(status, request.received, SteadyClock::now());
+    metrics_->failed(answer.status, request.received, SteadyClock::now());
   }
-  responder.send(error_answer(status, error.message));
+  responder.send(std::move(answer));
 }
 
 bool ModelPipeline::admit(AdmissionLimit& server, const http::Request& request,

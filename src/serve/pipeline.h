@@ -72,6 +72,8 @@ class ModelPipeline {
 
   // A request whose body could not be decoded: answered with the error, and counted.
   void refuse(const Error& error, const http::Request& request, http::Responder responder);
+  // A request refused with a ready answer (401, 403, 429 of the API keys): sent, and counted.
+  void refuse(http::Response answer, const http::Request& request, http::Responder responder);
   // Counts a request in under the server's bound and this model's, before it is decoded; when
   // either is full, answers 503 with Retry-After (counted) and returns false.
   bool admit(AdmissionLimit& server, const http::Request& request, http::Responder& responder,

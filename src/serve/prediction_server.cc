@@ -66,6 +66,7 @@ PredictionServer::PredictionServer(ServeOptions options,
   if (options_.redis) serve.caches.l2 = std::make_unique<RedisCache>(*options_.redis);
   serve.metrics_enabled = options_.metrics;
   serve.admin_token = options_.admin_token;
+  serve.api_keys = options_.api_keys.get();
   for (const model::Model* model : serve.models->models()) {
     serve.pipelines.emplace(model, std::make_unique<ModelPipeline>(
                                        *model, serve.caches, serve.milestones, options_.metrics));
@@ -120,6 +121,13 @@ PredictionServer::PredictionServer(ServeOptions options,
   state_->router.set_fallback([&serve](http::Request& request, http::Responder& responder) {
     ApiPipeline* api = serve.api_for(request.path());
     if (api == nullptr) return false;
+    if (serve.api_keys != nullptr) {
+      const ApiKeys::Verdict verdict = serve.api_keys->check(request, api->config().name);
+      if (verdict.status != 200) {
+        responder.send(ApiKeys::refusal(verdict));
+        return true;
+      }
+    }
     api->handle(request, std::move(responder), serve.admission);
     return true;
   });

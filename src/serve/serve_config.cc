@@ -74,6 +74,13 @@ Status load_serve_config(const std::string& path, ServeConfig& config) {
     if (auto v = map.string("admin_token")) options.admin_token = *v;
     if (auto v = map.string("admin_token_file")) config.admin_token_file = *v;
     if (auto v = map.strings("allowed_hosts")) options.allowed_hosts = *v;
+    const YAML::Node auth = map.node("auth");
+    if (auth.IsDefined()) {
+      YamlMap section(auth, path, "auth");
+      if (auto v = section.string("api_keys")) config.api_keys_file = *v;
+      if (auto v = section.string("rate")) config.api_key_rate = *v;
+      section.finish();
+    }
     if (auto v = map.boolean("metrics")) options.metrics = *v;
     if (auto v = map.duration_us("history")) {
       if (*v < 10'000'000) map.error_at(map.node("history"), "'history' must be at least 10s");

@@ -13,6 +13,7 @@
 #include "model/repository.h"
 #include "monitor/monitor.h"
 #include "serve/admission.h"
+#include "serve/api_keys.h"
 #include "serve/api_pipeline.h"
 #include "serve/json_input.h"
 #include "serve/pipeline.h"
@@ -45,6 +46,7 @@ struct ServeState {
   monitor::Monitor* monitor = nullptr;  // owned by the PredictionServer
   monitor::AlertEngine* alerts = nullptr;
   std::string admin_token;
+  ApiKeys* api_keys = nullptr;  // predictions need a key when set
   std::function<std::int64_t()> open_connections;
   std::size_t max_connections = 0;  // the bound on them; 0: none
 
@@ -72,6 +74,13 @@ void decode_and_serve(ServeState& state, http::Request& request, const PathParam
   if (pipeline == nullptr) {
     responder.send(std::move(response));
     return;
+  }
+  if (state.api_keys != nullptr) {
+    const ApiKeys::Verdict verdict = state.api_keys->check(request, pipeline->model().config.name);
+    if (verdict.status != 200) {
+      pipeline->refuse(ApiKeys::refusal(verdict), request, std::move(responder));
+      return;
+    }
   }
   AdmissionTicket ticket;
   if (!pipeline->admit(state.admission, request, responder, ticket)) return;

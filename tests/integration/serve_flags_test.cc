@@ -227,6 +227,61 @@ TEST(ServeFlags, AllowedHostAndTheDashboardsHeaders) {
   EXPECT_EQ(allowed.read_response().status, 200);
 }
 
+// --api-keys: predictions need a key (401 with WWW-Authenticate without one), a key limited to
+// some models gets 403 for others, each key has its rate (429 with Retry-After); health and
+// metadata stay open; the config file's auth section does the same.
+TEST(ServeFlags, ApiKeysGuardPredictions) {
+  test::TempDir dir;
+  const auto keys = dir.write("keys", "team-a\nteam-b models=fraud-detector rate=1/m\n");
+  const std::string v1 = "/v1/models/ceramic-armor:predict";
+  const auto run = [&](Served& served) {
+    auto client = served.client();
+    const auto none = client.post(v1, kRow).value();
+    EXPECT_EQ(none.status, 401);
+    EXPECT_EQ(none.header("WWW-Authenticate"), R"(Bearer realm="hone")");
+    EXPECT_EQ(client.request("POST", v1, kRow, {{"Authorization", "Bearer team-a"}}).value().status,
+              200);
+    EXPECT_EQ(client.request("POST", v1, kRow, {{"X-API-Key", "team-a"}}).value().status, 200);
+    EXPECT_EQ(client.request("POST", v1, kRow, {{"X-API-Key", "team-c"}}).value().status, 401);
+    EXPECT_EQ(client.request("POST", v1, kRow, {{"X-API-Key", "team-b"}}).value().status, 403);
+    const std::string fraud = "/v1/models/fraud-detector:predict";
+    const std::string row = R"({"instances":[{"amount_usd":950,"online":1}]})";
+    EXPECT_EQ(client.request("POST", fraud, row, {{"X-API-Key", "team-b"}}).value().status, 200);
+    const auto limited = client.request("POST", fraud, row, {{"X-API-Key", "team-b"}}).value();
+    EXPECT_EQ(limited.status, 429);
+    EXPECT_GE(std::stoi(std::string(limited.header("Retry-After"))), 1);
+    // A browser's cross-origin "simple" POST carries no key: refused.
+    EXPECT_EQ(client
+                  .request("POST", v1, kRow,
+                           {{"Origin", "https://evil.example"}, {"Content-Type", "text/plain"}})
+                  .value()
+                  .status,
+              401);
+    EXPECT_EQ(client.get("/v2/health/ready").value().status, 200);
+    EXPECT_EQ(client.get("/v2/models/ceramic-armor").value().status, 200);
+  };
+  Served flagged({"--api-keys", keys});
+  ASSERT_NE(flagged.port, 0);
+  run(flagged);
+  const auto config = dir.write(
+      "hone.yaml", "models: " + kExamples + "\nauth: {api_keys: " + keys + ", rate: 1000/s}\n");
+  Served configured({"--config", config});
+  ASSERT_NE(configured.port, 0);
+  run(configured);
+  // Mistakes stop start-up with the reason.
+  const auto bad = dir.write("bad", "team-a colour=red\n");
+  for (const auto& args :
+       std::vector<std::vector<std::string>>{{"--api-keys", bad},
+                                             {"--api-keys", keys, "--api-key-rate", "fast"},
+                                             {"--api-key-rate", "5/s"}}) {
+    std::vector<std::string> all = {kHone, "serve", "--models", kExamples, "--port", "0"};
+    all.insert(all.end(), args.begin(), args.end());
+    const auto result = test::run_process(all, std::chrono::seconds(20));
+    EXPECT_EQ(result.exit_code, 2) << args.back();
+    EXPECT_EQ(result.err.find("team-a"), std::string::npos) << result.err;  // never a key
+  }
+}
+
 TEST(ServeFlags, CacheSize) {
   Served served({"--cache-size", "3MiB"});
   ASSERT_NE(served.port, 0);
