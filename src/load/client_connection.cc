@@ -206,7 +206,9 @@ class Connection final : public ClientConnection {
   }
 
   void fail(const char* kind) {
-    if (kind == report::kErrorReset && bytes_in_ == 0 && answered_ > 0) kind = kStaleConnection;
+    if (std::string_view(kind) == report::kErrorReset && bytes_in_ == 0 && answered_ > 0) {
+      kind = kStaleConnection;
+    }
     close();
     const Ticket failed = ticket_;
     events_.on_failure(*this, failed, kind, Clock::now(), static_cast<std::int64_t>(out_.size()));

@@ -93,20 +93,22 @@ class Worker::Pool final : public ConnectionEvents {
                   TimePoint done, std::int64_t bytes_out) override {
     --busy_;
     release(connection);
-    if (kind == kConnectionGone && !worker_.ending_) {
+    // Kinds are compared by text: the same literal may sit at another address in each file.
+    const std::string_view what(kind);
+    if (what == kConnectionGone && !worker_.ending_) {
       waiting_.push_front(ticket);  // never written: sent on another connection, not counted
       grow();
       return;
     }
-    if (kind == kConnectionGone) kind = report::kErrorReset;
-    if (kind == kStaleConnection && !ticket.retried && !worker_.ending_) {
+    if (what == kConnectionGone) kind = report::kErrorReset;
+    if (what == kStaleConnection && !ticket.retried && !worker_.ending_) {
       Ticket again = ticket;
       again.retried = true;
       waiting_.push_front(again);
       grow();
       return;
     }
-    if (kind == kStaleConnection) kind = report::kErrorReset;
+    if (what == kStaleConnection) kind = report::kErrorReset;
     worker_.recorder_.failure(ticket.endpoint, kind, done, bytes_out);
     worker_.ticket_done(ticket, false);
   }

@@ -146,10 +146,11 @@ TEST(RequestParser, TooManyHeaderFieldsIs431) {
   // The default is Envoy's: 100.
   std::string hundred = "GET / HTTP/1.1\r\nHost: t\r\n";
   for (int i = 1; i < 100; ++i) hundred += "X" + std::to_string(i) + ": v\r\n";
-  RequestParser fits((Limits()));
+  const Limits defaults;  // the parser keeps a reference: it must outlive it
+  RequestParser fits(defaults);
   fits.feed(hundred + "\r\n");
   EXPECT_EQ(fits.state(), State::kDone);
-  RequestParser one_more((Limits()));
+  RequestParser one_more(defaults);
   one_more.feed(hundred + "Y: v\r\n\r\n");
   EXPECT_EQ(one_more.error_status(), 431);
 }
