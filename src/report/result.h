@@ -33,7 +33,7 @@ struct Stats {
   // us, from the intended send time, of the answers that counted as success only (k6's
   // http_req_duration{expected_response:true}): under overload, fast refusals do not hide them.
   HdrHistogram latency_ok = make_latency_histogram();
-  std::int64_t requests = 0;                        // finished: answered or failed
+  std::int64_t requests = 0;  // finished: answered or failed
   std::int64_t ok = 0;
   std::int64_t failed = 0;
   std::int64_t bytes_in = 0;

@@ -26,16 +26,16 @@ struct ServeOptions {
   JsonLimits json;
   std::chrono::milliseconds drain_timeout{10'000};
   std::size_t cache_bytes = 64 * 1024 * 1024;  // L1 response cache budget, all models
-  std::size_t max_in_flight = 4096;  // predictions inside the server at once; more get 503
-  std::optional<RedisOptions> redis;           // L2 response cache
-  std::string admin_token;                     // for /api calls that change state; empty: refused
+  std::size_t max_in_flight = 4096;   // predictions inside the server at once; more get 503
+  std::optional<RedisOptions> redis;  // L2 response cache
+  std::string admin_token;            // for /api calls that change state; empty: refused
   // Host names /api, /metrics and /dashboard answer besides IP addresses and localhost (the
   // DNS-rebinding guard; see host_guard.h).
   std::vector<std::string> allowed_hosts;
   // Predictions need one of these keys (--api-keys); null: no key needed.
   std::shared_ptr<ApiKeys> api_keys;
-  bool metrics = true;                         // request metrics, /metrics, monitor, dashboard
-  std::size_t history_seconds = 3600;          // per-second history kept
+  bool metrics = true;                 // request metrics, /metrics, monitor, dashboard
+  std::size_t history_seconds = 3600;  // per-second history kept
   std::vector<monitor::AlertRule> alerts;
   std::string alert_webhook;  // http://... to POST alert transitions to
   std::string proc_root = "/proc";

@@ -1,7 +1,8 @@
 // L1 response cache: in-process, sharded (one mutex per shard), O(1) LRU per shard with a byte
-// budget (counting what entries really take from the heap) and a TTL. Values are a model's outputs for an input (see cache_key.h), whose protocol
-// encoding happens per request, so v1 and v2 requests share entries; or, for a json upstream, its
-// stored answer. One budget covers both. Thread-safe.
+// budget (counting what entries really take from the heap) and a TTL. Values are a model's outputs
+// for an input (see cache_key.h), whose protocol encoding happens per request, so v1 and v2
+// requests share entries; or, for a json upstream, its stored answer. One budget covers both.
+// Thread-safe.
 #pragma once
 
 #include <atomic>

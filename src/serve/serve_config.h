@@ -30,9 +30,10 @@ struct ServeConfig {
   std::string upstream_protocol = "v2";   // how the upstreams are asked: v2 or v1
   model::ServingDefaults model_defaults;  // batching and cache for model_files and upstreams
   std::string log_level = "info";
-  std::string admin_token_file;  // read when neither the command line nor HONE_ADMIN_TOKEN gives one
-  std::string api_keys_file;     // auth.api_keys: predictions need one of its keys
-  std::string api_key_rate;      // auth.rate: each key's default rate limit
+  std::string
+      admin_token_file;       // read when neither the command line nor HONE_ADMIN_TOKEN gives one
+  std::string api_keys_file;  // auth.api_keys: predictions need one of its keys
+  std::string api_key_rate;   // auth.rate: each key's default rate limit
 };
 
 // Reads a config file over `config` (keys absent from the file keep their value).

@@ -33,8 +33,8 @@ bool ServeState::all_ready() const {
 std::vector<Metered> ServeState::metered() const {
   std::vector<Metered> out;
   for (const ModelPipeline* pipeline : all()) {
-    out.push_back({&pipeline->model().config, pipeline->metrics(),
-                   pipeline->model().backend_choice, &pipeline->admission()});
+    out.push_back({&pipeline->model().config, pipeline->metrics(), pipeline->model().backend_choice,
+                   &pipeline->admission()});
   }
   for (const auto& api : apis) out.push_back({&api->config(), api->metrics(), {}});
   return out;
