@@ -47,6 +47,11 @@ struct ServeFlags {
   std::vector<std::string> allowed_hosts;
   std::string api_keys;
   std::string api_key_rate;
+  std::string jwt_secret_file;
+  std::string jwt_key;
+  std::string jwt_jwks;
+  std::string jwt_audience;
+  std::string jwt_issuer;
   bool no_metrics = false;
   std::vector<std::string> alerts;
   std::string alert_webhook;
@@ -123,20 +128,14 @@ Result<serve::ServeConfig> build_config(const ServeFlags& flags) {
   if (!flags.allowed_hosts.empty()) options.allowed_hosts = flags.allowed_hosts;
   if (!flags.api_keys.empty()) config.api_keys_file = flags.api_keys;
   if (!flags.api_key_rate.empty()) config.api_key_rate = flags.api_key_rate;
-  if (!config.api_key_rate.empty() && config.api_keys_file.empty()) {
-    return fail("--api-key-rate needs --api-keys");
-  }
-  if (!config.api_keys_file.empty()) {
-    serve::KeyRate rate;
-    if (!config.api_key_rate.empty()) {
-      auto parsed = serve::parse_key_rate(config.api_key_rate);
-      if (!parsed) return fail("--api-key-rate: " + parsed.error().message);
-      rate = *parsed;
-    }
-    auto keys = serve::ApiKeys::load(config.api_keys_file, rate);
-    if (!keys) return keys.error();
-    options.api_keys = std::move(*keys);
-  }
+  if (!flags.jwt_secret_file.empty()) config.jwt.secret_file = flags.jwt_secret_file;
+  if (!flags.jwt_key.empty()) config.jwt.public_key_file = flags.jwt_key;
+  if (!flags.jwt_jwks.empty()) config.jwt.jwks_file = flags.jwt_jwks;
+  if (!flags.jwt_audience.empty()) config.jwt.audience = flags.jwt_audience;
+  if (!flags.jwt_issuer.empty()) config.jwt.issuer = flags.jwt_issuer;
+  auto auth = serve::build_authenticator(config);
+  if (!auth) return auth.error();
+  options.auth = std::move(*auth);
   if (!flags.history.empty()) {
     const auto history_us = parse_duration(flags.history)->count();
     if (history_us < 10'000'000) return fail("--history must be at least 10s");
@@ -320,6 +319,16 @@ Command add_serve_command(CLI::App& root) {
                   "[rate=N/s]), as Authorization: Bearer KEY or X-API-Key: KEY");
   app->add_option("--api-key-rate", flags->api_key_rate,
                   "Each key's rate limit unless its line sets one, N/s or N/m (429 beyond)");
+  app->add_option("--jwt-secret-file", flags->jwt_secret_file,
+                  "Predictions take HS256 JWTs (Authorization: Bearer JWT) signed with the secret "
+                  "in this file (at least 32 bytes)");
+  app->add_option("--jwt-key", flags->jwt_key,
+                  "Predictions take RS256 or ES256 JWTs signed for this PEM public key");
+  app->add_option("--jwt-jwks", flags->jwt_jwks,
+                  "Predictions take JWTs signed for a key in this JSON Web Key Set file (by kid)");
+  app->add_option("--jwt-audience", flags->jwt_audience,
+                  "A JWT's aud claim must hold this audience");
+  app->add_option("--jwt-issuer", flags->jwt_issuer, "A JWT's iss claim must be this issuer");
   app->add_option("--allowed-host", flags->allowed_hosts,
                   "A host name that may read /api, /metrics and /dashboard besides IP addresses "
                   "and localhost (repeatable; on a non-loopback address, the check then holds)");

@@ -4,35 +4,10 @@
 #include <openssl/hmac.h>
 #include <simdjson.h>
 
+#include "core/base64.h"
 #include "core/json_writer.h"
 
 namespace hone::load {
-
-std::string base64url(std::string_view bytes) {
-  static constexpr char kAlphabet[] =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-  std::string out;
-  out.reserve((bytes.size() + 2) / 3 * 4);
-  std::size_t i = 0;
-  for (; i + 2 < bytes.size(); i += 3) {
-    const auto n = (static_cast<std::uint32_t>(static_cast<unsigned char>(bytes[i])) << 16) |
-                   (static_cast<std::uint32_t>(static_cast<unsigned char>(bytes[i + 1])) << 8) |
-                   static_cast<unsigned char>(bytes[i + 2]);
-    out.push_back(kAlphabet[(n >> 18) & 63]);
-    out.push_back(kAlphabet[(n >> 12) & 63]);
-    out.push_back(kAlphabet[(n >> 6) & 63]);
-    out.push_back(kAlphabet[n & 63]);
-  }
-  if (i < bytes.size()) {
-    std::uint32_t n = static_cast<std::uint32_t>(static_cast<unsigned char>(bytes[i])) << 16;
-    if (i + 1 < bytes.size())
-      n |= static_cast<std::uint32_t>(static_cast<unsigned char>(bytes[i + 1])) << 8;
-    out.push_back(kAlphabet[(n >> 18) & 63]);
-    out.push_back(kAlphabet[(n >> 12) & 63]);
-    if (i + 1 < bytes.size()) out.push_back(kAlphabet[(n >> 6) & 63]);
-  }
-  return out;  // no padding in JWTs
-}
 
 Status validate_jwt(const JwtSettings& settings) {
   if (settings.secret.empty()) return fail("the JWT secret is empty");
@@ -62,14 +37,14 @@ std::string mint_jwt(const JwtSettings& settings, std::int64_t now) {
   if (!has_exp) json.key("exp").value(now + settings.expiry_s);
   json.end_object();
   const std::string signing_input =
-      base64url(R"({"alg":"HS256","typ":"JWT"})") + "." + base64url(payload);
+      base64url_encode(R"({"alg":"HS256","typ":"JWT"})") + "." + base64url_encode(payload);
   unsigned char mac[EVP_MAX_MD_SIZE];
   unsigned int mac_length = 0;
   HMAC(EVP_sha256(), settings.secret.data(), static_cast<int>(settings.secret.size()),
        reinterpret_cast<const unsigned char*>(signing_input.data()), signing_input.size(), mac,
        &mac_length);
   return signing_input + "." +
-         base64url(std::string_view(reinterpret_cast<const char*>(mac), mac_length));
+         base64url_encode(std::string_view(reinterpret_cast<const char*>(mac), mac_length));
 }
 
 }  // namespace hone::load

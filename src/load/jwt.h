@@ -19,6 +19,4 @@ struct JwtSettings {
 Status validate_jwt(const JwtSettings& settings);
 std::string mint_jwt(const JwtSettings& settings, std::int64_t now_unix_s);
 
-std::string base64url(std::string_view bytes);
-
 }  // namespace hone::load

@@ -197,6 +197,7 @@ Result<ModelConfig> load_model_config(const std::string& dir) {
     read_batching(map, config.batching);
     read_cache(map, config.cache);
     read_admission(map, config.admission);
+    read_auth(map, config.auth);
     read_warmup(map, config.warmup);
     map.finish();
     if (!valid_model_name(config.name)) {

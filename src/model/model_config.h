@@ -36,6 +36,11 @@ struct AdmissionSettings {
   std::chrono::microseconds window{100'000};  // how often an adaptive bound moves
 };
 
+// Whether a model's predictions need credentials (see serve/auth.h): as the server says (when it
+// has --api-keys or a JWT key, they do), always (the server refuses to start without any), or
+// never (an open model on a server that checks the others).
+enum class AuthPolicy { inherit, required, none };
+
 // The response cache (see serve/response_cache.h).
 struct CacheSettings {
   bool enabled = false;
@@ -95,6 +100,7 @@ struct ModelConfig {
   BatchingSettings batching;
   CacheSettings cache;
   AdmissionSettings admission;
+  AuthPolicy auth = AuthPolicy::inherit;
   WarmupSettings warmup;
 };
 

@@ -102,7 +102,25 @@ void read_warmup(YamlMap& parent, WarmupSettings& warmup) {
   map.finish();
 }
 
+void read_auth(YamlMap& parent, AuthPolicy& auth) {
+  const auto value = parent.string("auth");
+  if (!value) return;
+  if (*value == "inherit") {
+    auth = AuthPolicy::inherit;
+  } else if (*value == "required") {
+    auth = AuthPolicy::required;
+  } else if (*value == "none") {
+    auth = AuthPolicy::none;
+  } else {
+    parent.error_at(parent.node("auth"), "auth must be inherit, required or none");
+  }
+}
+
 void emit_serving_settings(YAML::Emitter& out, const ModelConfig& config) {
+  if (config.auth != AuthPolicy::inherit) {
+    out << YAML::Key << "auth" << YAML::Value
+        << (config.auth == AuthPolicy::required ? "required" : "none");
+  }
   const BatchingSettings& b = config.batching;
   if (b.enabled) {
     out << YAML::Key << "batching" << YAML::Value << YAML::BeginMap;

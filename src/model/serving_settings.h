@@ -13,6 +13,7 @@ void read_batching(YamlMap& parent, BatchingSettings& batching);
 void read_cache(YamlMap& parent, CacheSettings& cache);
 void read_admission(YamlMap& parent, AdmissionSettings& admission);
 void read_warmup(YamlMap& parent, WarmupSettings& warmup);
+void read_auth(YamlMap& parent, AuthPolicy& auth);  // auth: inherit | required | none
 
 void emit_serving_settings(YAML::Emitter& out, const ModelConfig& config);
 

@@ -7,7 +7,6 @@
 #include <fstream>
 
 #include "core/strings.h"
-#include "http/serialize.h"
 
 namespace hone::serve {
 namespace {
@@ -17,13 +16,6 @@ KeyDigest digest_of(std::string_view key) {
   unsigned int size = 0;
   EVP_Digest(key.data(), key.size(), out.data(), &size, EVP_sha256(), nullptr);
   return out;
-}
-
-// The key a request presents: Authorization: Bearer KEY, else X-API-Key.
-std::string_view presented(const http::Request& request) {
-  const std::string_view bearer = http::bearer_token(request.header("Authorization"));
-  if (!bearer.empty()) return bearer;
-  return trim(request.header("X-API-Key"));
 }
 
 }  // namespace
@@ -79,12 +71,7 @@ Result<std::unique_ptr<ApiKeys>> ApiKeys::load(const std::string& path, KeyRate 
   return keys;
 }
 
-ApiKeys::Verdict ApiKeys::check(const http::Request& request, std::string_view model,
-                                Clock::time_point now) {
-  const std::string_view given = presented(request);
-  if (given.empty()) {
-    return {401, "predictions need an API key (Authorization: Bearer KEY or X-API-Key: KEY)", 0};
-  }
+AuthVerdict ApiKeys::check(std::string_view given, std::string_view model, Clock::time_point now) {
   const auto found = keys_.find(digest_of(given));
   if (found == keys_.end()) return {401, "the API key is not valid", 0};
   Key& key = *found->second;
@@ -107,17 +94,6 @@ ApiKeys::Verdict ApiKeys::check(const http::Request& request, std::string_view m
   const auto wait_s = static_cast<std::int64_t>(std::ceil((1 - key.tokens) / key.per_second));
   return {429, "this API key's rate limit is reached; retry later",
           std::max<std::int64_t>(1, wait_s)};
-}
-
-http::Response ApiKeys::refusal(const Verdict& verdict) {
-  http::Response response = http::error_response(verdict.status, verdict.message);
-  if (verdict.status == 401) {
-    response.headers.push_back({"WWW-Authenticate", R"(Bearer realm="hone")"});
-  }
-  if (verdict.status == 429) {
-    response.headers.push_back({"Retry-After", std::to_string(verdict.retry_after_s)});
-  }
-  return response;
 }
 
 }  // namespace hone::serve

@@ -1,8 +1,7 @@
 // API keys for predictions (--api-keys FILE): a client presents one as `Authorization: Bearer KEY`
-// or `X-API-Key: KEY`. Without one the answer is 401 with WWW-Authenticate; with a key the file
-// does not hold, 401; with a key not allowed for the model, 403; over the key's rate, 429 with
-// Retry-After. Only SHA-256 digests of the keys are kept, and neither keys nor digests are ever
-// logged or echoed.
+// or `X-API-Key: KEY` (serve/auth.h picks it out). A key the file does not hold: 401; a key not
+// allowed for the model: 403; over the key's rate: 429 with Retry-After. Only SHA-256 digests of
+// the keys are kept, and neither keys nor digests are ever logged or echoed.
 //
 // The file holds one key per line, optionally followed by settings; blank lines and lines that
 // start with '#' are skipped:
@@ -22,7 +21,7 @@
 #include <vector>
 
 #include "core/result.h"
-#include "http/message.h"
+#include "serve/auth_verdict.h"
 
 namespace hone::serve {
 
@@ -41,16 +40,9 @@ class ApiKeys {
   // Reads the keys file; `default_rate` applies to keys without their own.
   static Result<std::unique_ptr<ApiKeys>> load(const std::string& path, KeyRate default_rate);
 
-  struct Verdict {
-    int status = 200;  // 200: go on; else 401, 403 or 429
-    std::string message;
-    std::int64_t retry_after_s = 0;  // 429
-  };
-  // Whether `request` may call `model`; takes a token from the key's bucket when it may.
-  Verdict check(const http::Request& request, std::string_view model,
-                Clock::time_point now = Clock::now());
-  // The answer for a refusal, with WWW-Authenticate (401) or Retry-After (429).
-  static http::Response refusal(const Verdict& verdict);
+  // Whether `key` may call `model`; takes a token from the key's bucket when it may.
+  AuthVerdict check(std::string_view key, std::string_view model,
+                    Clock::time_point now = Clock::now());
   std::size_t size() const { return keys_.size(); }
 
  private:

@@ -66,7 +66,7 @@ PredictionServer::PredictionServer(ServeOptions options,
   if (options_.redis) serve.caches.l2 = std::make_unique<RedisCache>(*options_.redis);
   serve.metrics_enabled = options_.metrics;
   serve.admin_token = options_.admin_token;
-  serve.api_keys = options_.api_keys.get();
+  serve.auth = options_.auth.get();
   for (const model::Model* model : serve.models->models()) {
     serve.pipelines.emplace(model, std::make_unique<ModelPipeline>(
                                        *model, serve.caches, serve.milestones, options_.metrics));
@@ -121,10 +121,10 @@ PredictionServer::PredictionServer(ServeOptions options,
   state_->router.set_fallback([&serve](http::Request& request, http::Responder& responder) {
     ApiPipeline* api = serve.api_for(request.path());
     if (api == nullptr) return false;
-    if (serve.api_keys != nullptr) {
-      const ApiKeys::Verdict verdict = serve.api_keys->check(request, api->config().name);
+    if (serve.auth != nullptr) {
+      const AuthVerdict verdict = serve.auth->check(request, api->config());
       if (verdict.status != 200) {
-        responder.send(ApiKeys::refusal(verdict));
+        responder.send(Authenticator::refusal(verdict));
         return true;
       }
     }
@@ -149,6 +149,15 @@ PredictionServer::PredictionServer(ServeOptions options,
 PredictionServer::~PredictionServer() { stop(); }
 
 Status PredictionServer::start() {
+  if (state_->serve.auth == nullptr) {
+    for (const Metered& served : state_->serve.metered()) {
+      if (served.config->auth == model::AuthPolicy::required) {
+        return fail("model '" + served.config->name +
+                    "' has auth: required, but the server has no credentials to check "
+                    "(--api-keys, --jwt-secret-file, --jwt-key or --jwt-jwks)");
+      }
+    }
+  }
   if (auto s = http_->start(); !s) return s;  // live (and answering "not ready") from here
   const auto warmup_start = SteadyClock::now();
   for (const model::Model* model : state_->serve.models->models()) {

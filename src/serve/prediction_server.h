@@ -14,7 +14,7 @@
 #include "model/repository.h"
 #include "monitor/alerts.h"
 #include "monitor/monitor.h"
-#include "serve/api_keys.h"
+#include "serve/auth.h"
 #include "serve/json_input.h"
 #include "serve/redis_cache.h"
 #include "serve/response_cache.h"
@@ -32,8 +32,9 @@ struct ServeOptions {
   // Host names /api, /metrics and /dashboard answer besides IP addresses and localhost (the
   // DNS-rebinding guard; see host_guard.h).
   std::vector<std::string> allowed_hosts;
-  // Predictions need one of these keys (--api-keys); null: no key needed.
-  std::shared_ptr<ApiKeys> api_keys;
+  // Predictions need credentials (--api-keys, --jwt-*) unless a model's config says auth: none;
+  // null: none needed.
+  std::shared_ptr<Authenticator> auth;
   bool metrics = true;                 // request metrics, /metrics, monitor, dashboard
   std::size_t history_seconds = 3600;  // per-second history kept
   std::vector<monitor::AlertRule> alerts;

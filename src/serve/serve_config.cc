@@ -79,6 +79,22 @@ Status load_serve_config(const std::string& path, ServeConfig& config) {
       YamlMap section(auth, path, "auth");
       if (auto v = section.string("api_keys")) config.api_keys_file = *v;
       if (auto v = section.string("rate")) config.api_key_rate = *v;
+      const YAML::Node jwt = section.node("jwt");
+      if (jwt.IsDefined()) {
+        YamlMap keys(jwt, path, "auth.jwt");
+        JwtSettings& settings = config.jwt;
+        if (auto v = keys.string("secret_file")) settings.secret_file = *v;
+        if (auto v = keys.string("public_key")) settings.public_key_file = *v;
+        if (auto v = keys.string("jwks")) settings.jwks_file = *v;
+        if (auto v = keys.string("audience")) settings.audience = *v;
+        if (auto v = keys.string("issuer")) settings.issuer = *v;
+        if (auto v = keys.string("models_claim")) settings.models_claim = *v;
+        if (auto v = keys.duration_us("leeway")) settings.leeway_s = *v / 1'000'000;
+        keys.finish();
+        if (!settings.configured()) {
+          section.error_at(jwt, "auth.jwt needs secret_file, public_key or jwks");
+        }
+      }
       section.finish();
     }
     if (auto v = map.boolean("metrics")) options.metrics = *v;
@@ -165,6 +181,36 @@ Status load_serve_config(const std::string& path, ServeConfig& config) {
     return fail(e.what());
   }
   return {};
+}
+
+Result<std::shared_ptr<Authenticator>> build_authenticator(const ServeConfig& config) {
+  if (!config.api_key_rate.empty() && config.api_keys_file.empty()) {
+    return fail("--api-key-rate needs --api-keys");
+  }
+  std::unique_ptr<ApiKeys> keys;
+  if (!config.api_keys_file.empty()) {
+    KeyRate rate;
+    if (!config.api_key_rate.empty()) {
+      auto parsed = parse_key_rate(config.api_key_rate);
+      if (!parsed) return fail("--api-key-rate: " + parsed.error().message);
+      rate = *parsed;
+    }
+    auto loaded = ApiKeys::load(config.api_keys_file, rate);
+    if (!loaded) return loaded.error();
+    keys = std::move(*loaded);
+  }
+  const JwtSettings& jwt = config.jwt;
+  if (!jwt.configured() && (!jwt.audience.empty() || !jwt.issuer.empty())) {
+    return fail("--jwt-audience and --jwt-issuer need --jwt-secret-file, --jwt-key or --jwt-jwks");
+  }
+  std::unique_ptr<JwtVerifier> verifier;
+  if (jwt.configured()) {
+    auto loaded = JwtVerifier::load(jwt);
+    if (!loaded) return loaded.error();
+    verifier = std::move(*loaded);
+  }
+  if (!keys && !verifier) return std::shared_ptr<Authenticator>();
+  return std::make_shared<Authenticator>(std::move(keys), std::move(verifier));
 }
 
 Status validate(const ServeConfig& config) {

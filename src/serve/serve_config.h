@@ -7,6 +7,9 @@
 //            body_timeout: 30s, idle_timeout: 60s, max_pipeline: 32, json_depth: 32}
 //   compression: {enabled: true, min_size: 1KiB, gzip_level: 5, brotli_quality: 4, zstd_level: 3}
 //   admin_token: s3cret      metrics: true       history: 1h
+//   auth: {api_keys: FILE, rate: 50/s,
+//          jwt: {secret_file: F, public_key: F, jwks: F, audience: A, issuer: I, leeway: 60s,
+//                models_claim: C}}
 //   alerts: {webhook: http://127.0.0.1:9000/alerts,
 //            rules: ["p99_ms > 100 for 30s", {expr: "error_rate > 5%", model: m, name: n}]}
 //   redis: {url: redis://127.0.0.1:6379, prefix: "hone:", connect_timeout: 200ms,
@@ -34,10 +37,14 @@ struct ServeConfig {
       admin_token_file;       // read when neither the command line nor HONE_ADMIN_TOKEN gives one
   std::string api_keys_file;  // auth.api_keys: predictions need one of its keys
   std::string api_key_rate;   // auth.rate: each key's default rate limit
+  JwtSettings jwt;            // auth.jwt: bearer tokens
 };
 
 // Reads a config file over `config` (keys absent from the file keep their value).
 Status load_serve_config(const std::string& path, ServeConfig& config);
+
+// The credential checks the settings ask for (API keys, JWT keys), or null when they ask for none.
+Result<std::shared_ptr<Authenticator>> build_authenticator(const ServeConfig& config);
 
 // Checks the settings that flags and file can both get wrong (and that alert rules name served
 // models is checked once the models are loaded).

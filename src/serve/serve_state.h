@@ -13,7 +13,7 @@
 #include "model/repository.h"
 #include "monitor/monitor.h"
 #include "serve/admission.h"
-#include "serve/api_keys.h"
+#include "serve/auth.h"
 #include "serve/api_pipeline.h"
 #include "serve/json_input.h"
 #include "serve/pipeline.h"
@@ -46,7 +46,7 @@ struct ServeState {
   monitor::Monitor* monitor = nullptr;  // owned by the PredictionServer
   monitor::AlertEngine* alerts = nullptr;
   std::string admin_token;
-  ApiKeys* api_keys = nullptr;  // predictions need a key when set
+  Authenticator* auth = nullptr;  // predictions need credentials when set
   std::function<std::int64_t()> open_connections;
   std::size_t max_connections = 0;  // the bound on them; 0: none
 
@@ -75,10 +75,10 @@ void decode_and_serve(ServeState& state, http::Request& request, const PathParam
     responder.send(std::move(response));
     return;
   }
-  if (state.api_keys != nullptr) {
-    const ApiKeys::Verdict verdict = state.api_keys->check(request, pipeline->model().config.name);
+  if (state.auth != nullptr) {
+    const AuthVerdict verdict = state.auth->check(request, pipeline->model().config);
     if (verdict.status != 200) {
-      pipeline->refuse(ApiKeys::refusal(verdict), request, std::move(responder));
+      pipeline->refuse(Authenticator::refusal(verdict), request, std::move(responder));
       return;
     }
   }

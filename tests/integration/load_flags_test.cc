@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "support/base64url.h"
+#include "core/base64.h"
 #include "support/process.h"
 #include "support/temp_dir.h"
 #include "support/test_server.h"
@@ -95,7 +95,7 @@ TEST(LoadFlags, JwtExpirySetsTheTokensLifetime) {
   const std::string token = server.header_values("Authorization").front().substr(7);
   const auto first = token.find('.');
   const auto payload =
-      test::base64url_decode(token.substr(first + 1, token.find('.', first + 1) - first - 1));
+      *base64url_decode(token.substr(first + 1, token.find('.', first + 1) - first - 1));
   simdjson::dom::parser parser;
   const auto claims = parser.parse(payload).value();
   EXPECT_EQ(claims["exp"].get_int64().value() - claims["iat"].get_int64().value(), 7200) << payload;

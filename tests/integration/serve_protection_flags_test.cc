@@ -1,15 +1,19 @@
 // hone serve's protection flags and config keys reach the running server: the bounds on
 // predictions in flight and on connections, the admin token's sources, the host guard and the
-// dashboard's headers, and API keys. Each test starts the real binary (see serve_flags_test.cc).
+// dashboard's headers, API keys and JWTs. Each test starts the real binary (see
+// serve_flags_test.cc).
 #include <gtest/gtest.h>
 
 #include <chrono>
 #include <csignal>
 #include <cstdlib>
+#include <filesystem>
+#include <fstream>
 #include <memory>
 #include <string>
 #include <vector>
 
+#include "support/jwt_signer.h"
 #include "support/process.h"
 #include "support/raw_client.h"
 #include "support/served.h"
@@ -171,13 +175,20 @@ TEST(ServeFlags, ApiKeysGuardPredictions) {
     const auto limited = client.request("POST", fraud, row, {{"X-API-Key", "team-b"}}).value();
     EXPECT_EQ(limited.status, 429);
     EXPECT_GE(std::stoi(std::string(limited.header("Retry-After"))), 1);
-    // A browser's cross-origin "simple" POST carries no key: refused.
+    // A browser's cross-origin "simple" POST: refused as cross-origin.
     EXPECT_EQ(client
                   .request("POST", v1, kRow,
                            {{"Origin", "https://evil.example"}, {"Content-Type", "text/plain"}})
                   .value()
                   .status,
-              401);
+              403);
+    // With a key, from a page of another origin: refused all the same.
+    EXPECT_EQ(client
+                  .request("POST", v1, kRow,
+                           {{"Origin", "https://evil.example"}, {"X-API-Key", "team-a"}})
+                  .value()
+                  .status,
+              403);
     EXPECT_EQ(client.get("/v2/health/ready").value().status, 200);
     EXPECT_EQ(client.get("/v2/models/ceramic-armor").value().status, 200);
   };
@@ -205,6 +216,111 @@ TEST(ServeFlags, ApiKeysGuardPredictions) {
     const auto result = test::run_process(all, std::chrono::seconds(20));
     EXPECT_EQ(result.exit_code, 2) << args.back();
     EXPECT_EQ(result.err.find("team-a"), std::string::npos) << result.err;  // never a key
+  }
+}
+
+// JWT bearer tokens: --jwt-key (a PEM public key), --jwt-jwks, --jwt-secret-file, with
+// --jwt-audience and --jwt-issuer; the config's auth.jwt with its leeway and models claim; a
+// model's own `auth: none` or `auth: required`.
+TEST(ServeFlags, JwtGuardsPredictions) {
+  test::TempDir dir;
+  const std::string v1 = "/v1/models/ceramic-armor:predict";
+  const auto now = std::chrono::duration_cast<std::chrono::seconds>(
+                       std::chrono::system_clock::now().time_since_epoch())
+                       .count();
+  const auto claims = [&](std::int64_t expires_in, const std::string& extra) {
+    return R"({"sub":"u1","exp":)" + std::to_string(now + expires_in) + extra + "}";
+  };
+  const auto status = [&](const Served& served, const std::string& token, const std::string& path) {
+    return served.client()
+        .request("POST", path, kRow, {{"Authorization", "Bearer " + token}})
+        .value()
+        .status;
+  };
+  const std::string trusted = R"(,"iss":"https://id.example","aud":["hone","other"])";
+  const auto ec = test::JwtSigner::es256();
+  Served keyed({"--jwt-key", dir.write("ec.pem", ec.public_pem()), "--jwt-audience", "hone",
+                "--jwt-issuer", "https://id.example"});
+  ASSERT_NE(keyed.port, 0);
+  EXPECT_EQ(status(keyed, ec.sign(claims(600, trusted)), v1), 200);
+  const auto refused =
+      keyed.client()
+          .request("POST", v1, kRow, {{"Authorization", "Bearer " + ec.sign(claims(600, ""))}})
+          .value();
+  EXPECT_EQ(refused.status, 401);  // no iss, no aud
+  EXPECT_EQ(refused.header("WWW-Authenticate"), R"(Bearer realm="hone", error="invalid_token")");
+  EXPECT_EQ(status(keyed, ec.sign(claims(600, R"(,"iss":"https://id.example","aud":"x")")), v1),
+            401);
+  EXPECT_EQ(status(keyed, ec.sign(claims(600, R"(,"iss":"https://x","aud":"hone")")), v1), 401);
+  EXPECT_EQ(status(keyed, ec.sign(claims(-3600, trusted)), v1), 401);  // expired
+  EXPECT_EQ(keyed.client().post(v1, kRow).value().status, 401);
+
+  const auto rsa = test::JwtSigner::rs256();
+  Served jwks({"--jwt-jwks", dir.write("jwks.json", R"({"keys":[)" + rsa.jwk("k1") + "]}")});
+  EXPECT_EQ(status(jwks, rsa.sign(claims(600, ""), "k1"), v1), 200);
+  EXPECT_EQ(status(jwks, rsa.sign(claims(600, ""), "k2"), v1), 401);
+
+  const std::string secret = "an-hs256-secret-of-at-least-32-bytes";
+  const auto hs = test::JwtSigner::hs256(secret);
+  Served shared({"--jwt-secret-file", dir.write("secret", secret)});
+  EXPECT_EQ(status(shared, hs.sign(claims(600, "")), v1), 200);
+  EXPECT_EQ(status(shared, test::JwtSigner::hs256(secret + "x").sign(claims(600, "")), v1), 401);
+
+  // The config file: a models claim, a leeway, and a model of its own that is open to all.
+  const auto models = dir.path().string() + "/models";
+  std::filesystem::create_directories(models);
+  std::filesystem::copy(kExamples + "/fraud-detector", models + "/fraud-detector",
+                        std::filesystem::copy_options::recursive);
+  std::filesystem::copy(kExamples + "/ceramic-armor", models + "/ceramic-armor",
+                        std::filesystem::copy_options::recursive);
+  {
+    std::ofstream open(models + "/ceramic-armor/config.yaml", std::ios::app);
+    open << "auth: none\n";
+  }
+  const auto config =
+      dir.write("hone.yaml", "models: " + models + "\nauth: {jwt: {jwks: " + dir.path().string() +
+                                 "/jwks.json, models_claim: models, leeway: 300s}}\n");
+  Served configured({"--config", config});
+  ASSERT_NE(configured.port, 0);
+  const std::string fraud = "/v1/models/fraud-detector:predict";
+  const std::string row = R"({"instances":[{"amount_usd":950,"online":1}]})";
+  const auto fraud_status = [&](const std::string& token) {
+    return configured.client()
+        .request("POST", fraud, row, {{"Authorization", "Bearer " + token}})
+        .value()
+        .status;
+  };
+  EXPECT_EQ(fraud_status(rsa.sign(claims(600, R"(,"models":["fraud-detector"])"), "k1")), 200);
+  EXPECT_EQ(fraud_status(rsa.sign(claims(600, R"(,"models":["other"])"), "k1")), 403);
+  // Expired 100 s ago: within the configured leeway of 300 s (the default, 60 s, refuses it).
+  EXPECT_EQ(fraud_status(rsa.sign(claims(-100, R"(,"models":"fraud-detector")"), "k1")), 200);
+  EXPECT_EQ(status(jwks, rsa.sign(claims(-100, ""), "k1"), v1), 401);
+  // ceramic-armor's config says auth: none.
+  EXPECT_EQ(configured.client().post(v1, kRow).value().status, 200);
+  EXPECT_EQ(configured.client().post(fraud, row).value().status, 401);
+
+  // auth: required without credentials, and JWT mistakes, stop start-up with the reason.
+  {
+    std::ofstream required(models + "/fraud-detector/config.yaml", std::ios::app);
+    required << "auth: required\n";
+  }
+  const auto run = [&](std::vector<std::string> args) {
+    std::vector<std::string> all = {kHone, "serve", "--port", "0"};
+    all.insert(all.end(), args.begin(), args.end());
+    return test::run_process(all, std::chrono::seconds(20));
+  };
+  const auto unguarded = run({"--models", models});
+  EXPECT_NE(unguarded.exit_code, 0);
+  EXPECT_NE(unguarded.err.find("'fraud-detector' has auth: required"), std::string::npos)
+      << unguarded.err;
+  for (const auto& [args, expected] : std::vector<std::pair<std::vector<std::string>, std::string>>{
+           {{"--models", kExamples, "--jwt-audience", "hone"}, "need --jwt-secret-file"},
+           {{"--models", kExamples, "--jwt-key", dir.write("bad.pem", "x")}, "not a PEM"},
+           {{"--models", kExamples, "--jwt-secret-file", dir.write("short", "short")},
+            "at least 32 bytes"}}) {
+    const auto result = run(args);
+    EXPECT_EQ(result.exit_code, 2) << args.back();
+    EXPECT_NE(result.err.find(expected), std::string::npos) << result.err;
   }
 }
 

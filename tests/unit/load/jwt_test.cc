@@ -3,20 +3,11 @@
 #include <gtest/gtest.h>
 #include <openssl/hmac.h>
 
+#include "core/base64.h"
 #include "core/strings.h"
-#include "support/base64url.h"
 
 namespace hone::load {
 namespace {
-
-using test::base64url_decode;
-
-TEST(Jwt, Base64Url) {
-  EXPECT_EQ(base64url("f"), "Zg");
-  EXPECT_EQ(base64url("fo"), "Zm8");
-  EXPECT_EQ(base64url("foo"), "Zm9v");
-  EXPECT_EQ(base64url("\xfb\xff"), "-_8");
-}
 
 TEST(Jwt, SignsClaimsWithIatAndExp) {
   JwtSettings settings;

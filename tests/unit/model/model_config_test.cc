@@ -98,6 +98,7 @@ INSTANTIATE_TEST_SUITE_P(
                   "min_in_flight is above max_in_flight"},
         BadConfig{"admission: {max_in_flight: 4, window: 10us}\n", "window must be 1ms..60s"},
         BadConfig{"admission: {max_in_flight: 4, limit: 3}\n", "unknown key 'limit'"},
+        BadConfig{"auth: optional\n", "auth must be inherit, required or none"},
         BadConfig{"name: 'has space'\n", "may only hold"},
         BadConfig{"name: [unclosed\n", "config.yaml:"},
         BadConfig{"- just\n- a list\n", "must be a mapping"},
@@ -159,6 +160,22 @@ TEST(ModelConfig, YamlRoundTrips) {
   EXPECT_EQ(back.description, "trip");
   EXPECT_EQ(back.outputs[0].name, "probability");
   EXPECT_EQ(back.inputs[0].shape, config.inputs[0].shape);
+}
+
+TEST(ModelConfig, ReadsAuthAndWritesItBack) {
+  test::TempDir dir;
+  for (const auto& [text, policy] : std::vector<std::pair<std::string, AuthPolicy>>{
+           {"auth: none\n", AuthPolicy::none},
+           {"auth: required\n", AuthPolicy::required},
+           {"auth: inherit\n", AuthPolicy::inherit},
+           {"backend: xgboost\n", AuthPolicy::inherit}}) {
+    dir.write("m/config.yaml", text);
+    auto config = load_model_config(dir.file("m")).value();
+    EXPECT_EQ(config.auth, policy) << text;
+    ASSERT_TRUE(reconcile(config, info_with(2, 1, "reg:squarederror")));
+    dir.write("back/config.yaml", to_yaml(config));
+    EXPECT_EQ(load_model_config(dir.file("back")).value().auth, policy) << text;
+  }
 }
 
 TEST(ModelConfig, ReadsAdmissionAndWritesItBack) {

@@ -103,6 +103,38 @@ compression: {enabled: false, min_size: 4KiB, gzip_level: 7, brotli_quality: 9, 
   EXPECT_NE(status.error().message.find("must start with redis://"), std::string::npos);
 }
 
+TEST(ServeConfig, TheAuthSection) {
+  test::TempDir dir;
+  const auto file = dir.write("hone.yaml", R"(models: m
+auth:
+  api_keys: /etc/hone/keys
+  rate: 5/s
+  jwt:
+    secret_file: /etc/hone/secret
+    public_key: /etc/hone/jwt.pem
+    jwks: /etc/hone/jwks.json
+    audience: hone
+    issuer: https://id.example
+    leeway: 2m
+    models_claim: scope
+)");
+  ServeConfig config;
+  ASSERT_TRUE(load_serve_config(file, config));
+  EXPECT_EQ(config.api_keys_file, "/etc/hone/keys");
+  EXPECT_EQ(config.api_key_rate, "5/s");
+  EXPECT_EQ(config.jwt.secret_file, "/etc/hone/secret");
+  EXPECT_EQ(config.jwt.public_key_file, "/etc/hone/jwt.pem");
+  EXPECT_EQ(config.jwt.jwks_file, "/etc/hone/jwks.json");
+  EXPECT_EQ(config.jwt.audience, "hone");
+  EXPECT_EQ(config.jwt.issuer, "https://id.example");
+  EXPECT_EQ(config.jwt.leeway_s, 120);
+  EXPECT_EQ(config.jwt.models_claim, "scope");
+  const auto keyless = dir.write("keyless.yaml", "auth: {jwt: {audience: hone}}\n");
+  const auto status = load_serve_config(keyless, config = {});
+  ASSERT_FALSE(status);
+  EXPECT_NE(status.error().message.find("needs secret_file, public_key or jwks"), std::string::npos);
+}
+
 TEST(ServeConfig, ErrorsNameFileAndLine) {
   test::TempDir dir;
   const auto file = dir.write("hone.yaml", "port: 8000\nlimits:\n  max_bdoy: 1MiB\n");
