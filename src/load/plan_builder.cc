@@ -141,9 +141,10 @@ Status add_endpoint(LoadPlan& plan, const Url& base, const HeaderList& global,
   endpoint.name = source.name.empty() ? endpoint.method + " " + endpoint.url.target : source.name;
   endpoint.weight = source.weight;
   endpoint.headers = global;
-  for (const auto& [name, value] : source.headers) {
-    std::erase_if(endpoint.headers, [&name](const auto& h) { return iequals(h.first, name); });
-    endpoint.headers.emplace_back(name, value);
+  for (const auto& header : source.headers) {
+    std::erase_if(endpoint.headers,
+                  [&header](const auto& h) { return iequals(h.first, header.first); });
+    endpoint.headers.push_back(header);
   }
   if (source.data_file.empty()) {
     if (const auto open = endpoint.body.find("{{"); open != std::string::npos) {

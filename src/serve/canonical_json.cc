@@ -60,7 +60,12 @@ void write_double(double value, std::string& out) {
     out.append(buffer, end);
     return;
   }
-  const auto [end, ec] = std::to_chars(buffer, buffer + sizeof buffer, value);
+  // Beyond 2^53 always in exponent form: the shortest fixed form of such a double can be an
+  // integer too long for a JSON reader's integers (simdjson refuses it).
+  const auto [end, ec] =
+      std::fabs(value) > kExact
+          ? std::to_chars(buffer, buffer + sizeof buffer, value, std::chars_format::scientific)
+          : std::to_chars(buffer, buffer + sizeof buffer, value);
   out.append(buffer, end);
 }
 

@@ -20,6 +20,17 @@ TEST(CanonicalJson, KeyOrderWhitespaceAndNumberSpellingDoNotMatter) {
   EXPECT_EQ(canon(R"({"a":10E-1,"b":[1.50,-20e-1,0.0,"x"],"c":{"d":null,"e":true}})"), expected);
 }
 
+// Found by fuzz/canonical_json.cc: a double beyond 2^53 with no fraction was written as a long
+// integer, which the JSON reader refuses; the canonical form must itself be JSON.
+TEST(CanonicalJson, LargeDoublesStayReadable) {
+  const auto once = canonical_json("[-888888888888888888888.0, 1e300]", 32);
+  ASSERT_TRUE(once);
+  EXPECT_EQ(*once, "[-8.888888888888889e+20,1e+300]");
+  const auto twice = canonical_json(*once, 32);
+  ASSERT_TRUE(twice) << twice.error().message;
+  EXPECT_EQ(*twice, *once);
+}
+
 TEST(CanonicalJson, DifferentValuesStayDifferent) {
   EXPECT_NE(canon(R"({"a":1})"), canon(R"({"a":"1"})"));
   EXPECT_NE(canon(R"([1,2])"), canon(R"([2,1])"));
