@@ -45,6 +45,9 @@ struct ServeFlags {
   std::string admin_token;
   std::string admin_token_file;
   std::vector<std::string> allowed_hosts;
+  std::string tls_cert;
+  std::string tls_key;
+  std::string tls_client_ca;
   std::string api_keys;
   std::string api_key_rate;
   std::string jwt_secret_file;
@@ -126,6 +129,9 @@ Result<serve::ServeConfig> build_config(const ServeFlags& flags) {
   if (!flags.admin_token.empty()) options.admin_token = flags.admin_token;
   if (flags.no_metrics) options.metrics = false;
   if (!flags.allowed_hosts.empty()) options.allowed_hosts = flags.allowed_hosts;
+  if (!flags.tls_cert.empty()) options.http.tls.cert_file = flags.tls_cert;
+  if (!flags.tls_key.empty()) options.http.tls.key_file = flags.tls_key;
+  if (!flags.tls_client_ca.empty()) options.http.tls.client_ca_file = flags.tls_client_ca;
   if (!flags.api_keys.empty()) config.api_keys_file = flags.api_keys;
   if (!flags.api_key_rate.empty()) config.api_key_rate = flags.api_key_rate;
   if (!flags.jwt_secret_file.empty()) config.jwt.secret_file = flags.jwt_secret_file;
@@ -230,8 +236,8 @@ int run_serve(const ServeFlags& flags) {
   // An IPv6 address goes in brackets in a URL.
   const std::string& host = config->options.http.host;
   const std::string url_host = host.find(':') != std::string::npos ? "[" + host + "]" : host;
-  std::printf("hone serve: listening on http://%s:%u (models: %s; ready in %s, warmup %s)\n",
-              url_host.c_str(), server.port(), join(names, ", ").c_str(),
+  std::printf("hone serve: listening on %s://%s:%u (models: %s; ready in %s, warmup %s)\n",
+              config->options.http.tls.enabled() ? "https" : "http", url_host.c_str(), server.port(), join(names, ", ").c_str(),
               format_duration(times.ready).c_str(), format_duration(times.warmup).c_str());
   std::fflush(stdout);
 
@@ -329,6 +335,12 @@ Command add_serve_command(CLI::App& root) {
   app->add_option("--jwt-audience", flags->jwt_audience,
                   "A JWT's aud claim must hold this audience");
   app->add_option("--jwt-issuer", flags->jwt_issuer, "A JWT's iss claim must be this issuer");
+  app->add_option("--tls-cert", flags->tls_cert,
+                  "Serve HTTPS with this PEM certificate chain (TLS 1.2 and 1.3)");
+  app->add_option("--tls-key", flags->tls_key, "The PEM private key of --tls-cert");
+  app->add_option("--tls-client-ca", flags->tls_client_ca,
+                  "Require every client to present a certificate signed by this PEM CA (mutual "
+                  "TLS)");
   app->add_option("--allowed-host", flags->allowed_hosts,
                   "A host name that may read /api, /metrics and /dashboard besides IP addresses "
                   "and localhost (repeatable; on a non-loopback address, the check then holds)");

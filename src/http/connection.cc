@@ -1,5 +1,6 @@
 #include "http/connection.h"
 
+#include <boost/asio/ssl/error.hpp>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -22,7 +23,9 @@ Connection::Connection(Socket socket, std::shared_ptr<ServerContext> context)
       limits_(context_->limits),
       parser_(limits_),
       phase_timer_(socket_.get_executor()),
-      write_timer_(socket_.get_executor()) {}
+      write_timer_(socket_.get_executor()) {
+  if (context_->tls) tls_ = std::make_unique<asio::ssl::stream<Socket&>>(socket_, *context_->tls);
+}
 
 Connection::~Connection() { context_->tracker.remove(this); }
 
@@ -30,7 +33,28 @@ void Connection::start() {
   beast::error_code ignored;
   socket_.set_option(tcp::no_delay(true), ignored);
   reset_parser();
-  arm(Wait::kFirstRequest);
+  arm(Wait::kFirstRequest);  // a handshake that stalls meets the first request's deadline
+  if (tls_) {
+    reading_ = true;
+    handshaking_ = true;
+    tls_->async_handshake(asio::ssl::stream_base::server,
+                          [self = shared_from_this()](const beast::error_code& error) {
+                            self->on_handshake(error);
+                          });
+    return;
+  }
+  read_more();
+}
+
+void Connection::on_handshake(const beast::error_code& error) {
+  reading_ = false;
+  handshaking_ = false;
+  if (closed_) return;
+  if (error) {
+    spdlog::debug("TLS handshake failed: {}", error.message());
+    close();
+    return;
+  }
   read_more();
 }
 
@@ -47,11 +71,14 @@ void Connection::read_more() {
                                ? static_cast<std::size_t>(std::clamp<std::uint64_t>(
                                      parser_.body_remaining(), kReadChunk, kLargestRead))
                                : kReadChunk;
-  socket_.async_read_some(
-      buffer_.prepare(size),
-      [self = shared_from_this()](const beast::error_code& error, std::size_t bytes) {
-        self->on_read(error, bytes);
-      });
+  auto done = [self = shared_from_this()](const beast::error_code& error, std::size_t bytes) {
+    self->on_read(error, bytes);
+  };
+  if (tls_) {
+    tls_->async_read_some(buffer_.prepare(size), std::move(done));
+  } else {
+    socket_.async_read_some(buffer_.prepare(size), std::move(done));
+  }
 }
 
 void Connection::on_read(const beast::error_code& error, std::size_t bytes) {
@@ -66,7 +93,8 @@ void Connection::on_read(const beast::error_code& error, std::size_t bytes) {
     return;
   }
   if (error) {
-    if (error == asio::error::eof && !pending_.empty()) {
+    const bool ended = error == asio::error::eof || error == asio::ssl::error::stream_truncated;
+    if (ended && !pending_.empty()) {
       // Half-closed by the client after sending its requests: answer them, then close.
       peer_done_ = true;
       closing_ = true;
@@ -201,6 +229,10 @@ void Connection::wait_for(LazyTimer& timer, Expired expired) {
 
 void Connection::on_timer() {
   if (closed_) return;
+  if (handshaking_) {
+    close();  // no TLS session to answer 408 in
+    return;
+  }
   switch (wait_) {
     case Wait::kIdle:
     case Wait::kDrainGrace:

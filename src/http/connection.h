@@ -11,6 +11,9 @@
 #include <string>
 #include <vector>
 
+#include <boost/asio/ssl/context.hpp>
+#include <boost/asio/ssl/stream.hpp>
+
 #include "http/asio.h"
 #include "http/connection_tracker.h"
 #include "http/request_parser.h"
@@ -24,6 +27,7 @@ struct ServerContext {
   CompressionOptions compression;
   Handler handler;
   ConnectionTracker tracker;
+  std::unique_ptr<asio::ssl::context> tls;  // HTTPS when set
 };
 
 class Connection : public ResponseSink, public std::enable_shared_from_this<Connection> {
@@ -55,6 +59,9 @@ class Connection : public ResponseSink, public std::enable_shared_from_this<Conn
   };
 
   void reset_parser();
+  void on_handshake(const beast::error_code& error);
+  template <typename Buffers, typename Done>
+  void write(const Buffers& buffers, Done done);
   void read_more();
   void on_read(const beast::error_code& error, std::size_t bytes);
   void process_buffer();
@@ -74,6 +81,9 @@ class Connection : public ResponseSink, public std::enable_shared_from_this<Conn
   bool quiet() const { return phase_ == Phase::kIdle && pending_.empty() && !writing_; }
 
   Socket socket_;
+  // With HTTPS, reads and writes go through TLS over socket_; shutdown and lingering use the
+  // socket itself.
+  std::unique_ptr<asio::ssl::stream<Socket&>> tls_;
   std::shared_ptr<ServerContext> context_;
   const Limits& limits_;
   beast::flat_buffer buffer_;
@@ -108,6 +118,7 @@ class Connection : public ResponseSink, public std::enable_shared_from_this<Conn
   bool draining_ = false;
   bool closed_ = false;
   bool lingering_ = false;
+  bool handshaking_ = false;  // TLS: nothing may be written before the handshake ends
   std::deque<Slot> pending_;
   std::string spare_bytes_;          // a written answer's buffer, reused by the next answer
   std::uint64_t head_sequence_ = 0;  // sequence number of pending_.front()

@@ -63,13 +63,22 @@ void Connection::reject(int status, std::string_view message) {
   write_ready();
 }
 
+template <typename Buffers, typename Done>
+void Connection::write(const Buffers& buffers, Done done) {
+  if (tls_) {
+    asio::async_write(*tls_, buffers, std::move(done));
+  } else {
+    asio::async_write(socket_, buffers, std::move(done));
+  }
+}
+
 void Connection::send_continue() {
   if (!pending_.empty() || writing_) return;  // an interim answer must not jump the queue
   writing_ = true;
-  asio::async_write(socket_, asio::buffer(kContinue.data(), kContinue.size()),
-                    [self = shared_from_this()](const beast::error_code& error, std::size_t) {
-                      self->on_write(error, 0);
-                    });
+  write(asio::buffer(kContinue.data(), kContinue.size()),
+        [self = shared_from_this()](const beast::error_code& error, std::size_t) {
+          self->on_write(error, 0);
+        });
 }
 
 void Connection::write_ready() {
@@ -89,12 +98,11 @@ void Connection::write_ready() {
   writing_ = true;
   set_deadline(write_timer_, std::chrono::steady_clock::now() + limits_.write_timeout,
                &Connection::on_write_timeout);
-  asio::async_write(
-      // A span, not the vector: Asio copies the sequence it is given into the operation.
-      socket_, std::span<const asio::const_buffer>(write_buffers_),
-      [self = shared_from_this(), count](const beast::error_code& error, std::size_t) {
-        self->on_write(error, count);
-      });
+  // A span, not the vector: Asio copies the sequence it is given into the operation.
+  write(std::span<const asio::const_buffer>(write_buffers_),
+        [self = shared_from_this(), count](const beast::error_code& error, std::size_t) {
+          self->on_write(error, count);
+        });
 }
 
 void Connection::on_write(const beast::error_code& error, std::size_t slots) {

@@ -28,6 +28,35 @@ void Responder::send(Response response) {
 
 namespace {
 
+// The server's TLS settings: TLS 1.2 and later, the certificate chain and key (checked to match),
+// and, with a client CA, a certificate required from every client.
+Result<std::unique_ptr<asio::ssl::context>> make_tls_context(const TlsOptions& options) {
+  auto context = std::make_unique<asio::ssl::context>(asio::ssl::context::tls_server);
+  context->set_options(asio::ssl::context::default_workarounds | asio::ssl::context::no_sslv2 |
+                       asio::ssl::context::no_sslv3 | asio::ssl::context::no_tlsv1 |
+                       asio::ssl::context::no_tlsv1_1 | asio::ssl::context::single_dh_use);
+  beast::error_code error;
+  context->use_certificate_chain_file(options.cert_file, error);
+  if (error) {
+    return fail("cannot use the TLS certificate " + options.cert_file + ": " + error.message());
+  }
+  if (options.key_file.empty()) return fail("a TLS certificate needs its private key (--tls-key)");
+  context->use_private_key_file(options.key_file, asio::ssl::context::pem, error);
+  if (error) return fail("cannot use the TLS key " + options.key_file + ": " + error.message());
+  if (SSL_CTX_check_private_key(context->native_handle()) != 1) {
+    return fail("the TLS key " + options.key_file + " does not match the certificate " +
+                options.cert_file);
+  }
+  if (!options.client_ca_file.empty()) {
+    context->load_verify_file(options.client_ca_file, error);
+    if (error) {
+      return fail("cannot use the client CA " + options.client_ca_file + ": " + error.message());
+    }
+    context->set_verify_mode(asio::ssl::verify_peer | asio::ssl::verify_fail_if_no_peer_cert);
+  }
+  return context;
+}
+
 struct Worker {
   asio::io_context io{1};
   asio::executor_work_guard<asio::io_context::executor_type> guard{io.get_executor()};
@@ -53,6 +82,11 @@ class Server::Impl {
   ~Impl() { stop(std::chrono::milliseconds(0)); }
 
   Status start() {
+    if (options_.tls.enabled()) {
+      auto tls = make_tls_context(options_.tls);
+      if (!tls) return tls.error();
+      context_->tls = std::move(*tls);
+    }
     beast::error_code error;
     auto address = asio::ip::make_address(options_.host, error);
     if (error) {

@@ -48,8 +48,18 @@ class Responder {
 
 using Handler = std::function<void(Request& request, Responder responder)>;
 
+// HTTPS: a PEM certificate chain and its private key; with a client CA, every client must
+// present a certificate it signed (mutual TLS). TLS 1.2 and 1.3 only.
+struct TlsOptions {
+  std::string cert_file;
+  std::string key_file;
+  std::string client_ca_file;
+  bool enabled() const { return !cert_file.empty(); }
+};
+
 struct ServerOptions {
   std::string host = "127.0.0.1";
+  TlsOptions tls;
   CompressionOptions compression;
   std::uint16_t port = 8000;  // 0 picks a free port; see Server::port()
   int threads = 0;            // 0 = number of cores

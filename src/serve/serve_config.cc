@@ -55,6 +55,14 @@ Status load_serve_config(const std::string& path, ServeConfig& config) {
     YamlMap map(*root, path, "serve config");
     ServeOptions& options = config.options;
     if (auto v = map.string("host")) options.http.host = *v;
+    const YAML::Node tls = map.node("tls");
+    if (tls.IsDefined()) {
+      YamlMap section(tls, path, "tls");
+      if (auto v = section.string("cert")) options.http.tls.cert_file = *v;
+      if (auto v = section.string("key")) options.http.tls.key_file = *v;
+      if (auto v = section.string("client_ca")) options.http.tls.client_ca_file = *v;
+      section.finish();
+    }
     if (auto v = map.integer("port")) {
       if (*v < 0 || *v > 65535) map.error_at(map.node("port"), "port must be 0..65535");
       options.http.port = static_cast<std::uint16_t>(*v);
@@ -224,6 +232,11 @@ Status validate(const ServeConfig& config) {
   if (config.backends.size() > 1 && config.backends.size() != config.model_files.size()) {
     return fail("give --backend once for every --model, or once for all of them");
   }
+  const auto& tls = config.options.http.tls;
+  if (!tls.enabled() && (!tls.key_file.empty() || !tls.client_ca_file.empty())) {
+    return fail("--tls-key and --tls-client-ca need --tls-cert");
+  }
+  if (tls.enabled() && tls.key_file.empty()) return fail("--tls-cert needs --tls-key");
   const auto& limits = config.options.http.limits;
   if (limits.max_body_bytes == 0) return fail("max body size must be positive");
   if (limits.max_header_bytes < 256) return fail("max header size must be at least 256 bytes");

@@ -53,9 +53,9 @@ int decode_status(int status) { return WIFEXITED(status) ? WEXITSTATUS(status) :
 }  // namespace
 
 std::uint16_t listening_port(const std::string& line) {
-  const auto scheme = line.find("http://");
-  if (scheme == std::string::npos) return 0;
-  std::size_t host_end = scheme + 7;
+  const auto scheme = line.find("://");
+  if (scheme == std::string::npos || line.rfind("http", scheme) == std::string::npos) return 0;
+  std::size_t host_end = scheme + 3;
   if (line.compare(host_end, 1, "[") == 0) host_end = line.find(']', host_end);  // IPv6
   const auto colon = host_end == std::string::npos ? host_end : line.find(':', host_end);
   if (colon == std::string::npos) return 0;
