@@ -237,8 +237,9 @@ int run_serve(const ServeFlags& flags) {
   const std::string& host = config->options.http.host;
   const std::string url_host = host.find(':') != std::string::npos ? "[" + host + "]" : host;
   std::printf("hone serve: listening on %s://%s:%u (models: %s; ready in %s, warmup %s)\n",
-              config->options.http.tls.enabled() ? "https" : "http", url_host.c_str(), server.port(), join(names, ", ").c_str(),
-              format_duration(times.ready).c_str(), format_duration(times.warmup).c_str());
+              config->options.http.tls.enabled() ? "https" : "http", url_host.c_str(),
+              server.port(), join(names, ", ").c_str(), format_duration(times.ready).c_str(),
+              format_duration(times.warmup).c_str());
   std::fflush(stdout);
 
   int signal_number = 0;

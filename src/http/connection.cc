@@ -1,9 +1,9 @@
 #include "http/connection.h"
 
-#include <boost/asio/ssl/error.hpp>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <boost/asio/ssl/error.hpp>
 #include <string_view>
 
 #include "core/strings.h"
@@ -37,10 +37,9 @@ void Connection::start() {
   if (tls_) {
     reading_ = true;
     handshaking_ = true;
-    tls_->async_handshake(asio::ssl::stream_base::server,
-                          [self = shared_from_this()](const beast::error_code& error) {
-                            self->on_handshake(error);
-                          });
+    tls_->async_handshake(
+        asio::ssl::stream_base::server,
+        [self = shared_from_this()](const beast::error_code& error) { self->on_handshake(error); });
     return;
   }
   read_more();

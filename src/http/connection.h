@@ -4,15 +4,14 @@
 // only deliver() may be called from elsewhere, and it posts back to that thread.
 #pragma once
 
+#include <boost/asio/ssl/context.hpp>
+#include <boost/asio/ssl/stream.hpp>
 #include <cstdint>
 #include <deque>
 #include <memory>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <boost/asio/ssl/context.hpp>
-#include <boost/asio/ssl/stream.hpp>
 
 #include "http/asio.h"
 #include "http/connection_tracker.h"

@@ -136,6 +136,7 @@ class Server::Impl {
     std::promise<void> closed;
     asio::post(workers_.front()->io, [this, &closed] {
       beast::error_code ignored;
+      accept_backlog();
       acceptor_->close(ignored);
       accept_pause_->cancel();
       closed.set_value();
@@ -190,6 +191,28 @@ class Server::Impl {
             at_connection_bound();
           }
         });
+  }
+
+  // Connections the kernel has completed but the server has not accepted (the listen backlog)
+  // would be reset when the listener closes, their requests lost. At stop they are accepted, past
+  // the connection bound, and drained from the start: each request already sent is answered,
+  // with Connection: close.
+  void accept_backlog() {
+    beast::error_code error;
+    acceptor_->non_blocking(true, error);
+    while (!error) {
+      Worker& target = *workers_[next_worker_++ % workers_.size()];
+      Socket socket(target.io);
+      acceptor_->accept(socket, error);
+      if (error) break;
+      auto connection = std::make_shared<detail::Connection>(std::move(socket), context_);
+      context_->tracker.add(connection.get(), connection);
+      auto executor = connection->executor();
+      asio::dispatch(executor, [connection = std::move(connection)] {
+        connection->start();
+        connection->begin_drain();
+      });
+    }
   }
 
   // At --max-connections, new clients wait in the listen backlog until a connection closes (the

@@ -76,8 +76,8 @@ TEST(ServeTls, TheApiAnswersOverHttps) {
 
   // hone load keeps connections alive over TLS (-k: the test certificate is self-signed).
   const auto load = test::run_process(
-      {kHone, "load", "https://127.0.0.1:" + std::to_string(served.port) + "/v2/health/ready",
-       "-k", "--rate", "40", "-d", "1s", "--connections", "2"},
+      {kHone, "load", "https://127.0.0.1:" + std::to_string(served.port) + "/v2/health/ready", "-k",
+       "--rate", "40", "-d", "1s", "--connections", "2"},
       std::chrono::seconds(30));
   EXPECT_EQ(load.exit_code, 0) << load.err;
   EXPECT_NE(load.out.find("200: 40"), std::string::npos) << load.out;
@@ -98,8 +98,7 @@ TEST(ServeTls, ClientCertificatesAreRequiredWithAClientCa) {
     EXPECT_FALSE(test::tls_exchange(served.port, ready,
                                     {kCert, base + "stranger.pem", base + "stranger.key"}));
   };
-  Served flagged(
-      {"--tls-cert", kCert, "--tls-key", kKey, "--tls-client-ca", base + "team-ca.pem"});
+  Served flagged({"--tls-cert", kCert, "--tls-key", kKey, "--tls-client-ca", base + "team-ca.pem"});
   ASSERT_NE(flagged.port, 0);
   check(flagged);
   const auto config =
@@ -119,8 +118,7 @@ TEST(ServeTls, MistakesStopStartUpWithTheReason) {
     all.insert(all.end(), args.begin(), args.end());
     return test::run_process(all, std::chrono::seconds(20));
   };
-  for (const auto& [args, expected] :
-       std::vector<std::pair<std::vector<std::string>, std::string>>{
+  for (const auto& [args, expected] : std::vector<std::pair<std::vector<std::string>, std::string>>{
            {{"--tls-cert", kCert}, "--tls-cert needs --tls-key"},
            {{"--tls-key", kKey}, "need --tls-cert"},
            {{"--tls-cert", dir.write("bad.pem", "x"), "--tls-key", kKey},

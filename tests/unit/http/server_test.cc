@@ -401,6 +401,34 @@ TEST_F(ServerTest, StopDrainsInFlightRequestsAndRefusesNewConnections) {
   EXPECT_EQ(server_->open_connections(), 0U);
 }
 
+// Clients the kernel connected while the server was at its connection bound wait in the listen
+// backlog; at stop they are accepted and their requests answered (with Connection: close), where
+// closing the listener would have reset them.
+TEST_F(ServerTest, StopAnswersRequestsWaitingInTheListenBacklog) {
+  Limits limits;
+  limits.max_connections = 1;
+  start(limits);
+  RawClient first(port());
+  ASSERT_TRUE(first.send(get_request("/warm")));
+  ASSERT_EQ(first.read_response().status, 200);
+  std::vector<std::unique_ptr<RawClient>> waiting;
+  for (int i = 0; i < 4; ++i) {
+    waiting.push_back(std::make_unique<RawClient>(port()));
+    ASSERT_TRUE(waiting.back()->connected());
+    ASSERT_TRUE(waiting.back()->send(get_request("/w" + std::to_string(i))));
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  EXPECT_EQ(server_->open_connections(), 1U);  // the others are not accepted
+  server_->stop(std::chrono::seconds(5));
+  for (int i = 0; i < 4; ++i) {
+    const auto response = waiting[static_cast<std::size_t>(i)]->read_response();
+    EXPECT_EQ(response.status, 200) << i;
+    EXPECT_EQ(response.body, "GET /w" + std::to_string(i) + " ") << i;
+    EXPECT_EQ(response.header("Connection"), "close") << i;
+  }
+  EXPECT_EQ(server_->open_connections(), 0U);
+}
+
 TEST_F(ServerTest, StopForceClosesAtTheDeadline) {
   start();
   RawClient busy(port());
