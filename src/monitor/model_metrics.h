@@ -103,8 +103,8 @@ class ModelMetrics {
   LogHistogram batch_rows;  // rows in the backend call that served each computed request
 
  private:
-  static constexpr std::array<int, 11> kStatuses = {200, 400, 404, 408, 413, 422,
-                                                    500, 502, 503, 504, 0};
+  static constexpr std::array<int, 14> kStatuses = {200, 400, 401, 403, 404, 408, 413,
+                                                    422, 429, 500, 502, 503, 504, 0};
   static std::size_t slot_of(int status);
 
   void count_status(int status);

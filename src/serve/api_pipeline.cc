@@ -95,15 +95,23 @@ std::string ApiPipeline::target_of(const http::Request& request, std::string_vie
   return target;
 }
 
+void ApiPipeline::refuse(http::Response answer, const http::Request& request,
+                         http::Responder responder) {
+  if (metrics_) {
+    metrics_->started();
+    metrics_->failed(answer.status, request.received, SteadyClock::now());
+  }
+  responder.send(std::move(answer));
+}
+
 void ApiPipeline::handle(http::Request& request, http::Responder responder,
                          AdmissionLimit& server) {
   if (!server.try_enter()) {
-    if (metrics_) {
-      metrics_->started();
-      metrics_->failed(503, request.received, SteadyClock::now());
-    }
-    responder.send(error_answer(
-        503, "the server is at its bound of predictions in flight (--max-in-flight); retry later"));
+    refuse(
+        error_answer(
+            503,
+            "the server is at its bound of predictions in flight (--max-in-flight); retry later"),
+        request, std::move(responder));
     return;
   }
   AdmissionTicket ticket(&server, nullptr);

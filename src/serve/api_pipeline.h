@@ -43,6 +43,8 @@ class ApiPipeline {
   // A request whose path it claims, counted under the server's bound on requests in flight
   // (--max-in-flight) until it is answered; at the bound, 503 with Retry-After at once.
   void handle(http::Request& request, http::Responder responder, AdmissionLimit& server);
+  // Answers a request refused before it was handled (credentials), counted in the metrics.
+  void refuse(http::Response answer, const http::Request& request, http::Responder responder);
   // Refuses new calls; requests waiting for a connection answer 503.
   void stop();
 

@@ -124,7 +124,7 @@ PredictionServer::PredictionServer(ServeOptions options,
     if (serve.auth != nullptr) {
       const AuthVerdict verdict = serve.auth->check(request, api->config());
       if (verdict.status != 200) {
-        responder.send(Authenticator::refusal(verdict));
+        api->refuse(Authenticator::refusal(verdict), request, std::move(responder));
         return true;
       }
     }

@@ -35,7 +35,8 @@ void json_upstream(const test::TempDir& dir, const std::string& name, const std:
 }
 
 std::unique_ptr<PredictionServer> serve(const test::TempDir& dir, int threads = 1,
-                                        std::optional<RedisOptions> redis = std::nullopt) {
+                                        std::optional<RedisOptions> redis = std::nullopt,
+                                        std::shared_ptr<Authenticator> auth = nullptr) {
   auto models = std::make_shared<model::ModelRepository>();
   const auto loaded = models->load_directory(dir.file("models"));
   EXPECT_TRUE(loaded) << loaded.error().message;
@@ -44,6 +45,7 @@ std::unique_ptr<PredictionServer> serve(const test::TempDir& dir, int threads = 
   options.http.threads = threads;
   options.monitor_interval = milliseconds(0);
   options.redis = std::move(redis);
+  options.auth = std::move(auth);
   auto server = std::make_unique<PredictionServer>(options, std::move(models));
   EXPECT_TRUE(server->start());
   return server;
@@ -145,6 +147,26 @@ TEST(JsonUpstream, KeyHeadersKeepClientsApart) {
   EXPECT_EQ(one.cache, "MISS");
   EXPECT_EQ(two.cache, "MISS");
   EXPECT_EQ(one_again.cache, "HIT");
+}
+
+// With credentials on, a json upstream's predictions need them like a model's, its refusals are
+// counted under their status, and `auth: none` opens one upstream. (The upstreams are not
+// running: a refused request never reaches them, an admitted one gets 502.)
+TEST(JsonUpstream, CredentialsGuardItsRoutesAndRefusalsAreCounted) {
+  test::TempDir dir;
+  json_upstream(dir, "guarded", "http://127.0.0.1:9", "mount: /g\n");
+  json_upstream(dir, "open", "http://127.0.0.1:9", "mount: /o\nauth: none\n");
+  auto keys = ApiKeys::load(dir.write("keys", "k1 models=guarded\n"), {});
+  ASSERT_TRUE(keys);
+  auto server =
+      serve(dir, 1, std::nullopt, std::make_shared<Authenticator>(std::move(*keys), nullptr));
+  const std::string body = R"({"features":)" + kRow + "}";
+  EXPECT_EQ(predict(server->port(), body, {}, "/g/predict").status, 401);
+  EXPECT_EQ(predict(server->port(), body, {{"X-API-Key", "nope"}}, "/g/predict").status, 401);
+  EXPECT_EQ(predict(server->port(), body, {{"X-API-Key", "k1"}}, "/g/predict").status, 502);
+  EXPECT_EQ(predict(server->port(), body, {}, "/o/predict").status, 502);
+  const auto statuses = server->metrics("guarded")->statuses();
+  EXPECT_EQ(statuses.count(401) ? statuses.at(401) : 0, 2);
 }
 
 TEST(JsonUpstream, ErrorsAndAnswersThatForbidItArePassedThroughAndNeverKept) {

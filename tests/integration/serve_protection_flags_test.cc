@@ -191,6 +191,12 @@ TEST(ServeFlags, ApiKeysGuardPredictions) {
               403);
     EXPECT_EQ(client.get("/v2/health/ready").value().status, 200);
     EXPECT_EQ(client.get("/v2/models/ceramic-armor").value().status, 200);
+    // Refusals are counted under their own status.
+    const std::string metrics = client.get("/metrics").value().body;
+    for (const char* status : {"401", "403", "429"}) {
+      EXPECT_NE(metrics.find(std::string("status=\"") + status + "\"} "), std::string::npos)
+          << status;
+    }
   };
   Served flagged({"--api-keys", keys});
   ASSERT_NE(flagged.port, 0);
