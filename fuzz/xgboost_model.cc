@@ -1,6 +1,7 @@
-// The XGBoost JSON model readers: hone's native engine (Forest) and the check run before
-// libxgboost sees a file. A model that loads predicts a row of missing values and a row of zeros
-// into as many outputs as it says.
+// The XGBoost model readers: the structural check run before libxgboost sees a file (on the JSON
+// text, or on the JSON a UBJSON file spells) and hone's native engine (Forest). Whatever JSON the
+// UBJSON reader writes is valid JSON; a model that loads predicts a row of missing values and a
+// row of zeros into as many outputs as it says.
 #include <cmath>
 #include <cstdint>
 #include <cstdlib>
@@ -10,10 +11,18 @@
 #include "fuzz_input.h"
 #include "model/trees/forest.h"
 #include "model/xgboost/json_check.h"
+#include "model/xgboost/ubjson.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  const std::string text = hone::fuzz::text_of(data, size);
-  (void)hone::model::xgb::model_format(text);
+  std::string text = hone::fuzz::text_of(data, size);
+  if (hone::model::xgb::model_format(text) == hone::model::xgb::ModelFormat::kUbjson) {
+    auto json = hone::model::xgb::ubjson_to_json(text);
+    if (!json) {
+      if (json.error().message.empty()) std::abort();
+      return 0;
+    }
+    text = std::move(*json);
+  }
   (void)hone::model::xgb::check_model_json(text);
   auto forest = hone::model::trees::Forest::from_xgboost_json(text, "fuzz");
   if (!forest) {

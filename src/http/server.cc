@@ -174,23 +174,33 @@ class Server::Impl {
 
   void accept_next() {
     Worker& target = *workers_[next_worker_++ % workers_.size()];
-    acceptor_->async_accept(
-        target.io.get_executor(), [this](const beast::error_code& error, Socket socket) {
-          if (error == asio::error::operation_aborted || !acceptor_->is_open()) return;
-          if (error) {
-            accept_failed(error);
-            return;
-          }
-          auto connection = std::make_shared<detail::Connection>(std::move(socket), context_);
-          const bool room = context_->tracker.add(connection.get(), connection);
-          auto executor = connection->executor();
-          asio::dispatch(executor, [connection = std::move(connection)] { connection->start(); });
-          if (room) {
-            accept_next();
-          } else {
-            at_connection_bound();
-          }
-        });
+    acceptor_->async_accept(target.io.get_executor(),
+                            [this](const beast::error_code& error, Socket socket) {
+                              if (error == asio::error::operation_aborted || !acceptor_->is_open())
+                                return;
+                              if (error) {
+                                accept_failed(error);
+                                return;
+                              }
+                              if (launch(std::move(socket), false)) {
+                                accept_next();
+                              } else {
+                                at_connection_bound();
+                              }
+                            });
+  }
+
+  // Starts a connection on its worker's thread, draining from the start when the server stops;
+  // false when the connection bound is reached.
+  bool launch(Socket socket, bool draining) {
+    auto connection = std::make_shared<detail::Connection>(std::move(socket), context_);
+    const bool room = context_->tracker.add(connection.get(), connection);
+    auto executor = connection->executor();
+    asio::dispatch(executor, [connection = std::move(connection), draining] {
+      connection->start();
+      if (draining) connection->begin_drain();
+    });
+    return room;
   }
 
   // Connections the kernel has completed but the server has not accepted (the listen backlog)
@@ -205,13 +215,7 @@ class Server::Impl {
       Socket socket(target.io);
       acceptor_->accept(socket, error);
       if (error) break;
-      auto connection = std::make_shared<detail::Connection>(std::move(socket), context_);
-      context_->tracker.add(connection.get(), connection);
-      auto executor = connection->executor();
-      asio::dispatch(executor, [connection = std::move(connection)] {
-        connection->start();
-        connection->begin_drain();
-      });
+      launch(std::move(socket), true);
     }
   }
 

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "model/xgboost/json_check.h"
+#include "model/xgboost/ubjson.h"
 #include "model/xgboost/xgb_handle.h"
 
 namespace hone::model {
@@ -158,15 +159,22 @@ Result<std::unique_ptr<Backend>> load_xgboost_backend(const std::string& artifac
   if (!bytes) return bytes.error();
   int pool = options.pool_size;
   if (pool <= 0) pool = static_cast<int>(std::max(1U, std::thread::hardware_concurrency()));
-  // libxgboost trusts the file; a damaged JSON model is refused here rather than crash it.
+  // libxgboost trusts the file; a damaged model is refused here rather than crash it.
   switch (xgb::model_format(*bytes)) {
     case xgb::ModelFormat::kJson:
       bytes->erase(0, bytes->find('{'));  // libxgboost tells JSON by a '{' in the first byte
       if (Status sound = xgb::check_model_json(*bytes); !sound)
         return fail(artifact_path + ": damaged XGBoost model: " + sound.error().message);
       break;
-    case xgb::ModelFormat::kUbjson:
+    case xgb::ModelFormat::kUbjson: {
+      // The same check, on the JSON the binary model spells; libxgboost still reads the bytes.
+      auto json = xgb::ubjson_to_json(*bytes);
+      Status sound = json ? xgb::check_model_json(*json) : Status(json.error());
+      if (!sound) {
+        return fail(artifact_path + ": damaged XGBoost model: " + sound.error().message);
+      }
       break;
+    }
     case xgb::ModelFormat::kOther:
       return fail(artifact_path +
                   ": not an XGBoost JSON or UBJSON model (save it with "

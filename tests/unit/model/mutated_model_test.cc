@@ -12,6 +12,7 @@
 #include "model/trees/forest.h"
 #include "model/xgboost/json_check.h"
 #include "model/xgboost/trainer.h"
+#include "model/xgboost/xgb_handle.h"
 #include "model/xgboost/xgboost_backend.h"
 #include "support/mutator.h"
 #include "support/temp_dir.h"
@@ -130,6 +131,42 @@ TEST(MutatedModel, XgboostBackendRefusesDamagedFilesInsteadOfCrashing) {
     ++loaded;
     const BackendInfo& info = (*backend)->info();
     if (info.num_features != 4) continue;  // a mutated num_feature: rows would not fit
+    std::vector<float> out(8 * info.num_outputs);
+    (void)(*backend)->predict(rows, 8, out);
+  }
+  EXPECT_GT(loaded, 0);
+  EXPECT_GT(refused, 0);
+}
+
+// The same for UBJSON files (.ubj): the check reads the JSON they spell (xgb::ubjson_to_json).
+TEST(MutatedModel, XgboostBackendRefusesDamagedBinaryFilesInsteadOfCrashing) {
+  std::vector<std::string> seeds;
+  for (const auto& text : {small_model("reg:squarederror", 1), small_model("multi:softprob", 3)}) {
+    auto booster = xgb::Booster::from_buffer(text);
+    ASSERT_TRUE(booster);
+    auto binary = booster->ubjson();
+    ASSERT_TRUE(binary);
+    seeds.push_back(*binary);
+  }
+  hone::test::TempDir dir;
+  const std::string path = dir.file("m.ubj");
+  const std::vector<float> rows = hone::test::random_rows(8, 4, 2);
+  hone::test::Mutator mutator(78);
+  int loaded = 0;
+  int refused = 0;
+  const int rounds = hone::test::mutation_rounds(600);
+  for (int i = 0; i < rounds; ++i) {
+    const std::string& seed = seeds[static_cast<std::size_t>(i) % 2];
+    std::ofstream(path, std::ios::binary | std::ios::trunc) << mutator.mutate(seed);
+    auto backend = load_xgboost_backend(path, {1});
+    if (!backend) {
+      EXPECT_NE(backend.error().message.find("m.ubj"), std::string::npos);
+      ++refused;
+      continue;
+    }
+    ++loaded;
+    const BackendInfo& info = (*backend)->info();
+    if (info.num_features != 4) continue;
     std::vector<float> out(8 * info.num_outputs);
     (void)(*backend)->predict(rows, 8, out);
   }
