@@ -256,6 +256,22 @@ bool claim_holds(simdjson::dom::element claim, std::string_view wanted, bool spa
 
 JwtVerifier::~JwtVerifier() = default;
 
+bool JwtVerifier::signature_known(const std::array<unsigned char, 32>& digest) const {
+  std::lock_guard lock(remembered_mutex_);
+  return remembered_.count(digest) > 0;
+}
+
+void JwtVerifier::remember_signature(const std::array<unsigned char, 32>& digest) const {
+  std::lock_guard lock(remembered_mutex_);
+  if (remembered_.size() >= kRemembered) remembered_.clear();
+  remembered_.insert(digest);
+}
+
+std::size_t JwtVerifier::tokens_remembered() const {
+  std::lock_guard lock(remembered_mutex_);
+  return remembered_.size();
+}
+
 Result<std::unique_ptr<JwtVerifier>> JwtVerifier::load(const JwtSettings& settings) {
   std::unique_ptr<JwtVerifier> verifier(new JwtVerifier());
   verifier->settings_ = settings;
@@ -311,9 +327,13 @@ AuthVerdict JwtVerifier::verify(std::string_view token, std::string_view model,
   const bool has_kid = fields["kid"].get_string().get(kid) == simdjson::SUCCESS;
   const bool kid_known = has_kid && std::any_of(keys_.begin(), keys_.end(),
                                                 [&](const auto& key) { return key->kid == kid; });
-  bool tried = false;
-  bool signed_ok = false;
+  std::array<unsigned char, 32> digest{};
+  unsigned int digest_size = 0;
+  EVP_Digest(token.data(), token.size(), digest.data(), &digest_size, EVP_sha256(), nullptr);
+  bool tried = signature_known(digest);
+  bool signed_ok = tried;
   for (const auto& key : keys_) {
+    if (signed_ok) break;
     if (key->algorithm != *algorithm) continue;
     if (kid_known ? key->kid != kid : !key->kid.empty() && has_kid) continue;
     tried = true;
@@ -324,6 +344,7 @@ AuthVerdict JwtVerifier::verify(std::string_view token, std::string_view model,
   }
   if (!tried) return invalid("no configured key verifies this JWT's alg and kid");
   if (!signed_ok) return invalid("the JWT's signature is not valid");
+  remember_signature(digest);
 
   if (parser.parse(*payload).get_object().get(fields) != simdjson::SUCCESS) {
     return invalid("the JWT payload is not a JSON object");

@@ -5,11 +5,15 @@
 // `alg` must be the one its key is for, so an HS256 token is never checked against a public key
 // (and `none` is never accepted). Claims: `exp` is required; `exp` and `nbf` are checked with a
 // leeway for clock skew; `iss` and `aud` when configured; and, with a models claim configured,
-// the claim (a list, or a space-separated string) must name the model called, else 403.
+// the claim (a list, or a space-separated string) must name the model called, else 403. A token
+// whose signature verified is remembered (by its digest), so it is verified once, not per request.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <memory>
+#include <mutex>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -42,13 +46,24 @@ class JwtVerifier {
   // 200 when `token` is signed by one of the keys, is valid at `now_unix_s` and may call `model`.
   AuthVerdict verify(std::string_view token, std::string_view model, std::int64_t now_unix_s) const;
   std::size_t keys() const { return keys_.size(); }
+  std::size_t tokens_remembered() const;
 
   struct Key;
 
  private:
   JwtVerifier() = default;
+  bool signature_known(const std::array<unsigned char, 32>& digest) const;
+  void remember_signature(const std::array<unsigned char, 32>& digest) const;
+
   JwtSettings settings_;
   std::vector<std::unique_ptr<Key>> keys_;
+  // SHA-256 digests of tokens whose signature verified: a client sends the same token with each
+  // request for its lifetime, so the public-key check (50-150 us for RS256 and ES256) is paid
+  // once per token; the claims are still checked on every request. At most kRemembered; then
+  // forgotten all at once.
+  static constexpr std::size_t kRemembered = 4096;
+  mutable std::mutex remembered_mutex_;
+  mutable std::set<std::array<unsigned char, 32>> remembered_;
 };
 
 }  // namespace hone::serve

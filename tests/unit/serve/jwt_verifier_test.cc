@@ -46,6 +46,27 @@ TEST(JwtVerifier, Hs256TokensSignedWithTheSecretPass) {
   EXPECT_EQ(verdict.message.find("u1"), std::string::npos);  // claims are never echoed
 }
 
+// A token whose signature verified is remembered, so the next request with it skips the
+// public-key check; its claims are still checked each time, and a bad token is never remembered.
+TEST(JwtVerifier, AVerifiedTokenIsRememberedButItsClaimsAreCheckedEachTime) {
+  test::TempDir dir;
+  const auto signer = JwtSigner::es256();
+  JwtSettings settings;
+  settings.public_key_file = dir.write("key.pem", signer.public_pem());
+  settings.models_claim = "models";
+  const Verifier check(settings);
+  const std::string token = signer.sign(claims(R"(,"models":["m"])"));
+  EXPECT_EQ(check.verifier->tokens_remembered(), 0U);
+  EXPECT_EQ(check.status(token), 200);
+  EXPECT_EQ(check.verifier->tokens_remembered(), 1U);
+  EXPECT_EQ(check.status(token), 200);
+  EXPECT_EQ(check.status(token, "other"), 403);           // the models claim, each time
+  EXPECT_EQ(check.status(token, "m", kNow + 3600), 401);  // expired since: refused
+  EXPECT_EQ(check.verifier->tokens_remembered(), 1U);
+  EXPECT_EQ(check.status(JwtSigner::es256().sign(claims())), 401);  // another key's
+  EXPECT_EQ(check.verifier->tokens_remembered(), 1U);
+}
+
 TEST(JwtVerifier, MalformedTokensAndForeignAlgorithmsAreRefused) {
   test::TempDir dir;
   JwtSettings settings;
