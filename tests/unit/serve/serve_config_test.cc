@@ -132,7 +132,8 @@ auth:
   const auto keyless = dir.write("keyless.yaml", "auth: {jwt: {audience: hone}}\n");
   const auto status = load_serve_config(keyless, config = {});
   ASSERT_FALSE(status);
-  EXPECT_NE(status.error().message.find("needs secret_file, public_key or jwks"), std::string::npos);
+  EXPECT_NE(status.error().message.find("needs secret_file, public_key or jwks"),
+            std::string::npos);
 }
 
 TEST(ServeConfig, ErrorsNameFileAndLine) {
