@@ -107,24 +107,22 @@ TEST(MutatedModel, DamagedParametersAndTreesAreRefused) {
   refused(logistic, R"("base_score":"1")", R"("base_score":"1")", "base_score out of range");
 }
 
-// libxgboost 1.7 trusts model files and crashes on damaged ones; the structural check in front of
-// it must refuse every mutant libxgboost cannot take, and pass every model it can.
-TEST(MutatedModel, XgboostBackendRefusesDamagedFilesInsteadOfCrashing) {
-  const std::vector<std::string> seeds = {small_model("reg:squarederror", 1),
-                                          small_model("multi:softprob", 3)};
+// Writes mutants of `seeds` to FILE (`mutate` makes one) and loads each with the xgboost backend:
+// refused with the file named, or loaded and able to predict; both outcomes must occur.
+template <typename Mutate>
+void load_mutants(const std::vector<std::string>& seeds, const std::string& file, Mutate mutate) {
   hone::test::TempDir dir;
-  const std::string path = dir.file("m.json");
+  const std::string path = dir.file(file);
   const std::vector<float> rows = hone::test::random_rows(8, 4, 2);
-  hone::test::Mutator mutator(77);
   int loaded = 0;
   int refused = 0;
   const int rounds = hone::test::mutation_rounds(600);
   for (int i = 0; i < rounds; ++i) {
-    const std::string& seed = seeds[static_cast<std::size_t>(i) % 2];
-    std::ofstream(path) << (i % 4 < 3 ? mutator.mutate_number(seed) : mutator.mutate(seed));
+    const std::string& seed = seeds[static_cast<std::size_t>(i) % seeds.size()];
+    std::ofstream(path, std::ios::binary | std::ios::trunc) << mutate(seed, i);
     auto backend = load_xgboost_backend(path, {1});
     if (!backend) {
-      EXPECT_NE(backend.error().message.find("m.json"), std::string::npos);
+      EXPECT_NE(backend.error().message.find(file), std::string::npos);
       ++refused;
       continue;
     }
@@ -138,6 +136,16 @@ TEST(MutatedModel, XgboostBackendRefusesDamagedFilesInsteadOfCrashing) {
   EXPECT_GT(refused, 0);
 }
 
+// libxgboost 1.7 trusts model files and crashes on damaged ones; the structural check in front of
+// it must refuse every mutant libxgboost cannot take, and pass every model it can.
+TEST(MutatedModel, XgboostBackendRefusesDamagedFilesInsteadOfCrashing) {
+  hone::test::Mutator mutator(77);
+  load_mutants({small_model("reg:squarederror", 1), small_model("multi:softprob", 3)}, "m.json",
+               [&mutator](const std::string& seed, int i) {
+                 return i % 4 < 3 ? mutator.mutate_number(seed) : mutator.mutate(seed);
+               });
+}
+
 // The same for UBJSON files (.ubj): the check reads the JSON they spell (xgb::ubjson_to_json).
 TEST(MutatedModel, XgboostBackendRefusesDamagedBinaryFilesInsteadOfCrashing) {
   std::vector<std::string> seeds;
@@ -148,30 +156,9 @@ TEST(MutatedModel, XgboostBackendRefusesDamagedBinaryFilesInsteadOfCrashing) {
     ASSERT_TRUE(binary);
     seeds.push_back(*binary);
   }
-  hone::test::TempDir dir;
-  const std::string path = dir.file("m.ubj");
-  const std::vector<float> rows = hone::test::random_rows(8, 4, 2);
   hone::test::Mutator mutator(78);
-  int loaded = 0;
-  int refused = 0;
-  const int rounds = hone::test::mutation_rounds(600);
-  for (int i = 0; i < rounds; ++i) {
-    const std::string& seed = seeds[static_cast<std::size_t>(i) % 2];
-    std::ofstream(path, std::ios::binary | std::ios::trunc) << mutator.mutate(seed);
-    auto backend = load_xgboost_backend(path, {1});
-    if (!backend) {
-      EXPECT_NE(backend.error().message.find("m.ubj"), std::string::npos);
-      ++refused;
-      continue;
-    }
-    ++loaded;
-    const BackendInfo& info = (*backend)->info();
-    if (info.num_features != 4) continue;
-    std::vector<float> out(8 * info.num_outputs);
-    (void)(*backend)->predict(rows, 8, out);
-  }
-  EXPECT_GT(loaded, 0);
-  EXPECT_GT(refused, 0);
+  load_mutants(seeds, "m.ubj",
+               [&mutator](const std::string& seed, int) { return mutator.mutate(seed); });
 }
 
 TEST(MutatedModel, TheCheckPassesEveryBoosterLibxgboostWrites) {
