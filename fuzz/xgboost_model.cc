@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "fuzz_input.h"
-#include "model/trees/forest.h"
+#include "model/trees/trees_backend.h"
 #include "model/xgboost/json_check.h"
 #include "model/xgboost/ubjson.h"
 
@@ -24,7 +24,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     text = std::move(*json);
   }
   (void)hone::model::xgb::check_model_json(text);
-  auto forest = hone::model::trees::Forest::from_xgboost_json(text, "fuzz");
+  auto forest = hone::model::read_forest(text, "fuzz");
   if (!forest) {
     if (forest.error().message.empty()) std::abort();
     return 0;

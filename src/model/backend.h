@@ -21,6 +21,7 @@ struct BackendInfo {
   std::size_t num_trees = 0;
   std::vector<std::string> feature_names;  // empty when the artifact has none
   std::string input_name;                  // the input tensor's name, when the artifact says
+  std::string output_name;  // the output tensor's name ("probability", ...); empty: "prediction"
 };
 
 // How a backend may be called. The server reads these, never the backend's name.

@@ -50,12 +50,6 @@ std::vector<TensorSpec> parse_tensors(YamlMap& map, const std::string& key) {
   return out;
 }
 
-std::string output_name_for(const std::string& objective) {
-  if (objective == "binary:logistic" || objective == "reg:logistic") return "probability";
-  if (objective == "multi:softprob") return "probabilities";
-  if (objective == "multi:softmax") return "class";
-  return "prediction";
-}
 
 }  // namespace
 
@@ -234,7 +228,7 @@ Status reconcile(ModelConfig& config, const BackendInfo& info) {
   }
   if (config.outputs.empty()) {
     TensorSpec output;
-    output.name = output_name_for(info.objective);
+    output.name = info.output_name.empty() ? "prediction" : info.output_name;
     output.shape = {-1, static_cast<std::int64_t>(info.num_outputs)};
     config.outputs.push_back(std::move(output));
   }

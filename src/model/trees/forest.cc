@@ -1,238 +1,80 @@
 #include "model/trees/forest.h"
 
-#include <simdjson.h>
-
 #include <algorithm>
+#include <bit>
 #include <cmath>
 #include <cstdio>
-#include <cstdlib>
 #include <deque>
-#include <limits>
 #include <tuple>
-
-#include "core/json_syntax.h"
-#include "model/xgboost/json_check.h"
 
 namespace hone::model::trees {
 namespace {
 
-using simdjson::dom::array;
-using simdjson::dom::element;
-using simdjson::dom::object;
-
-// XGBoost writes its parameters as strings ("5E-1", "100").
-Result<double> number_param(object params, const char* key) {
-  element value;
-  if (params[key].get(value) != simdjson::SUCCESS) return fail(std::string("missing ") + key);
-  std::string_view text;
-  if (value.get_string().get(text) == simdjson::SUCCESS) {
-    const std::string copy(text);
-    char* end = nullptr;
-    const double number = std::strtod(copy.c_str(), &end);
-    if (end == copy.c_str()) return fail(std::string("bad ") + key + " '" + copy + "'");
-    return number;
-  }
-  double number = 0;
-  if (value.get_double().get(number) == simdjson::SUCCESS) return number;
-  std::int64_t whole = 0;
-  if (value.get_int64().get(whole) == simdjson::SUCCESS) return static_cast<double>(whole);
-  return fail(std::string("bad ") + key);
-}
-
-Result<std::vector<double>> numbers(object tree, const char* key) {
-  array list;
-  if (tree[key].get_array().get(list) != simdjson::SUCCESS) {
-    return fail(std::string("tree has no '") + key + "'");
-  }
-  std::vector<double> out;
-  out.reserve(list.size());
-  for (const element item : list) {
-    double value = 0;
-    if (item.get_double().get(value) == simdjson::SUCCESS) {
-      out.push_back(value);
-      continue;
-    }
-    std::int64_t whole = 0;
-    bool flag = false;
-    if (item.get_int64().get(whole) == simdjson::SUCCESS) {
-      out.push_back(static_cast<double>(whole));
-    } else if (item.get_bool().get(flag) == simdjson::SUCCESS) {
-      out.push_back(flag ? 1 : 0);
-    } else {
-      return fail(std::string("tree '") + key + "' holds a non-number");
-    }
-  }
-  return out;
-}
-
-// An index or count held as a double: a whole number in [0, limit). False for NaN.
-bool whole_below(double value, double limit) {
-  return value >= 0 && value < limit && value == std::floor(value);
-}
-
-// Thresholds and leaf values beyond float's range saturate instead of converting undefined.
-float to_float(double value) {
-  constexpr double kMax = std::numeric_limits<float>::max();
-  if (value > kMax) return std::numeric_limits<float>::infinity();
-  if (value < -kMax) return -std::numeric_limits<float>::infinity();
-  return static_cast<float>(value);
-}
-
-struct ObjectiveSpec {
-  const char* name;
-  Transform transform;
-  enum class Base { kIdentity, kLogit, kLog } base;
-};
-
-constexpr ObjectiveSpec kObjectives[] = {
-    {"reg:squarederror", Transform::kIdentity, ObjectiveSpec::Base::kIdentity},
-    {"reg:squaredlogerror", Transform::kIdentity, ObjectiveSpec::Base::kIdentity},
-    {"reg:pseudohubererror", Transform::kIdentity, ObjectiveSpec::Base::kIdentity},
-    {"reg:absoluteerror", Transform::kIdentity, ObjectiveSpec::Base::kIdentity},
-    {"reg:logistic", Transform::kSigmoid, ObjectiveSpec::Base::kLogit},
-    {"binary:logistic", Transform::kSigmoid, ObjectiveSpec::Base::kLogit},
-    {"binary:logitraw", Transform::kIdentity, ObjectiveSpec::Base::kIdentity},
-    {"multi:softmax", Transform::kSoftmax, ObjectiveSpec::Base::kIdentity},
-    {"multi:softprob", Transform::kSoftprob, ObjectiveSpec::Base::kIdentity},
-    {"count:poisson", Transform::kExp, ObjectiveSpec::Base::kLog},
-    {"reg:gamma", Transform::kExp, ObjectiveSpec::Base::kLog},
-    {"reg:tweedie", Transform::kExp, ObjectiveSpec::Base::kLog},
-};
+constexpr std::size_t kMaxGroups = std::size_t{1} << 16;
+constexpr std::size_t kMaxFeatures = std::size_t{1} << 24;
+constexpr float kZeroThreshold = 1e-35F;  // what LightGBM reads as zero
 
 }  // namespace
 
 std::size_t Forest::num_outputs() const {
-  return transform_ == Transform::kSoftprob ? num_groups_ : 1;
+  return transform_ == Transform::kSoftmax ? 1 : num_groups_;
 }
 
-Result<Forest> Forest::from_xgboost_json(std::string text, const std::string& name) {
-  const auto bad = [&name](const std::string& why) {
-    return fail(name + ": " + why + " (the xgboost backend serves any model libxgboost loads)");
-  };
-  if (xgb::model_format(text) != xgb::ModelFormat::kJson)
-    return bad("the trees backend reads XGBoost JSON models only");
-  simdjson::dom::parser parser;
-  element document;
-  if (parser.parse(text).get(document) != simdjson::SUCCESS) {
-    const auto where = json_syntax_error(text);
-    return fail(name + ": not valid JSON" + (where ? " (" + *where + ")" : std::string()));
+std::string Forest::output_name() const {
+  switch (transform_) {
+    case Transform::kSoftprob:
+      return "probabilities";
+    case Transform::kSoftmax:
+      return "class";
+    case Transform::kSigmoid:
+      return num_groups_ == 1 ? "probability" : "probabilities";
+    default:
+      return "prediction";
   }
-  object learner;
-  if (document["learner"].get_object().get(learner) != simdjson::SUCCESS) {
-    return bad("not an XGBoost JSON model (no 'learner')");
+}
+
+Result<Forest> Forest::compile(Ensemble ensemble, const std::string& name) {
+  const auto bad = [&name](const std::string& why) { return fail(name + ": " + why); };
+  if (ensemble.num_features == 0) return bad("the model has no features");
+  if (ensemble.num_features > kMaxFeatures) return bad("more than 2^24 features");
+  if (ensemble.num_groups == 0 || ensemble.num_groups > kMaxGroups) return bad("bad class count");
+  if (ensemble.trees.empty()) return bad("the model has no trees");
+  if (!ensemble.input_rules.empty() && ensemble.input_rules.size() != ensemble.num_features)
+    return bad("input rules for a different feature count");
+  for (const auto& linear : ensemble.linear_leaves) {
+    if (linear.features.size() != linear.coefficients.size())
+      return bad("a linear leaf has as many coefficients as features");
+    for (const auto feature : linear.features) {
+      if (feature >= ensemble.num_features) return bad("a linear leaf reads a missing feature");
+    }
   }
   Forest forest;
-  std::string_view booster_name;
-  object booster;
-  if (learner["gradient_booster"].get_object().get(booster) != simdjson::SUCCESS ||
-      booster["name"].get_string().get(booster_name) != simdjson::SUCCESS) {
-    return bad("no gradient_booster");
+  forest.num_features_ = ensemble.num_features;
+  forest.num_groups_ = ensemble.num_groups;
+  forest.base_margin_ = ensemble.base_margin;
+  forest.wide_ = ensemble.wide;
+  forest.average_over_ = ensemble.average_over;
+  forest.transform_ = ensemble.transform;
+  forest.transform_scale_ = ensemble.transform_scale;
+  forest.objective_ = std::move(ensemble.objective);
+  forest.feature_names_ = std::move(ensemble.feature_names);
+  forest.category_sets_ = std::move(ensemble.category_sets);
+  forest.linear_leaves_ = std::move(ensemble.linear_leaves);
+  if (std::any_of(ensemble.input_rules.begin(), ensemble.input_rules.end(),
+                  [](InputRule rule) { return rule != InputRule::kAsIs; })) {
+    forest.input_rules_ = std::move(ensemble.input_rules);
   }
-  if (booster_name != "gbtree") {
-    return bad("booster '" + std::string(booster_name) + "' is not supported by the trees backend");
-  }
-  std::string_view objective;
-  if (learner["objective"]["name"].get_string().get(objective) != simdjson::SUCCESS) {
-    return bad("no objective");
-  }
-  forest.objective_ = std::string(objective);
-  const ObjectiveSpec* spec = nullptr;
-  for (const auto& candidate : kObjectives) {
-    if (objective == candidate.name) spec = &candidate;
-  }
-  if (spec == nullptr)
-    return bad("objective '" + forest.objective_ + "' is not supported by the trees backend");
-  forest.transform_ = spec->transform;
-
-  object params;
-  if (learner["learner_model_param"].get_object().get(params) != simdjson::SUCCESS) {
-    return bad("no learner_model_param");
-  }
-  auto base_score = number_param(params, "base_score");
-  auto num_feature = number_param(params, "num_feature");
-  auto num_class = number_param(params, "num_class");
-  if (!base_score || !num_feature || !num_class) return bad("bad learner_model_param");
-  if (auto targets = number_param(params, "num_target"); targets && *targets > 1) {
-    return bad("multi-target models are not supported by the trees backend");
-  }
-  if (!whole_below(*num_feature, static_cast<double>(xgb::kMaxFeatures) + 1))
-    return bad("bad num_feature");
-  if (!whole_below(*num_class, static_cast<double>(xgb::kMaxClasses) + 1))
-    return bad("bad num_class");
-  forest.num_features_ = static_cast<std::size_t>(*num_feature);
-  forest.num_groups_ = std::max<std::size_t>(1, static_cast<std::size_t>(*num_class));
-  if (forest.num_features_ == 0) return bad("the model has no features");
-  const double base_value = *base_score;
-  const bool base_ok = spec->base == ObjectiveSpec::Base::kLogit ? base_value > 0 && base_value < 1
-                       : spec->base == ObjectiveSpec::Base::kLog
-                           ? base_value > 0 && std::isfinite(base_value)
-                           : std::isfinite(base_value);
-  if (!base_ok) return bad("base_score out of range for objective '" + forest.objective_ + "'");
-  const auto base = to_float(base_value);
-  switch (spec->base) {
-    case ObjectiveSpec::Base::kIdentity:
-      forest.base_margin_ = base;
-      break;
-    case ObjectiveSpec::Base::kLogit:
-      forest.base_margin_ = -std::log(1.0F / base - 1.0F);
-      break;
-    case ObjectiveSpec::Base::kLog:
-      forest.base_margin_ = std::log(base);
-      break;
-  }
-  array names;
-  if (learner["feature_names"].get_array().get(names) == simdjson::SUCCESS) {
-    for (const element item : names) {
-      std::string_view feature;
-      if (item.get_string().get(feature) == simdjson::SUCCESS)
-        forest.feature_names_.emplace_back(feature);
-    }
-  }
-
-  object model;
-  array trees;
-  array tree_info;
-  if (booster["model"].get_object().get(model) != simdjson::SUCCESS ||
-      model["trees"].get_array().get(trees) != simdjson::SUCCESS ||
-      model["tree_info"].get_array().get(tree_info) != simdjson::SUCCESS ||
-      trees.size() != tree_info.size()) {
-    return bad("no trees");
-  }
-  for (const element group : tree_info) {
-    std::int64_t value = 0;
-    if (group.get_int64().get(value) != simdjson::SUCCESS || value < 0 ||
-        static_cast<std::size_t>(value) >= forest.num_groups_) {
-      return bad("bad tree_info");
-    }
-    forest.groups_.push_back(static_cast<std::uint32_t>(value));
-  }
-  std::size_t tree_index = 0;
-  for (const element tree_element : trees) {
-    object tree;
-    if (tree_element.get_object().get(tree) != simdjson::SUCCESS) return bad("bad tree");
-    const std::string where = "tree " + std::to_string(tree_index++) + ": ";
-    auto left = numbers(tree, "left_children");
-    auto right = numbers(tree, "right_children");
-    auto conditions = numbers(tree, "split_conditions");
-    auto indices = numbers(tree, "split_indices");
-    auto default_left = numbers(tree, "default_left");
-    auto split_type = numbers(tree, "split_type");
-    if (!left || !right || !conditions || !indices || !default_left)
-      return bad(where + "missing arrays");
-    const std::size_t count = left->size();
-    if (count == 0 || right->size() != count || conditions->size() != count ||
-        indices->size() != count || default_left->size() != count) {
-      return bad(where + "arrays of different lengths");
-    }
-    if (split_type) {
-      for (const double type : *split_type) {
-        if (type != 0)
-          return bad(where + "categorical splits are not supported by the trees backend");
-      }
-    }
+  bool numerical_only = forest.linear_leaves_.empty();
+  for (std::size_t t = 0; t < ensemble.trees.size(); ++t) {
+    const Tree& tree = ensemble.trees[t];
+    const std::string where = "tree " + std::to_string(t) + ": ";
+    const std::size_t count = tree.nodes.size();
+    if (count == 0) return bad(where + "no nodes");
+    if (tree.group >= forest.num_groups_) return bad(where + "bad output group");
     // Lay the tree out breadth-first with each pair of children side by side.
     const auto root = static_cast<std::uint32_t>(forest.nodes_.size());
     forest.roots_.push_back(root);
+    forest.groups_.push_back(tree.group);
     forest.nodes_.push_back({});
     std::deque<std::pair<std::size_t, std::uint32_t>> queue{{0, root}};  // (source, target)
     std::size_t visited = 0;
@@ -240,38 +82,55 @@ Result<Forest> Forest::from_xgboost_json(std::string text, const std::string& na
       const auto [source, target] = queue.front();
       queue.pop_front();
       if (++visited > count) return bad(where + "nodes form a cycle");
-      const double l = (*left)[source];
-      const double r = (*right)[source];
+      const TreeNode& from = tree.nodes[source];
       Node& node = forest.nodes_[target];
-      node.value = to_float((*conditions)[source]);
-      if (l == -1) {  // a leaf: XGBoost keeps its value in split_conditions
-        node.split = 0;
-        node.left = 0;
+      if (from.left < 0) {  // a leaf
+        if (from.linear >= static_cast<std::int64_t>(forest.linear_leaves_.size()))
+          return bad(where + "a leaf names a missing linear model");
+        const auto leaf = static_cast<std::uint32_t>(forest.wide_ ? forest.node_leaves_wide_.size()
+                                                                  : forest.node_leaves_.size());
+        node = {0, leaf, 0};
+        if (forest.wide_) {
+          forest.node_leaves_wide_.push_back(from.value);
+        } else {
+          forest.node_leaves_.push_back(static_cast<float>(from.value));
+        }
+        if (from.linear >= 0 || !forest.leaf_linear_.empty()) {
+          forest.leaf_linear_.resize(leaf, -1);
+          forest.leaf_linear_.push_back(from.linear);
+        }
         continue;
       }
-      if (!whole_below(l, static_cast<double>(count)) ||
-          !whole_below(r, static_cast<double>(count))) {
+      if (static_cast<std::size_t>(from.left) >= count || from.right < 0 ||
+          static_cast<std::size_t>(from.right) >= count) {
         return bad(where + "child index out of range");
       }
-      const double feature = (*indices)[source];
-      if (!whole_below(feature, static_cast<double>(forest.num_features_))) {
-        char shown[32];
-        std::snprintf(shown, sizeof shown, "%.17g", feature);
-        return bad(where + "split on feature " + shown + " of a " +
+      if (from.feature >= forest.num_features_) {
+        return bad(where + "split on feature " + std::to_string(from.feature) + " of a " +
                    std::to_string(forest.num_features_) + "-feature model");
       }
       const auto children = static_cast<std::uint32_t>(forest.nodes_.size());
-      node.split =
-          static_cast<std::uint32_t>(feature) | ((*default_left)[source] != 0 ? kDefaultLeft : 0);
-      node.left = children;
+      std::uint32_t split = from.feature | (from.default_left ? kDefaultLeft : 0);
+      float value = from.threshold;
+      if (from.categories >= 0) {
+        if (static_cast<std::size_t>(from.categories) >= forest.category_sets_.size())
+          return bad(where + "a split names a missing category set");
+        split = from.feature | kCategorical;
+        value = std::bit_cast<float>(static_cast<std::uint32_t>(from.categories));
+        numerical_only = false;
+      }
+      forest.nodes_[target] = {value, split, children};
       forest.nodes_.push_back({});
       forest.nodes_.push_back({});
-      queue.emplace_back(static_cast<std::size_t>(l), children);
-      queue.emplace_back(static_cast<std::size_t>(r), children + 1);
+      queue.emplace_back(static_cast<std::size_t>(from.left), children);
+      queue.emplace_back(static_cast<std::size_t>(from.right), children + 1);
     }
   }
-  if (forest.roots_.empty()) return bad("the model has no trees");
-  forest.build_complete();
+  if (!forest.leaf_linear_.empty()) {
+    forest.leaf_linear_.resize(
+        forest.wide_ ? forest.node_leaves_wide_.size() : forest.node_leaves_.size(), -1);
+  }
+  if (numerical_only) forest.build_complete();
   return forest;
 }
 
@@ -295,10 +154,14 @@ void Forest::build_complete() {
   const std::size_t inner = (std::size_t{1} << depth) - 1;
   const std::size_t leaves = std::size_t{1} << depth;
   splits_.assign(roots_.size() * inner, Split{0, 0, 0});
-  leaves_.assign(roots_.size() * leaves, 0);
+  if (wide_) {
+    leaves_wide_.assign(roots_.size() * leaves, 0);
+  } else {
+    leaves_.assign(roots_.size() * leaves, 0);
+  }
   for (std::size_t t = 0; t < roots_.size(); ++t) {
     Split* splits = splits_.data() + t * inner;
-    float* tree_leaves = leaves_.data() + t * leaves;
+
     // (source node, position in the complete tree, level)
     std::vector<std::tuple<std::uint32_t, std::size_t, int>> stack{{roots_[t], 0, 0}};
     while (!stack.empty()) {
@@ -315,7 +178,14 @@ void Forest::build_complete() {
           lo = 2 * lo + 1;
           hi = 2 * hi + 2;
         }
-        for (std::size_t p = lo; p <= hi; ++p) tree_leaves[p - inner] = node.value;
+        for (std::size_t p = lo; p <= hi; ++p) {
+          const std::size_t at = t * leaves + p - inner;
+          if (wide_) {
+            leaves_wide_[at] = node_leaves_wide_[node.split];
+          } else {
+            leaves_[at] = node_leaves_[node.split];
+          }
+        }
         continue;
       }
       splits[position] = {node.value, static_cast<std::uint16_t>(node.split & ~kDefaultLeft),
@@ -326,26 +196,67 @@ void Forest::build_complete() {
   }
 }
 
-inline float Forest::tree_value(std::uint32_t root, const float* row) const {
-  const Node* node = &nodes_[root];
-  while (node->left != 0) {
-    const float x = row[node->split & ~kDefaultLeft];
-    // Missing values follow the default direction; otherwise left when x < threshold.
-    const bool right = std::isnan(x) ? (node->split & kDefaultLeft) == 0 : !(x < node->value);
-    node = &nodes_[node->left + (right ? 1 : 0)];
-  }
-  return node->value;
+template <>
+const float* Forest::leaf_values<float>() const {
+  return leaves_.data();
 }
 
-void Forest::margins_nodes(const float* row, float* margin) const {
-  for (std::size_t t = 0; t < roots_.size(); ++t) margin[groups_[t]] += tree_value(roots_[t], row);
+template <>
+const double* Forest::leaf_values<double>() const {
+  return leaves_wide_.data();
+}
+
+// Where a row's value sends it at a split of the node layout.
+inline bool Forest::goes_right(const Node& node, float x) const {
+  if ((node.split & kCategorical) == 0) {
+    // Missing values follow the default direction; otherwise right when x >= threshold.
+    return std::isnan(x) ? (node.split & kDefaultLeft) == 0 : x >= node.value;
+  }
+  // LightGBM's rule: the value truncated to an integer; NaN and negatives go right.
+  if (!(x > -1.0F) || !(x < 2147483648.0F)) return true;
+  const auto category = static_cast<std::uint32_t>(x);
+  const auto& set = category_sets_[std::bit_cast<std::uint32_t>(node.value)];
+  const std::size_t word = category / 32;
+  return word >= set.size() || ((set[word] >> (category % 32)) & 1U) == 0;
+}
+
+// A leaf's value; a linear leaf's model reads the row as sent (before the input rules).
+template <typename T>
+inline T Forest::leaf_value(std::uint32_t leaf, const float* raw_row) const {
+  T value;
+  if constexpr (std::is_same_v<T, double>) {
+    value = node_leaves_wide_[leaf];
+  } else {
+    value = node_leaves_[leaf];
+  }
+  if (leaf_linear_.empty() || leaf_linear_[leaf] < 0) return value;
+  const LinearLeaf& linear = linear_leaves_[static_cast<std::size_t>(leaf_linear_[leaf])];
+  T sum = static_cast<T>(linear.constant);
+  for (std::size_t i = 0; i < linear.features.size(); ++i) {
+    const float x = raw_row[linear.features[i]];
+    if (std::isnan(x)) return value;
+    sum += static_cast<T>(linear.coefficients[i]) * static_cast<T>(x);
+  }
+  return sum;
+}
+
+template <typename T>
+void Forest::margins_nodes(const float* row, const float* raw_row, T* margin) const {
+  for (std::size_t t = 0; t < roots_.size(); ++t) {
+    const Node* node = &nodes_[roots_[t]];
+    while (node->left != 0) {
+      const float x = row[node->split & kFeatureMask];
+      node = &nodes_[node->left + (goes_right(*node, x) ? 1 : 0)];
+    }
+    margin[groups_[t]] += leaf_value<T>(node->split, raw_row);
+  }
 }
 
 // Walks kLanes trees at once: their loads are independent, so the CPU overlaps them. The depth
 // is a template argument so that both loops unroll and the positions stay in registers. A row
 // with no missing value takes the shorter step (kMayBeMissing = false).
-template <bool kMayBeMissing, int kDepth>
-void Forest::margins_complete(const float* row, float* margin) const {
+template <typename T, bool kMayBeMissing, int kDepth>
+void Forest::margins_complete(const float* row, T* margin) const {
   constexpr std::size_t kLanes = 8;
   constexpr std::size_t kInner = (std::size_t{1} << kDepth) - 1;
   constexpr std::size_t kLeaves = kInner + 1;
@@ -368,7 +279,7 @@ void Forest::margins_complete(const float* row, float* margin) const {
         position[lane] = step(base[lane * kInner + position[lane]], position[lane]);
       }
     }
-    const float* leaves = leaves_.data() + t * kLeaves - kInner;
+    const T* leaves = leaf_values<T>() + t * kLeaves - kInner;
     for (std::size_t lane = 0; lane < kLanes; ++lane) {
       margin[groups_[t + lane]] += leaves[lane * kLeaves + position[lane]];
     }
@@ -377,83 +288,128 @@ void Forest::margins_complete(const float* row, float* margin) const {
     std::size_t position = 0;
     for (int level = 0; level < kDepth; ++level)
       position = step(splits_[t * kInner + position], position);
-    margin[groups_[t]] += leaves_[t * kLeaves + position - kInner];
+    margin[groups_[t]] += leaf_values<T>()[t * kLeaves + position - kInner];
   }
 }
 
-template <bool kMayBeMissing>
-void Forest::margins_complete_any_depth(const float* row, float* margin) const {
+template <typename T, bool kMayBeMissing>
+void Forest::margins_complete_any_depth(const float* row, T* margin) const {
   switch (depth_) {
     case 1:
-      margins_complete<kMayBeMissing, 1>(row, margin);
+      margins_complete<T, kMayBeMissing, 1>(row, margin);
       break;
     case 2:
-      margins_complete<kMayBeMissing, 2>(row, margin);
+      margins_complete<T, kMayBeMissing, 2>(row, margin);
       break;
     case 3:
-      margins_complete<kMayBeMissing, 3>(row, margin);
+      margins_complete<T, kMayBeMissing, 3>(row, margin);
       break;
     case 4:
-      margins_complete<kMayBeMissing, 4>(row, margin);
+      margins_complete<T, kMayBeMissing, 4>(row, margin);
       break;
     case 5:
-      margins_complete<kMayBeMissing, 5>(row, margin);
+      margins_complete<T, kMayBeMissing, 5>(row, margin);
       break;
     case 6:
-      margins_complete<kMayBeMissing, 6>(row, margin);
+      margins_complete<T, kMayBeMissing, 6>(row, margin);
       break;
     case 7:
-      margins_complete<kMayBeMissing, 7>(row, margin);
+      margins_complete<T, kMayBeMissing, 7>(row, margin);
       break;
     case 8:
-      margins_complete<kMayBeMissing, 8>(row, margin);
+      margins_complete<T, kMayBeMissing, 8>(row, margin);
       break;
     case 9:
-      margins_complete<kMayBeMissing, 9>(row, margin);
+      margins_complete<T, kMayBeMissing, 9>(row, margin);
       break;
     default:
-      margins_complete<kMayBeMissing, 10>(row, margin);
+      margins_complete<T, kMayBeMissing, 10>(row, margin);
       break;
   }
 }
 
-void Forest::predict(std::span<const float> rows, std::size_t row_count,
-                     std::span<float> out) const {
-  const std::size_t outputs = num_outputs();
-  float margins[64];
-  std::vector<float> wide;  // more than 64 classes: rare, allocate
-  float* margin = margins;
-  if (num_groups_ > 64) {
-    wide.resize(num_groups_);
-    margin = wide.data();
+void Forest::apply_input_rules(const float* row, float* adjusted) const {
+  for (std::size_t f = 0; f < num_features_; ++f) {
+    float x = row[f];
+    switch (input_rules_[f]) {
+      case InputRule::kAsIs:
+        break;
+      case InputRule::kTinyIsZero:
+        if (x >= -kZeroThreshold && x <= kZeroThreshold) x = 0;
+        break;
+      case InputRule::kMissingIsZero:
+        if (std::isnan(x) || (x >= -kZeroThreshold && x <= kZeroThreshold)) x = 0;
+        break;
+      case InputRule::kZeroIsMissing:
+        if (x >= -kZeroThreshold && x <= kZeroThreshold) x = std::nanf("");
+        break;
+    }
+    adjusted[f] = x;
   }
+}
+
+template <typename T>
+void Forest::predict_rows(std::span<const float> rows, std::size_t row_count,
+                          std::span<float> out) const {
+  const std::size_t outputs = num_outputs();
+  T margins[64];
+  std::vector<T> many;  // more than 64 classes: rare, allocate
+  T* margin = margins;
+  if (num_groups_ > 64) {
+    many.resize(num_groups_);
+    margin = many.data();
+  }
+  std::vector<float> adjusted(input_rules_.empty() ? 0 : num_features_);
   for (std::size_t r = 0; r < row_count; ++r) {
-    const float* row = rows.data() + r * num_features_;
-    std::fill(margin, margin + num_groups_, base_margin_);
+    const float* raw = rows.data() + r * num_features_;
+    const float* row = raw;
+    if (!adjusted.empty()) {
+      apply_input_rules(raw, adjusted.data());
+      row = adjusted.data();
+    }
+    std::fill(margin, margin + num_groups_, static_cast<T>(base_margin_));
     if (depth_ > 0) {
       const bool missing = std::any_of(row, row + num_features_, [](float x) { return x != x; });
       if (missing) {
-        margins_complete_any_depth<true>(row, margin);
+        margins_complete_any_depth<T, true>(row, margin);
       } else {
-        margins_complete_any_depth<false>(row, margin);
+        margins_complete_any_depth<T, false>(row, margin);
       }
     } else {
-      margins_nodes(row, margin);
+      margins_nodes<T>(row, raw, margin);
+    }
+    if (average_over_ > 0) {
+      for (std::size_t k = 0; k < num_groups_; ++k) margin[k] /= static_cast<T>(average_over_);
     }
     float* target = out.data() + r * outputs;
+    const T scale = static_cast<T>(transform_scale_);
     switch (transform_) {
       case Transform::kIdentity:
-        target[0] = margin[0];
+        for (std::size_t k = 0; k < num_groups_; ++k) target[k] = static_cast<float>(margin[k]);
         break;
       case Transform::kSigmoid:
-        target[0] = 1.0F / (1.0F + std::exp(-margin[0]));
+        for (std::size_t k = 0; k < num_groups_; ++k) {
+          target[k] = static_cast<float>(T(1) / (T(1) + std::exp(-scale * margin[k])));
+        }
         break;
       case Transform::kExp:
-        target[0] = std::exp(margin[0]);
+        for (std::size_t k = 0; k < num_groups_; ++k)
+          target[k] = static_cast<float>(std::exp(margin[k]));
+        break;
+      case Transform::kLog1pExp:
+        for (std::size_t k = 0; k < num_groups_; ++k)
+          target[k] = static_cast<float>(std::log1p(std::exp(margin[k])));
+        break;
+      case Transform::kSignedSquare:
+        for (std::size_t k = 0; k < num_groups_; ++k) {
+          const T m = margin[k];
+          const T sign = static_cast<T>((m > T(0)) - (m < T(0)));
+          target[k] = static_cast<float>(sign * m * m);
+        }
         break;
       case Transform::kSoftprob:
       case Transform::kSoftmax: {
-        float top = margin[0];
+        T top = margin[0];
         std::size_t best = 0;
         for (std::size_t k = 1; k < num_groups_; ++k) {
           if (margin[k] > top) {
@@ -465,15 +421,25 @@ void Forest::predict(std::span<const float> rows, std::size_t row_count,
           target[0] = static_cast<float>(best);
           break;
         }
-        float sum = 0;
+        T sum = 0;
         for (std::size_t k = 0; k < num_groups_; ++k) {
-          target[k] = std::exp(margin[k] - top);
-          sum += target[k];
+          margin[k] = std::exp(margin[k] - top);
+          sum += margin[k];
         }
-        for (std::size_t k = 0; k < num_groups_; ++k) target[k] /= sum;
+        for (std::size_t k = 0; k < num_groups_; ++k)
+          target[k] = static_cast<float>(margin[k] / sum);
         break;
       }
     }
+  }
+}
+
+void Forest::predict(std::span<const float> rows, std::size_t row_count,
+                     std::span<float> out) const {
+  if (wide_) {
+    predict_rows<double>(rows, row_count, out);
+  } else {
+    predict_rows<float>(rows, row_count, out);
   }
 }
 

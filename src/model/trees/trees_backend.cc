@@ -3,7 +3,8 @@
 #include <fstream>
 #include <sstream>
 
-#include "model/trees/forest.h"
+#include "model/trees/lightgbm_reader.h"
+#include "model/trees/xgboost_reader.h"
 
 namespace hone::model {
 namespace {
@@ -17,6 +18,7 @@ class TreesBackend final : public Backend {
     info_.num_outputs = forest_.num_outputs();
     info_.num_trees = forest_.num_trees();
     info_.feature_names = forest_.feature_names();
+    info_.output_name = forest_.output_name();
   }
 
   const BackendInfo& info() const override { return info_; }
@@ -37,12 +39,19 @@ class TreesBackend final : public Backend {
 
 }  // namespace
 
+Result<trees::Forest> read_forest(const std::string& text, const std::string& name) {
+  auto ensemble = trees::looks_like_lightgbm(text) ? trees::read_lightgbm_text(text, name)
+                                                   : trees::read_xgboost_json(text, name);
+  if (!ensemble) return ensemble.error();
+  return trees::Forest::compile(std::move(*ensemble), name);
+}
+
 Result<std::unique_ptr<Backend>> load_trees_backend(const std::string& artifact_path) {
   std::ifstream in(artifact_path, std::ios::binary);
   if (!in) return fail(artifact_path + ": cannot open the model file");
   std::ostringstream text;
   text << in.rdbuf();
-  auto forest = trees::Forest::from_xgboost_json(text.str(), artifact_path);
+  auto forest = read_forest(text.str(), artifact_path);
   if (!forest) return forest.error();
   return std::unique_ptr<Backend>(std::make_unique<TreesBackend>(std::move(*forest)));
 }

@@ -56,6 +56,13 @@ Status describe(const xgb::Booster& booster, BackendInfo& info, bool& inplace) {
     return fail("the model has no objective");
   }
   info.objective = std::string(objective);
+  if (info.objective == "binary:logistic" || info.objective == "reg:logistic") {
+    info.output_name = "probability";
+  } else if (info.objective == "multi:softprob") {
+    info.output_name = "probabilities";
+  } else if (info.objective == "multi:softmax") {
+    info.output_name = "class";
+  }
   std::string_view booster_name;
   if (root["learner"]["gradient_booster"]["name"].get_string().get(booster_name) ==
       simdjson::SUCCESS) {

@@ -53,6 +53,7 @@ TEST(ModelConfig, DefaultsComeFromTheFolderAndArtifact) {
   EXPECT_EQ(config.version, "1");
   EXPECT_EQ(config.artifact, dir.file("folder-name/model.json"));
   auto info = info_with(4, 3, "multi:softprob");
+  info.output_name = "probabilities";  // the backend names its output
   info.feature_names = {"f0", "f1", "f2", "f3"};
   ASSERT_TRUE(reconcile(config, info));
   EXPECT_EQ(config.inputs[0].name, "features");
@@ -152,7 +153,9 @@ TEST(ModelConfig, ReconcileRejectsWidthMismatches) {
 TEST(ModelConfig, YamlRoundTrips) {
   ModelConfig config = config_for_artifact("round", "/x/model.json", "xgboost");
   config.description = "trip";
-  ASSERT_TRUE(reconcile(config, info_with(2, 1, "binary:logistic")));
+  auto info = info_with(2, 1, "binary:logistic");
+  info.output_name = "probability";
+  ASSERT_TRUE(reconcile(config, info));
   test::TempDir dir;
   dir.write("round/config.yaml", to_yaml(config));
   auto back = load_model_config(dir.file("round")).value();

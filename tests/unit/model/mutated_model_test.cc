@@ -9,7 +9,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "model/trees/forest.h"
+#include "model/trees/trees_backend.h"
 #include "model/xgboost/json_check.h"
 #include "model/xgboost/trainer.h"
 #include "model/xgboost/xgb_handle.h"
@@ -56,7 +56,7 @@ TEST(MutatedModel, RefusedWithAReasonOrPredictsSafely) {
   const int rounds = hone::test::mutation_rounds(4000);
   for (int i = 0; i < rounds; ++i) {
     const std::string& seed = seeds[static_cast<std::size_t>(i) % 2];
-    const auto forest = trees::Forest::from_xgboost_json(
+    const auto forest = read_forest(
         i % 4 < 3 ? mutator.mutate_number(seed) : mutator.mutate(seed), "m");
     if (!forest) {
       EXPECT_EQ(forest.error().message.rfind("m:", 0), 0U) << forest.error().message;
@@ -88,11 +88,11 @@ TEST(MutatedModel, DamagedParametersAndTreesAreRefused) {
     const std::size_t at = text.find(from);
     ASSERT_NE(at, std::string::npos) << from;
     text.replace(at, from.size(), to);
-    const auto forest = trees::Forest::from_xgboost_json(text, "m");
+    const auto forest = read_forest(text, "m");
     ASSERT_FALSE(forest) << to;
     EXPECT_NE(forest.error().message.find(reason), std::string::npos) << forest.error().message;
   };
-  ASSERT_TRUE(trees::Forest::from_xgboost_json(model, "m"));
+  ASSERT_TRUE(read_forest(model, "m"));
   refused(model, R"("num_class":"0")", R"("num_class":"1E18")", "bad num_class");
   refused(model, R"("num_class":"0","num_feature":"4")", R"("num_class":"0","num_feature":"nan")",
           "bad num_feature");

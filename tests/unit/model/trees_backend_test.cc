@@ -132,7 +132,7 @@ TEST(TreesBackend, ChoosesTheLayoutByDepth) {
     return text.str();
   };
   auto shallow =
-      trees::Forest::from_xgboost_json(read(hone::test::test_model("regression").path), "r")
+      read_forest(read(hone::test::test_model("regression").path), "r")
           .value();
   EXPECT_EQ(shallow.complete_depth(), 6);
   hone::test::TempDir dir;
@@ -145,7 +145,7 @@ TEST(TreesBackend, ChoosesTheLayoutByDepth) {
   params.rounds = 2;
   params.params = {{"max_depth", "14"}, {"min_child_weight", "0"}, {"lambda", "0"}};
   ASSERT_TRUE(train_xgboost(set, params, dir.file("deep.json")));
-  auto deep = trees::Forest::from_xgboost_json(read(dir.file("deep.json")), "d").value();
+  auto deep = read_forest(read(dir.file("deep.json")), "d").value();
   EXPECT_EQ(deep.complete_depth(), 0);  // deeper than 10: node layout
   expect_matches(dir.file("deep.json"), 4, 8);
 }

@@ -5,7 +5,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "model/trees/forest.h"
+#include "model/trees/trees_backend.h"
 #include "model/xgboost/json_check.h"
 #include "model/xgboost/xgb_handle.h"
 #include "support/test_models.h"
@@ -86,8 +86,8 @@ TEST(Ubjson, LibxgboostsBinaryModelsReadAsTheirJson) {
     const auto json = ubjson_to_json(*binary);
     ASSERT_TRUE(json) << model.name << ": " << json.error().message;
     EXPECT_TRUE(check_model_json(*json)) << model.name;
-    auto from_json = trees::Forest::from_xgboost_json(text.str(), "json");
-    auto from_binary = trees::Forest::from_xgboost_json(*json, "ubj");
+    auto from_json = read_forest(text.str(), "json");
+    auto from_binary = read_forest(*json, "ubj");
     ASSERT_TRUE(from_json && from_binary) << model.name;
     const std::size_t width = from_json->num_features();
     ASSERT_LE(width, 8U);

@@ -1,0 +1,101 @@
+// The native engine against LightGBM's own predictions: each folder of tests/fixtures/lightgbm
+// holds a model LightGBM trained (every objective, missing-value type, categorical splits, linear
+// trees, random forests), rows with missing values, zeros, tiny, huge and unseen values, and what
+// LightGBM predicted for them (scripts/lightgbm-fixtures writes them). Within 1e-6 relative.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "model/backend_factory.h"
+#include "model/trees/trees_backend.h"
+
+namespace hone::model {
+namespace {
+
+namespace fs = std::filesystem;
+
+const std::string kFixtures = std::string(HONE_SOURCE_DIR) + "/tests/fixtures/lightgbm/";
+
+// A CSV of numbers ("nan", "inf" included) into rows.
+std::vector<std::vector<double>> read_csv(const std::string& path) {
+  std::ifstream in(path);
+  std::vector<std::vector<double>> rows;
+  std::string line;
+  while (std::getline(in, line)) {
+    std::vector<double> row;
+    std::stringstream fields(line);
+    std::string field;
+    while (std::getline(fields, field, ',')) row.push_back(std::strtod(field.c_str(), nullptr));
+    rows.push_back(std::move(row));
+  }
+  return rows;
+}
+
+struct Fixture {
+  std::string name;
+  std::vector<float> rows;  // row-major
+  std::size_t row_count = 0;
+  std::vector<double> expected;
+};
+
+Fixture load_fixture(const std::string& name) {
+  Fixture fixture;
+  fixture.name = name;
+  for (const auto& row : read_csv(kFixtures + name + "/rows.csv")) {
+    for (const double value : row) fixture.rows.push_back(static_cast<float>(value));
+    ++fixture.row_count;
+  }
+  for (const auto& row : read_csv(kFixtures + name + "/expected.csv")) {
+    fixture.expected.insert(fixture.expected.end(), row.begin(), row.end());
+  }
+  return fixture;
+}
+
+std::vector<std::string> fixture_names() {
+  std::vector<std::string> names;
+  for (const auto& entry : fs::directory_iterator(kFixtures)) {
+    if (entry.is_directory()) names.push_back(entry.path().filename().string());
+  }
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+double relative_difference(double a, double b) {
+  if (a == b) return 0;
+  return std::fabs(a - b) / std::max(std::fabs(a), std::fabs(b));
+}
+
+class LightgbmFixture : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(LightgbmFixture, MatchesLightgbmsOwnPredictions) {
+  const Fixture fixture = load_fixture(GetParam());
+  ASSERT_GT(fixture.row_count, 300U);
+  auto backend = load_trees_backend(kFixtures + GetParam() + "/model.txt");
+  ASSERT_TRUE(backend) << backend.error().message;
+  const std::size_t outputs = (*backend)->info().num_outputs;
+  ASSERT_EQ(fixture.expected.size(), fixture.row_count * outputs);
+  std::vector<float> out(fixture.row_count * outputs);
+  ASSERT_TRUE((*backend)->predict(fixture.rows, fixture.row_count, out));
+  double worst = 0;
+  std::size_t worst_at = 0;
+  for (std::size_t i = 0; i < out.size(); ++i) {
+    const double difference = relative_difference(out[i], fixture.expected[i]);
+    if (difference > worst) {
+      worst = difference;
+      worst_at = i;
+    }
+  }
+  EXPECT_LT(worst, 1e-6) << GetParam() << ": row " << worst_at / outputs << " output "
+                         << worst_at % outputs << " is " << out[worst_at] << ", LightGBM "
+                         << fixture.expected[worst_at];
+}
+
+INSTANTIATE_TEST_SUITE_P(Cases, LightgbmFixture, ::testing::ValuesIn(fixture_names()),
+                         [](const auto& test) { return test.param; });
+
+}  // namespace
+}  // namespace hone::model
