@@ -16,8 +16,11 @@ hone::model::Model make_model() {
   model.config.name = "m";
   model.config.backend = "xgboost";
   model.config.max_rows_per_request = 8;
-  model.config.inputs.push_back(
-      {"features", hone::model::DataType::kFp32, {-1, 3}, {"a", "b", "c"}});
+  model.config.inputs.push_back({"features",
+                                 hone::model::DataType::kFp32,
+                                 {-1, 3},
+                                 {"a", "b", "c"},
+                                 {{}, {"red", "green"}, {}}});  // b may be sent by category name
   model.config.outputs.push_back({"score", hone::model::DataType::kFp32, {-1, 1}, {}});
   return model;
 }

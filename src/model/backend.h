@@ -20,7 +20,10 @@ struct BackendInfo {
   std::size_t num_outputs = 1;  // values per row in the prediction
   std::size_t num_trees = 0;
   std::vector<std::string> feature_names;  // empty when the artifact has none
-  std::string input_name;                  // the input tensor's name, when the artifact says
+  // Per feature, the names a request may send for its categories (the i-th name is code i);
+  // empty when the artifact names none.
+  std::vector<std::vector<std::string>> category_names;
+  std::string input_name;   // the input tensor's name, when the artifact says
   std::string output_name;  // the output tensor's name ("probability", ...); empty: "prediction"
 };
 

@@ -1,6 +1,9 @@
 #include "model/backend_factory.h"
 
+#include <fstream>
+
 #include "core/strings.h"
+#include "model/trees/lightgbm_reader.h"
 #include "model/trees/trees_backend.h"
 #include "model/xgboost/xgboost_backend.h"
 
@@ -13,6 +16,14 @@ Result<std::unique_ptr<Backend>> load_xgboost(const std::string& artifact,
   XgboostOptions xgboost;
   xgboost.pool_size = options.pool_size;
   return load_xgboost_backend(artifact, xgboost);
+}
+
+// Whether the file starts like a LightGBM text model (which only the native engine reads).
+bool lightgbm_file(const std::string& artifact) {
+  std::ifstream in(artifact, std::ios::binary);
+  char head[8] = {};
+  in.read(head, sizeof head);
+  return trees::looks_like_lightgbm(std::string_view(head, static_cast<std::size_t>(in.gcount())));
 }
 
 // The native engine's refusal without the file's name and the advice to use libxgboost.
@@ -37,6 +48,7 @@ Result<std::unique_ptr<Backend>> create_backend(const std::string& backend,
       if (why != nullptr) *why = "trees: the native engine supports this model";
       return native;
     }
+    if (lightgbm_file(artifact)) return native.error();  // libxgboost cannot read it either
     auto fallback = load_xgboost(artifact, options);
     if (fallback && why != nullptr) {
       *why = "xgboost: " + refusal_reason(native.error().message, artifact);

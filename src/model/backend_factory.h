@@ -1,5 +1,6 @@
 // Creates a Backend by name for an artifact file: "xgboost" (libxgboost), "trees" (hone's native
-// engine), or "auto": the native engine where it supports the model, libxgboost otherwise.
+// engine: XGBoost JSON and LightGBM text models), or "auto": the native engine where it supports
+// the model, libxgboost otherwise (a LightGBM model the native engine refuses is refused).
 #pragma once
 
 #include <memory>

@@ -50,7 +50,6 @@ std::vector<TensorSpec> parse_tensors(YamlMap& map, const std::string& key) {
   return out;
 }
 
-
 }  // namespace
 
 bool valid_model_name(const std::string& name) {
@@ -164,6 +163,15 @@ void read_upstream(YamlMap& map, UpstreamSettings& upstream) {
 
 }  // namespace
 
+std::string default_artifact(const std::string& dir) {
+  for (const char* name : {"model.json", "model.ubj", "model.txt"}) {
+    const fs::path path = fs::path(dir) / name;
+    std::error_code error;
+    if (fs::is_regular_file(path, error)) return path.lexically_normal().string();
+  }
+  return (fs::path(dir) / "model.json").lexically_normal().string();
+}
+
 Result<ModelConfig> load_model_config(const std::string& dir) {
   const std::string file = (fs::path(dir) / "config.yaml").string();
   auto root = load_yaml_file(file);
@@ -179,8 +187,9 @@ Result<ModelConfig> load_model_config(const std::string& dir) {
     if (config.backend == kUpstreamBackend) {
       read_upstream(map, config.upstream);
     } else {
-      const std::string artifact = map.string("artifact").value_or("model.json");
-      config.artifact = (fs::path(dir) / artifact).lexically_normal().string();
+      const auto artifact = map.string("artifact");
+      config.artifact = artifact ? (fs::path(dir) / *artifact).lexically_normal().string()
+                                 : default_artifact(dir);
     }
     if (auto rows = map.integer("max_rows_per_request")) {
       if (*rows < 1) map.error_at(map.node("max_rows_per_request"), "must be at least 1");
@@ -224,6 +233,7 @@ Status reconcile(ModelConfig& config, const BackendInfo& info) {
     input.name = info.input_name.empty() ? "features" : info.input_name;
     input.shape = {-1, static_cast<std::int64_t>(info.num_features)};
     input.feature_names = info.feature_names;
+    input.category_names = info.category_names;
     config.inputs.push_back(std::move(input));
   }
   if (config.outputs.empty()) {
@@ -254,6 +264,7 @@ Status reconcile(ModelConfig& config, const BackendInfo& info) {
                 std::to_string(info.num_outputs) + " values per row");
   }
   if (input.feature_names.empty()) input.feature_names = info.feature_names;
+  if (input.category_names.empty()) input.category_names = info.category_names;
   for (const auto& row : config.warmup.rows) {
     if (row.size() != static_cast<std::size_t>(input.row_width())) {
       return fail(where + "warmup rows must have " + std::to_string(input.row_width()) + " values");

@@ -108,6 +108,10 @@ struct ModelConfig {
 inline constexpr const char* kUpstreamBackend = "http";
 
 // Reads DIR/config.yaml; the name defaults to the folder's name and the artifact to model.json.
+// The model file a folder holds when its config names none: the first of model.json, model.ubj
+// (XGBoost) and model.txt (LightGBM) that exists, model.json when none does.
+std::string default_artifact(const std::string& dir);
+
 Result<ModelConfig> load_model_config(const std::string& dir);
 
 // A config for a bare artifact (`hone serve --model [NAME=]PATH`); inputs and outputs are left

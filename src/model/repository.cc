@@ -201,7 +201,7 @@ Status ModelRepository::add_artifact(const std::string& spec, const std::string&
       return add(std::move(*config), options);
     }
     if (name.empty()) name = fs::path(path).lexically_normal().filename().string();
-    path = (fs::path(path) / "model.json").string();
+    path = default_artifact(path);
   } else if (!fs::exists(path, error)) {
     return fail(path + ": no such model file or folder");
   }

@@ -20,6 +20,9 @@ struct TensorSpec {
   DataType datatype = DataType::kFp32;
   std::vector<std::int64_t> shape;         // -1 is a variable dimension (the batch, first)
   std::vector<std::string> feature_names;  // inputs only; empty when unnamed
+  // Inputs only: per feature, category names a v1 request may send instead of the code (the
+  // i-th name is code i; a name not listed is a missing value); empty when none.
+  std::vector<std::vector<std::string>> category_names{};
 
   // Elements per row: the product of every dimension after the first.
   std::int64_t row_width() const;

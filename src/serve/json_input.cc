@@ -1,5 +1,6 @@
 #include "serve/json_input.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <limits>
@@ -77,9 +78,18 @@ Result<simdjson::dom::element> parse_json_body(std::string& body, const JsonLimi
   return root;
 }
 
-Result<float> to_feature_value(simdjson::dom::element value) {
+Result<float> to_feature_value(simdjson::dom::element value,
+                               const std::vector<std::string>* categories) {
   double number = 0;
   switch (value.type()) {
+    case simdjson::dom::element_type::STRING: {
+      if (categories == nullptr)
+        return fail("tensor values must be numbers or null (missing)", 400);
+      const std::string_view name = value.get_string().value_unsafe();
+      const auto found = std::find(categories->begin(), categories->end(), name);
+      if (found == categories->end()) return std::numeric_limits<float>::quiet_NaN();
+      return static_cast<float>(found - categories->begin());
+    }
     case simdjson::dom::element_type::NULL_VALUE:
       return std::numeric_limits<float>::quiet_NaN();
     case simdjson::dom::element_type::DOUBLE:

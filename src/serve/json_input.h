@@ -21,8 +21,10 @@ struct JsonLimits {
 // parse on the same thread.
 Result<simdjson::dom::element> parse_json_body(std::string& body, const JsonLimits& limits);
 
-// A JSON value that must become one FP32 tensor element: numbers as-is, null as missing (NaN).
-Result<float> to_feature_value(simdjson::dom::element value);
+// A JSON value that must become one FP32 tensor element: numbers as-is, null as missing (NaN),
+// and, for a feature with category names, a name as its code (a name not listed is missing).
+Result<float> to_feature_value(simdjson::dom::element value,
+                               const std::vector<std::string>* categories = nullptr);
 
 // Appends the numbers of a possibly nested array to `out` (row-major) and records the length of
 // each nesting level in `dims`; ragged arrays are an error.

@@ -9,6 +9,12 @@ namespace {
 
 using simdjson::dom::element;
 
+// The category names a feature's value may be given as, or null.
+const std::vector<std::string>* categories_of(const model::Model& model, std::size_t column) {
+  const auto& names = model.input().category_names;
+  return column < names.size() && !names[column].empty() ? &names[column] : nullptr;
+}
+
 Status decode_named_row(simdjson::dom::object row, const model::Model& model,
                         const FeatureIndex& features, std::size_t row_index, float* out) {
   if (features.empty()) {
@@ -32,7 +38,7 @@ Status decode_named_row(simdjson::dom::object row, const model::Model& model,
                   400);
     }
     seen[it->second] = true;
-    auto value = to_feature_value(field.value);
+    auto value = to_feature_value(field.value, categories_of(model, it->second));
     if (!value) {
       return fail("instance " + std::to_string(row_index) + ", feature '" + std::string(field.key) +
                       "': " + value.error().message,
@@ -43,8 +49,8 @@ Status decode_named_row(simdjson::dom::object row, const model::Model& model,
   return {};
 }
 
-Status decode_array_row(simdjson::dom::array row, std::size_t width, std::size_t row_index,
-                        float* out) {
+Status decode_array_row(simdjson::dom::array row, const model::Model& model, std::size_t width,
+                        std::size_t row_index, float* out) {
   if (row.size() != width) {
     return fail("instance " + std::to_string(row_index) + " has " + std::to_string(row.size()) +
                     " values; the model expects " + std::to_string(width),
@@ -52,7 +58,7 @@ Status decode_array_row(simdjson::dom::array row, std::size_t width, std::size_t
   }
   std::size_t column = 0;
   for (const element item : row) {
-    auto value = to_feature_value(item);
+    auto value = to_feature_value(item, categories_of(model, column));
     if (!value) {
       return fail("instance " + std::to_string(row_index) + ": " + value.error().message, 400);
     }
@@ -96,11 +102,11 @@ Status decode_rows(simdjson::dom::array instances, const char* what, const model
     float* out = request.rows.data() + index * width;
     Status status;
     if (instance.is_array()) {
-      status = decode_array_row(instance.get_array().value_unsafe(), width, index, out);
+      status = decode_array_row(instance.get_array().value_unsafe(), model, width, index, out);
     } else if (instance.is_object()) {
       status = decode_named_row(instance.get_object().value_unsafe(), model, features, index, out);
     } else if (width == 1) {
-      auto value = to_feature_value(instance);
+      auto value = to_feature_value(instance, categories_of(model, 0));
       if (value) {
         out[0] = *value;
       } else {
@@ -158,7 +164,7 @@ Status decode_columns(simdjson::dom::object columns, const model::Model& model,
     std::size_t row = 0;
     const simdjson::dom::array list = field.value.get_array().value_unsafe();
     for (const element item : list) {
-      auto value = to_feature_value(item);
+      auto value = to_feature_value(item, categories_of(model, it->second));
       if (!value) {
         return fail("feature '" + std::string(field.key) + "', row " + std::to_string(row) + ": " +
                         value.error().message,

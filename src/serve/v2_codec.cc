@@ -141,10 +141,26 @@ void write_tensor_spec(JsonWriter& json, const model::TensorSpec& spec) {
   json.key("shape").begin_array();
   for (const auto dim : spec.shape) json.value(dim);
   json.end_array();
-  if (!spec.feature_names.empty()) {  // so clients can send named instances (v1) or order data
-    json.key("parameters").begin_object().key("feature_names").begin_array();
-    for (const auto& name : spec.feature_names) json.value(name);
-    json.end_array().end_object();
+  const bool categories = !spec.category_names.empty();
+  if (!spec.feature_names.empty() || categories) {
+    json.key("parameters").begin_object();
+    if (!spec.feature_names.empty()) {  // so clients can send named instances (v1) or order data
+      json.key("feature_names").begin_array();
+      for (const auto& name : spec.feature_names) json.value(name);
+      json.end_array();
+    }
+    if (categories) {  // {feature (name or index): [its category names, code 0 first]}
+      json.key("categories").begin_object();
+      for (std::size_t f = 0; f < spec.category_names.size(); ++f) {
+        if (spec.category_names[f].empty()) continue;
+        json.key(f < spec.feature_names.size() ? spec.feature_names[f] : std::to_string(f));
+        json.begin_array();
+        for (const auto& name : spec.category_names[f]) json.value(name);
+        json.end_array();
+      }
+      json.end_object();
+    }
+    json.end_object();
   }
   json.end_object();
 }

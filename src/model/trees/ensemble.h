@@ -74,6 +74,9 @@ struct Ensemble {
   Transform transform = Transform::kIdentity;
   double transform_scale = 1;  // the sigmoid's
   std::vector<std::string> feature_names;
+  // Per feature, the names of its categories (code i is the i-th name); empty for the others.
+  // Empty when the file names none.
+  std::vector<std::vector<std::string>> category_names;
 };
 
 }  // namespace hone::model::trees

@@ -58,6 +58,9 @@ Result<Forest> Forest::compile(Ensemble ensemble, const std::string& name) {
   forest.transform_scale_ = ensemble.transform_scale;
   forest.objective_ = std::move(ensemble.objective);
   forest.feature_names_ = std::move(ensemble.feature_names);
+  if (!ensemble.category_names.empty() && ensemble.category_names.size() != forest.num_features_)
+    return bad("category names for a different feature count");
+  forest.category_names_ = std::move(ensemble.category_names);
   forest.category_sets_ = std::move(ensemble.category_sets);
   forest.linear_leaves_ = std::move(ensemble.linear_leaves);
   if (std::any_of(ensemble.input_rules.begin(), ensemble.input_rules.end(),

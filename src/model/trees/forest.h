@@ -35,6 +35,7 @@ class Forest {
   // "probability", "probabilities", "class" or "prediction", from what the outputs are.
   std::string output_name() const;
   const std::vector<std::string>& feature_names() const { return feature_names_; }
+  const std::vector<std::vector<std::string>>& category_names() const { return category_names_; }
   // Depth of the complete-tree layout, or 0 when the ensemble uses nodes.
   int complete_depth() const { return depth_; }
 
@@ -97,6 +98,7 @@ class Forest {
   double transform_scale_ = 1;
   std::string objective_;
   std::vector<std::string> feature_names_;
+  std::vector<std::vector<std::string>> category_names_;
 };
 
 }  // namespace hone::model::trees

@@ -1,5 +1,7 @@
 #include "model/trees/lightgbm_reader.h"
 
+#include <simdjson.h>
+
 #include <charconv>
 #include <cmath>
 #include <limits>
@@ -151,6 +153,52 @@ std::vector<std::string_view> lines_of(std::string_view text) {
     start = end + 1;
   }
   return out;
+}
+
+// The python package's last line, "pandas_categorical:[[names of the first categorical column's
+// categories], ...]" (or null), gives the categorical features (those feature_infos lists by
+// category, in order) their names: code i is the i-th name. Numbers are named by their JSON text.
+Status read_pandas_categorical(const std::vector<std::string_view>& lines, const Fields& header,
+                               Ensemble& ensemble) {
+  constexpr std::string_view kKey = "pandas_categorical:";
+  std::string_view json;
+  for (auto it = lines.rbegin(); it != lines.rend() && json.empty(); ++it) {
+    if (it->substr(0, kKey.size()) == kKey) json = it->substr(kKey.size());
+    if (*it == "end of trees") break;
+  }
+  if (json.empty() || json == "null") return {};
+  simdjson::dom::parser parser;
+  simdjson::dom::array columns;
+  if (parser.parse(json.data(), json.size()).get_array().get(columns) != simdjson::SUCCESS)
+    return fail("pandas_categorical is not a JSON list");
+  std::vector<std::size_t> categorical;
+  if (const auto infos = header.find("feature_infos"); infos != header.end()) {
+    const auto items = tokens(infos->second);
+    for (std::size_t f = 0; f < items.size(); ++f) {
+      if (items[f] != "none" && items[f].front() != '[') categorical.push_back(f);
+    }
+  }
+  if (categorical.size() != columns.size()) {
+    return fail("pandas_categorical names " + std::to_string(columns.size()) +
+                " categorical columns but feature_infos has " + std::to_string(categorical.size()));
+  }
+  ensemble.category_names.assign(ensemble.num_features, {});
+  std::size_t column = 0;
+  for (const simdjson::dom::element names : columns) {
+    simdjson::dom::array list;
+    if (names.get_array().get(list) != simdjson::SUCCESS)
+      return fail("pandas_categorical holds a column that is not a list");
+    auto& out = ensemble.category_names[categorical[column++]];
+    for (const simdjson::dom::element name : list) {
+      std::string_view text;
+      if (name.get_string().get(text) == simdjson::SUCCESS) {
+        out.emplace_back(text);
+      } else {
+        out.push_back(simdjson::minify(name));
+      }
+    }
+  }
+  return {};
 }
 
 class Reader {
@@ -403,6 +451,8 @@ Result<Ensemble> read_lightgbm_text(const std::string& text, const std::string& 
     ensemble.average_over = static_cast<double>(ensemble.trees.size() / ensemble.num_groups);
   }
   if (Status finished = reader.finish(); !finished) return bad(finished.error().message);
+  if (Status named = read_pandas_categorical(lines, header, ensemble); !named)
+    return bad(named.error().message);
   return ensemble;
 }
 

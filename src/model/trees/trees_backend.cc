@@ -19,6 +19,7 @@ class TreesBackend final : public Backend {
     info_.num_trees = forest_.num_trees();
     info_.feature_names = forest_.feature_names();
     info_.output_name = forest_.output_name();
+    info_.category_names = forest_.category_names();
   }
 
   const BackendInfo& info() const override { return info_; }

@@ -56,8 +56,8 @@ TEST(MutatedModel, RefusedWithAReasonOrPredictsSafely) {
   const int rounds = hone::test::mutation_rounds(4000);
   for (int i = 0; i < rounds; ++i) {
     const std::string& seed = seeds[static_cast<std::size_t>(i) % 2];
-    const auto forest = read_forest(
-        i % 4 < 3 ? mutator.mutate_number(seed) : mutator.mutate(seed), "m");
+    const auto forest =
+        read_forest(i % 4 < 3 ? mutator.mutate_number(seed) : mutator.mutate(seed), "m");
     if (!forest) {
       EXPECT_EQ(forest.error().message.rfind("m:", 0), 0U) << forest.error().message;
       ++refused;

@@ -131,9 +131,7 @@ TEST(TreesBackend, ChoosesTheLayoutByDepth) {
     text << in.rdbuf();
     return text.str();
   };
-  auto shallow =
-      read_forest(read(hone::test::test_model("regression").path), "r")
-          .value();
+  auto shallow = read_forest(read(hone::test::test_model("regression").path), "r").value();
   EXPECT_EQ(shallow.complete_depth(), 6);
   hone::test::TempDir dir;
   TrainingSet set;

@@ -1,7 +1,7 @@
-// The XGBoost model readers: the structural check run before libxgboost sees a file (on the JSON
-// text, or on the JSON a UBJSON file spells) and hone's native engine (Forest). Whatever JSON the
-// UBJSON reader writes is valid JSON; a model that loads predicts a row of missing values and a
-// row of zeros into as many outputs as it says.
+// The tree model readers: the structural check run before libxgboost sees an XGBoost file (on the
+// JSON text, or on the JSON a UBJSON file spells) and hone's native engine (Forest) on XGBoost
+// JSON and LightGBM text. Whatever JSON the UBJSON reader writes is valid JSON; a model that
+// loads predicts a row of missing values and a row of zeros into as many outputs as it says.
 #include <cmath>
 #include <cstdint>
 #include <cstdlib>

@@ -1,0 +1,176 @@
+// The LightGBM reader beyond the fixtures' predictions: what it reports (names, categories,
+// objective, layout), what `auto` and a model folder make of a model.txt, and refusals: each
+// damage a file may carry is refused with its reason, and mutants of the fixtures are refused or
+// predict safely (never a crash; run under ASan by the asan-ubsan preset).
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <fstream>
+#include <sstream>
+
+#include "model/backend_factory.h"
+#include "model/model_config.h"
+#include "model/trees/trees_backend.h"
+#include "support/mutator.h"
+#include "support/temp_dir.h"
+
+namespace hone::model {
+namespace {
+
+const std::string kFixtures = std::string(HONE_SOURCE_DIR) + "/tests/fixtures/lightgbm/";
+
+std::string read(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+std::string fixture(const std::string& name) { return read(kFixtures + name + "/model.txt"); }
+
+// `text` with the first `key=` line's value replaced.
+std::string with_line(std::string text, const std::string& key, const std::string& value) {
+  const auto at = text.find("\n" + key + "=");
+  EXPECT_NE(at, std::string::npos) << key;
+  const auto start = at + key.size() + 2;
+  text.replace(start, text.find('\n', start) - start, value);
+  return text;
+}
+
+std::string refusal(const std::string& text) {
+  auto forest = read_forest(text, "m.txt");
+  if (forest) return "loaded";
+  return forest.error().message;
+}
+
+TEST(LightgbmReader, ReportsNamesCategoriesAndOutputs) {
+  hone::test::TempDir dir;
+  auto backend = create_backend("auto", kFixtures + "categorical/model.txt").value();
+  const auto& info = backend->info();
+  EXPECT_EQ(info.backend, "trees");
+  EXPECT_EQ(info.objective, "regression");
+  EXPECT_EQ(info.num_features, 4U);
+  EXPECT_EQ(info.num_trees, 40U);
+  EXPECT_EQ(info.feature_names, (std::vector<std::string>{"color", "city", "size", "weight"}));
+  ASSERT_EQ(info.category_names.size(), 4U);
+  EXPECT_EQ(info.category_names[0].size(), 10U);
+  EXPECT_EQ(info.category_names[0][2], "blue");
+  EXPECT_EQ(info.category_names[1][29], "city-29");
+  EXPECT_TRUE(info.category_names[2].empty());
+  EXPECT_EQ(create_backend("trees", kFixtures + "multiclass/model.txt").value()->info().output_name,
+            "probabilities");
+  EXPECT_EQ(create_backend("trees", kFixtures + "binary/model.txt").value()->info().output_name,
+            "probability");
+  EXPECT_EQ(create_backend("trees", kFixtures + "poisson/model.txt").value()->info().output_name,
+            "prediction");
+  EXPECT_EQ(
+      create_backend("trees", kFixtures + "multiclassova/model.txt").value()->info().num_outputs,
+      3U);
+}
+
+TEST(LightgbmReader, UsesTheCompleteLayoutWhereItCan) {
+  EXPECT_GT(read_forest(fixture("regression"), "r").value().complete_depth(), 0);
+  EXPECT_EQ(read_forest(fixture("regression_deep"), "d").value().complete_depth(), 0);
+  EXPECT_EQ(read_forest(fixture("categorical"), "c").value().complete_depth(), 0);
+  EXPECT_EQ(read_forest(fixture("linear_tree"), "l").value().complete_depth(), 0);
+}
+
+TEST(LightgbmReader, AModelFolderFindsItsModelTxt) {
+  hone::test::TempDir dir;
+  dir.write("lgb/model.txt", fixture("binary"));
+  EXPECT_EQ(default_artifact(dir.file("lgb")), dir.file("lgb/model.txt"));
+  dir.write("lgb/config.yaml", "name: lgb\n");
+  auto config = load_model_config(dir.file("lgb")).value();
+  EXPECT_EQ(config.artifact, dir.file("lgb/model.txt"));
+  dir.write("both/model.txt", fixture("binary"));
+  dir.write("both/model.json", "{}");
+  EXPECT_EQ(default_artifact(dir.file("both")), dir.file("both/model.json"));
+}
+
+TEST(LightgbmReader, AutoRefusesABrokenLightgbmModelWithTheNativeReason) {
+  hone::test::TempDir dir;
+  const auto path = dir.write("cut.txt", fixture("binary").substr(0, 3000));
+  std::string why;
+  auto backend = create_backend("auto", path, {}, &why);
+  ASSERT_FALSE(backend);
+  EXPECT_NE(backend.error().message.find("LightGBM model"), std::string::npos)
+      << backend.error().message;
+}
+
+TEST(LightgbmReader, RefusesDamageWithItsReason) {
+  const std::string good = fixture("regression");
+  ASSERT_EQ(refusal(good), "loaded");
+  const auto expect = [](const std::string& text, const std::string& reason) {
+    const std::string message = refusal(text);
+    EXPECT_NE(message.find(reason), std::string::npos) << message;
+    EXPECT_EQ(message.rfind("m.txt: LightGBM model: ", 0), 0U) << message;
+  };
+  expect(good.substr(0, good.find("end of trees")), "do not end with 'end of trees'");
+  expect(with_line(good, "max_feature_idx", "x"), "'x' is not an integer");
+  expect(with_line(good, "max_feature_idx", "-1"), "bad max_feature_idx");
+  expect(with_line(good, "num_tree_per_iteration", "0"), "bad num_tree_per_iteration");
+  expect(with_line(good, "num_leaves", "0"), "tree 0: bad num_leaves");
+  expect(with_line(good, "num_leaves", "5"), "holds");
+  expect(with_line(good, "threshold", "1 2"), "'threshold' holds 2 values");
+  expect(with_line(good, "objective", "binary sigmoid:-1"), "bad sigmoid");
+  expect(with_line(good, "feature_names", "a b"), "feature_names does not name every feature");
+  const std::string leaves = good.substr(good.find("\nleft_child=") + 12);
+  const std::size_t count = static_cast<std::size_t>(
+      std::count(leaves.begin(), leaves.begin() + static_cast<long>(leaves.find('\n')), ' ') + 1);
+  std::string children;
+  for (std::size_t i = 0; i < count; ++i) children += (i ? " " : "") + std::string("-99");
+  expect(with_line(good, "left_child", children), "child -99 out of range");
+  std::string features;
+  for (std::size_t i = 0; i < count; ++i) features += (i ? " " : "") + std::string("6");
+  expect(with_line(good, "split_feature", features), "split on feature 6 of a 6-feature model");
+  // Feature 0 read with missing type NaN (8) by some splits and None (0) by others.
+  std::string types;
+  for (std::size_t i = 0; i < count; ++i) types += i % 2 ? " 0" : (i ? " 8" : "8");
+  std::string zero_features;
+  for (std::size_t i = 0; i < count; ++i) zero_features += (i ? " " : "") + std::string("0");
+  expect(with_line(with_line(good, "split_feature", zero_features), "decision_type", types),
+         "different missing-value types");
+  const std::string categorical = fixture("categorical");
+  expect(categorical.substr(0, categorical.rfind("pandas_categorical:")) +
+             "pandas_categorical:[[\"a\"]]\n",
+         "pandas_categorical names 1 categorical columns but feature_infos has 2");
+  // Tree 0 has 12 category sets: 13 boundaries, here out of order.
+  expect(with_line(categorical, "cat_boundaries", "0 2 1 3 4 5 6 7 8 9 10 11 12"),
+         "bad cat_boundaries");
+  EXPECT_EQ(refusal("{\"learner\": 1}").find("LightGBM"), std::string::npos);  // not LightGBM
+}
+
+TEST(LightgbmReader, MutantsAreRefusedWithAReasonOrPredictSafely) {
+  const std::vector<std::string> seeds = {fixture("categorical"), fixture("linear_tree"),
+                                          fixture("multiclass"), fixture("zero_as_missing")};
+  std::vector<float> rows;
+  for (int i = 0; i < 16 * 6; ++i) {
+    rows.push_back(i % 7 == 0 ? std::nanf("") : static_cast<float>((i * 37) % 23) / 3.0F - 2.0F);
+  }
+  hone::test::Mutator mutator(47);
+  int loaded = 0;
+  int refused = 0;
+  const int rounds = hone::test::mutation_rounds(600);
+  for (int i = 0; i < rounds; ++i) {
+    const std::string& seed = seeds[static_cast<std::size_t>(i) % seeds.size()];
+    const auto forest =
+        read_forest(i % 4 < 3 ? mutator.mutate_number(seed) : mutator.mutate(seed), "m");
+    if (!forest) {
+      EXPECT_FALSE(forest.error().message.empty());
+      ++refused;
+      continue;
+    }
+    ++loaded;
+    const std::size_t width = forest->num_features();
+    if (width > 6) continue;
+    std::vector<float> input(16 * width);
+    std::copy(rows.begin(), rows.begin() + static_cast<long>(input.size()), input.begin());
+    std::vector<float> out(16 * forest->num_outputs());
+    forest->predict(input, 16, out);
+  }
+  EXPECT_GT(loaded, 0);
+  EXPECT_GT(refused, 0);
+}
+
+}  // namespace
+}  // namespace hone::model
