@@ -212,8 +212,8 @@ const double* Forest::leaf_values<double>() const {
 // Where a row's value sends it at a split of the node layout.
 inline bool Forest::goes_right(const Node& node, float x) const {
   if ((node.split & kCategorical) == 0) {
-    // Missing values follow the default direction; otherwise right when x >= threshold.
-    return std::isnan(x) ? (node.split & kDefaultLeft) == 0 : x >= node.value;
+    // Right when x >= threshold, or when x is missing and the default is right (no branch).
+    return (x >= node.value) | ((x != x) & ((node.split & kDefaultLeft) == 0));
   }
   // LightGBM's rule: the value truncated to an integer; NaN and negatives go right.
   if (!(x > -1.0F) || !(x < 2147483648.0F)) return true;
@@ -243,9 +243,32 @@ inline T Forest::leaf_value(std::uint32_t leaf, const float* raw_row) const {
   return sum;
 }
 
+// Walks kLanes trees at once, as the complete layout does, so that their memory loads overlap; a
+// lane that reached its leaf stays there (a leaf's `left` is 0) until every lane has.
 template <typename T>
 void Forest::margins_nodes(const float* row, const float* raw_row, T* margin) const {
-  for (std::size_t t = 0; t < roots_.size(); ++t) {
+  constexpr std::size_t kLanes = 8;
+  const std::size_t trees = roots_.size();
+  std::size_t t = 0;
+  for (; t + kLanes <= trees; t += kLanes) {
+    std::uint32_t at[kLanes];
+    for (std::size_t lane = 0; lane < kLanes; ++lane) at[lane] = roots_[t + lane];
+    for (bool moving = true; moving;) {
+      moving = false;
+      for (std::size_t lane = 0; lane < kLanes; ++lane) {
+        const Node& node = nodes_[at[lane]];
+        const bool split = node.left != 0;
+        const float x = row[node.split & kFeatureMask];
+        const std::uint32_t next = node.left + (goes_right(node, x) ? 1U : 0U);
+        at[lane] = split ? next : at[lane];
+        moving |= split;
+      }
+    }
+    for (std::size_t lane = 0; lane < kLanes; ++lane) {
+      margin[groups_[t + lane]] += leaf_value<T>(nodes_[at[lane]].split, raw_row);
+    }
+  }
+  for (; t < trees; ++t) {
     const Node* node = &nodes_[roots_[t]];
     while (node->left != 0) {
       const float x = row[node->split & kFeatureMask];
