@@ -9,7 +9,7 @@
 namespace hone::test {
 
 std::vector<float> xgboost_reference(const std::string& model_path, const std::vector<float>& rows,
-                                     std::size_t row_count, std::size_t cols) {
+                                     std::size_t row_count, std::size_t cols, int type) {
   std::ifstream in(model_path);
   const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   auto booster = model::xgb::Booster::from_buffer(bytes);
@@ -19,10 +19,11 @@ std::vector<float> xgboost_reference(const std::string& model_path, const std::v
   const bst_ulong* shape = nullptr;
   bst_ulong dims = 0;
   const float* result = nullptr;
-  const char* config =
-      R"({"type":0,"training":false,"iteration_begin":0,"iteration_end":0,"strict_shape":false})";
-  if (XGBoosterPredictFromDMatrix(booster->get(), matrix->get(), config, &shape, &dims, &result) !=
-      0) {
+  const std::string config =
+      R"({"type":)" + std::to_string(type) +
+      R"(,"training":false,"iteration_begin":0,"iteration_end":0,"strict_shape":false})";
+  if (XGBoosterPredictFromDMatrix(booster->get(), matrix->get(), config.c_str(), &shape, &dims,
+                                  &result) != 0) {
     throw std::runtime_error(XGBGetLastError());
   }
   std::size_t count = 1;

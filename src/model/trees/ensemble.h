@@ -41,7 +41,10 @@ struct TreeNode {
   // Categorical split: index in Ensemble::category_sets; left when the value (truncated to an
   // integer, non-negative) is in the set; missing and negative values go right. -1: numerical.
   std::int32_t categories = -1;
-  double value = 0;          // a leaf's value
+  double value = 0;  // a leaf's value
+  // The training data's weight that reached the node (XGBoost's sum of hessians, LightGBM's
+  // count), which explanations need; negative when the file does not say.
+  double cover = -1;
   std::int32_t linear = -1;  // a leaf's linear model in Ensemble::linear_leaves, or -1
 };
 

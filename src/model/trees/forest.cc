@@ -68,6 +68,7 @@ Result<Forest> Forest::compile(Ensemble ensemble, const std::string& name) {
     forest.input_rules_ = std::move(ensemble.input_rules);
   }
   bool numerical_only = forest.linear_leaves_.empty();
+  bool covered = forest.linear_leaves_.empty();  // explanations need covers, plain leaves
   for (std::size_t t = 0; t < ensemble.trees.size(); ++t) {
     const Tree& tree = ensemble.trees[t];
     const std::string where = "tree " + std::to_string(t) + ": ";
@@ -86,6 +87,9 @@ Result<Forest> Forest::compile(Ensemble ensemble, const std::string& name) {
       queue.pop_front();
       if (++visited > count) return bad(where + "nodes form a cycle");
       const TreeNode& from = tree.nodes[source];
+      forest.covers_.resize(forest.nodes_.size());
+      forest.covers_[target] = from.cover;
+      covered = covered && (from.left < 0 ? from.cover >= 0 : from.cover > 0);
       Node& node = forest.nodes_[target];
       if (from.left < 0) {  // a leaf
         if (from.linear >= static_cast<std::int64_t>(forest.linear_leaves_.size()))
@@ -132,6 +136,25 @@ Result<Forest> Forest::compile(Ensemble ensemble, const std::string& name) {
   if (!forest.leaf_linear_.empty()) {
     forest.leaf_linear_.resize(
         forest.wide_ ? forest.node_leaves_wide_.size() : forest.node_leaves_.size(), -1);
+  }
+  if (covered) {
+    forest.covers_.resize(forest.nodes_.size());
+    for (const std::uint32_t root : forest.roots_)
+      forest.tree_expected_.push_back(forest.expected_value(root));
+  } else {
+    forest.covers_.clear();
+  }
+  for (const std::uint32_t root : forest.roots_) {
+    std::vector<std::pair<std::uint32_t, std::size_t>> stack{{root, 0}};
+    while (!stack.empty()) {
+      const auto [index, depth] = stack.back();
+      stack.pop_back();
+      forest.max_depth_ = std::max(forest.max_depth_, depth);
+      if (forest.nodes_[index].left != 0) {
+        stack.emplace_back(forest.nodes_[index].left, depth + 1);
+        stack.emplace_back(forest.nodes_[index].left + 1, depth + 1);
+      }
+    }
   }
   if (numerical_only) forest.build_complete();
   return forest;
@@ -207,20 +230,6 @@ const float* Forest::leaf_values<float>() const {
 template <>
 const double* Forest::leaf_values<double>() const {
   return leaves_wide_.data();
-}
-
-// Where a row's value sends it at a split of the node layout.
-inline bool Forest::goes_right(const Node& node, float x) const {
-  if ((node.split & kCategorical) == 0) {
-    // Right when x >= threshold, or when x is missing and the default is right (no branch).
-    return (x >= node.value) | ((x != x) & ((node.split & kDefaultLeft) == 0));
-  }
-  // LightGBM's rule: the value truncated to an integer; NaN and negatives go right.
-  if (!(x > -1.0F) || !(x < 2147483648.0F)) return true;
-  const auto category = static_cast<std::uint32_t>(x);
-  const auto& set = category_sets_[std::bit_cast<std::uint32_t>(node.value)];
-  const std::size_t word = category / 32;
-  return word >= set.size() || ((set[word] >> (category % 32)) & 1U) == 0;
 }
 
 // A leaf's value; a linear leaf's model reads the row as sent (before the input rules).

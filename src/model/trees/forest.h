@@ -11,6 +11,7 @@
 // XGBoost and in double for LightGBM, so results match each library's to the rounding.
 #pragma once
 
+#include <bit>
 #include <cstdint>
 #include <span>
 #include <string>
@@ -42,6 +43,17 @@ class Forest {
   // rows: row_count x num_features (NaN = missing); out: row_count x num_outputs.
   void predict(std::span<const float> rows, std::size_t row_count, std::span<float> out) const;
 
+  // Whether explain() can run: the file gave every node's cover and no leaf is linear.
+  bool explainable() const { return !covers_.empty(); }
+  // Values per row explain() writes: per output group, a contribution per feature then the bias.
+  std::size_t explanation_width() const { return num_groups_ * (num_features_ + 1); }
+  // Each feature's SHAP value (exact path-dependent TreeSHAP, as XGBoost's pred_contribs and
+  // LightGBM's predict_contrib compute it) in margin space; the bias is the base margin plus each
+  // tree's expected value, so a group's values sum to its margin. out: row_count x
+  // explanation_width(). Only when explainable().
+  void explain(std::span<const float> rows, std::size_t row_count, std::span<float> out) const;
+  struct PathElement;  // explain()'s working state
+
  private:
   struct Node {
     float value;          // split threshold, or a categorical split's set index (bits)
@@ -69,8 +81,15 @@ class Forest {
   template <typename T, bool kMayBeMissing>
   void margins_complete_any_depth(const float* row, T* margin) const;
   void apply_input_rules(const float* row, float* adjusted) const;
+  void tree_shap(const float* row, double* phi, std::uint32_t node, std::size_t depth,
+                 PathElement* parent_path, double zero_fraction, double one_fraction,
+                 std::int64_t feature) const;
+  double expected_value(std::uint32_t node) const;
 
   std::vector<Node> nodes_;
+  std::vector<double> covers_;             // by node, for explanations; empty when unknown
+  std::vector<double> tree_expected_;      // each tree's expected value, by its covers
+  std::size_t max_depth_ = 0;              // of the deepest tree, in splits
   std::vector<float> node_leaves_;         // leaf values by leaf index (narrow ensembles)
   std::vector<double> node_leaves_wide_;   // ... (wide ensembles)
   std::vector<std::int32_t> leaf_linear_;  // linear model of each leaf, -1 for none; may be empty
@@ -100,5 +119,19 @@ class Forest {
   std::vector<std::string> feature_names_;
   std::vector<std::vector<std::string>> category_names_;
 };
+
+// Where a row's value sends it at a split of the node layout.
+inline bool Forest::goes_right(const Node& node, float x) const {
+  if ((node.split & kCategorical) == 0) {
+    // Right when x >= threshold, or when x is missing and the default is right (no branch).
+    return (x >= node.value) | ((x != x) & ((node.split & kDefaultLeft) == 0));
+  }
+  // LightGBM's rule: the value truncated to an integer; NaN and negatives go right.
+  if (!(x > -1.0F) || !(x < 2147483648.0F)) return true;
+  const auto category = static_cast<std::uint32_t>(x);
+  const auto& set = category_sets_[std::bit_cast<std::uint32_t>(node.value)];
+  const std::size_t word = category / 32;
+  return word >= set.size() || ((set[word] >> (category % 32)) & 1U) == 0;
+}
 
 }  // namespace hone::model::trees

@@ -249,6 +249,16 @@ Status Reader::read_tree(const Fields& fields, std::uint32_t group) {
   tree.group = group;
   tree.nodes.resize(inner + leaves);
   for (std::size_t i = 0; i < leaves; ++i) tree.nodes[inner + i].value = (*values)[i];
+  if (field.has("leaf_count")) {  // explanations weigh the paths by these
+    auto counts = field.doubles("leaf_count", leaves);
+    if (!counts) return counts.error();
+    for (std::size_t i = 0; i < leaves; ++i) tree.nodes[inner + i].cover = (*counts)[i];
+  }
+  if (inner > 0 && field.has("internal_count")) {
+    auto counts = field.doubles("internal_count", inner);
+    if (!counts) return counts.error();
+    for (std::size_t i = 0; i < inner; ++i) tree.nodes[i].cover = (*counts)[i];
+  }
   if (linear) {
     auto constants = field.doubles("leaf_const", leaves);
     auto counts = field.integers("num_features", leaves);

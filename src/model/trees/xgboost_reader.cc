@@ -103,6 +103,7 @@ Result<Tree> read_tree(object tree) {
   auto indices = numbers(tree, "split_indices");
   auto default_left = numbers(tree, "default_left");
   auto split_type = numbers(tree, "split_type");
+  auto covers = numbers(tree, "sum_hessian");
   if (!left || !right || !conditions || !indices || !default_left) return fail("missing arrays");
   const std::size_t count = left->size();
   if (count == 0 || right->size() != count || conditions->size() != count ||
@@ -119,6 +120,7 @@ Result<Tree> read_tree(object tree) {
   out.nodes.resize(count);
   for (std::size_t i = 0; i < count; ++i) {
     TreeNode& node = out.nodes[i];
+    if (covers && covers->size() == count) node.cover = (*covers)[i];
     if ((*left)[i] == -1) {  // a leaf: XGBoost keeps its value in split_conditions
       node.value = to_float((*conditions)[i]);
       continue;

@@ -94,6 +94,36 @@ TEST_P(LightgbmFixture, MatchesLightgbmsOwnPredictions) {
                          << fixture.expected[worst_at];
 }
 
+// TreeSHAP against LightGBM's predict_contrib, where the fixture has it: within 1e-5 of the
+// larger of the value and 1 (contributions near 0 are sums of terms that cancel).
+TEST_P(LightgbmFixture, ExplainsAsLightgbmsPredictContrib) {
+  const std::string path = kFixtures + GetParam() + "/contributions.csv";
+  if (!fs::exists(path)) GTEST_SKIP() << "LightGBM's contributions differ by design here";
+  const Fixture fixture = load_fixture(GetParam());
+  std::vector<double> expected;
+  for (const auto& row : read_csv(path)) expected.insert(expected.end(), row.begin(), row.end());
+  std::ifstream in(kFixtures + GetParam() + "/model.txt");
+  std::ostringstream text;
+  text << in.rdbuf();
+  const auto forest = read_forest(text.str(), GetParam()).value();
+  ASSERT_TRUE(forest.explainable());
+  std::vector<float> out(fixture.row_count * forest.explanation_width());
+  ASSERT_EQ(expected.size(), out.size());
+  forest.explain(fixture.rows, fixture.row_count, out);
+  double worst = 0;
+  std::size_t worst_at = 0;
+  for (std::size_t i = 0; i < out.size(); ++i) {
+    const double difference =
+        std::fabs(out[i] - expected[i]) / std::max(1.0, std::fabs(expected[i]));
+    if (difference > worst) {
+      worst = difference;
+      worst_at = i;
+    }
+  }
+  EXPECT_LT(worst, 1e-5) << GetParam() << ": value " << worst_at << " is " << out[worst_at]
+                         << ", LightGBM " << expected[worst_at];
+}
+
 INSTANTIATE_TEST_SUITE_P(Cases, LightgbmFixture, ::testing::ValuesIn(fixture_names()),
                          [](const auto& test) { return test.param; });
 

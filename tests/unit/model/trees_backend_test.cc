@@ -243,3 +243,58 @@ TEST(BackendAuto, PicksTheNativeEngineWhereItCanAndLibxgboostElsewhere) {
 
 }  // namespace
 }  // namespace hone::model
+
+namespace hone::model {
+namespace {
+
+// TreeSHAP against libxgboost's pred_contribs on every test objective and the demo models:
+// within 1e-5 of the larger of the value and 1; and each group's values sum to its margin.
+void expect_explains(const std::string& path, std::size_t features, unsigned seed) {
+  std::ifstream in(path);
+  std::ostringstream text;
+  text << in.rdbuf();
+  const auto forest = read_forest(text.str(), path).value();
+  ASSERT_TRUE(forest.explainable()) << path;
+  const std::size_t rows = 500;
+  const auto input = hone::test::random_rows(rows, features, seed);
+  std::vector<float> out(rows * forest.explanation_width());
+  forest.explain(input, rows, out);
+  const auto expected = hone::test::xgboost_reference(path, input, rows, features, 2);
+  ASSERT_EQ(out.size(), expected.size()) << path;
+  double worst = 0;
+  for (std::size_t i = 0; i < out.size(); ++i) {
+    worst = std::max(worst, std::fabs(static_cast<double>(out[i]) - expected[i]) /
+                                std::max(1.0, std::fabs(static_cast<double>(expected[i]))));
+  }
+  EXPECT_LT(worst, 1e-5) << path;
+}
+
+TEST(TreesExplain, MatchesLibxgboostsPredContribs) {
+  for (const auto& model : hone::test::test_models())
+    expect_explains(model.path, model.features, 5);
+  const std::string examples = std::string(HONE_SOURCE_DIR) + "/examples/models/";
+  expect_explains(examples + "ceramic-armor/model.json", 12, 6);
+  expect_explains(examples + "fraud-detector/model.json", 30, 7);
+}
+
+TEST(TreesExplain, ContributionsSumToTheMargin) {
+  const auto& model = hone::test::test_model("regression");
+  std::ifstream in(model.path);
+  std::ostringstream text;
+  text << in.rdbuf();
+  const auto forest = read_forest(text.str(), "r").value();
+  const auto input = hone::test::random_rows(50, model.features, 3);
+  std::vector<float> predictions(50);
+  std::vector<float> contributions(50 * forest.explanation_width());
+  forest.predict(input, 50, predictions);
+  forest.explain(input, 50, contributions);
+  for (std::size_t r = 0; r < 50; ++r) {
+    double sum = 0;
+    for (std::size_t i = 0; i < forest.explanation_width(); ++i)
+      sum += contributions[r * forest.explanation_width() + i];
+    EXPECT_NEAR(sum, predictions[r], 1e-4 * std::max(1.0, std::fabs(sum))) << r;
+  }
+}
+
+}  // namespace
+}  // namespace hone::model
