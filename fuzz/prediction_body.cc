@@ -11,6 +11,23 @@
 
 namespace {
 
+// The decoders ask the backend only what it is (its explanation width, for "explain": true).
+class Explainable final : public hone::model::Backend {
+ public:
+  Explainable() {
+    info_.backend = "trees";
+    info_.num_features = 3;
+  }
+  const hone::model::BackendInfo& info() const override { return info_; }
+  std::size_t explanation_width() const override { return 4; }
+  hone::Status predict(std::span<const float>, std::size_t, std::span<float>) override {
+    return {};
+  }
+
+ private:
+  hone::model::BackendInfo info_;
+};
+
 hone::model::Model make_model() {
   hone::model::Model model;
   model.config.name = "m";
@@ -22,6 +39,7 @@ hone::model::Model make_model() {
                                  {"a", "b", "c"},
                                  {{}, {"red", "green"}, {}}});  // b may be sent by category name
   model.config.outputs.push_back({"score", hone::model::DataType::kFp32, {-1, 1}, {}});
+  model.backend = std::make_unique<Explainable>();
   return model;
 }
 

@@ -51,6 +51,15 @@ class Backend {
   virtual Status predict(std::span<const float> rows, std::size_t row_count,
                          std::span<float> out) = 0;
 
+  // Values per row explain() writes: per output group, each feature's contribution to the margin
+  // and then the bias, which together sum to the margin; 0 when the backend cannot explain.
+  virtual std::size_t explanation_width() const { return 0; }
+  // out: row_count x explanation_width() floats.
+  virtual Status explain(std::span<const float> /*rows*/, std::size_t /*row_count*/,
+                         std::span<float> /*out*/) {
+    return fail("this backend cannot explain its predictions");
+  }
+
  protected:
   // The check every predict() starts with: buffers sized for row_count rows of this model.
   Status check_buffers(std::span<const float> rows, std::size_t row_count,

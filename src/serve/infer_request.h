@@ -15,6 +15,9 @@ struct InferRequest {
   bool has_id = false;
   std::int64_t timeout_us = 0;  // KServe v2 parameters.timeout (microseconds); 0 = the model's
   bool columnar = false;        // TF-Serving "inputs" form: the answer says "outputs"
+  // Asked for explanations ("explain": true): values per row the backend's explanation adds to
+  // the outputs (each row's predictions, then these); 0 when not asked.
+  std::size_t explanation_width = 0;
 };
 
 }  // namespace hone::serve

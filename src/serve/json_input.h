@@ -26,6 +26,23 @@ Result<simdjson::dom::element> parse_json_body(std::string& body, const JsonLimi
 Result<float> to_feature_value(simdjson::dom::element value,
                                const std::vector<std::string>* categories = nullptr);
 
+// Reads a request's "explain" flag (absent: false) into request.explanation_width; a model that
+// cannot explain its predictions refuses it with 400.
+template <typename Request, typename Model>
+Status read_explain(simdjson::dom::element flag, const Model& model, Request& request) {
+  bool explain = false;
+  if (flag.get_bool().get(explain) != simdjson::SUCCESS)
+    return fail("'explain' must be true or false", 400);
+  if (!explain) return {};
+  request.explanation_width = model.backend->explanation_width();
+  if (request.explanation_width == 0) {
+    return fail("model '" + model.config.name + "' cannot explain its predictions (backend '" +
+                    model.backend->info().backend + "'; the native engine, backend trees, can)",
+                400);
+  }
+  return {};
+}
+
 // Appends the numbers of a possibly nested array to `out` (row-major) and records the length of
 // each nesting level in `dims`; ragged arrays are an error.
 Status flatten_array(simdjson::dom::array array, std::vector<float>& out,

@@ -5,6 +5,7 @@
 #include <cstring>
 
 #include "core/units.h"
+#include "model/explaining_backend.h"
 
 namespace hone::serve {
 namespace {
@@ -86,7 +87,11 @@ ModelPipeline::ModelPipeline(const model::Model& model, SharedCaches& caches,
       m->executed(e.rows, e.gather, e.compute, e.scatter);
     };
   }
-  runner_ = make_runner(model, std::move(observer));
+  runner_ = make_runner(model, observer);
+  if (model::explainable(model)) {
+    explaining_ = std::make_unique<model::Model>(model::explaining_model(model));
+    observer_ = std::move(observer);
+  }
   if (!model.backend_choice.empty()) {
     spdlog::info("model '{}': backend auto chose {}", model.config.name, model.backend_choice);
   }
@@ -98,7 +103,21 @@ ModelPipeline::ModelPipeline(const model::Model& model, SharedCaches& caches,
   }
 }
 
-void ModelPipeline::stop() { runner_->stop(); }
+void ModelPipeline::stop() {
+  runner_->stop();
+  const std::lock_guard lock(explaining_mutex_);
+  stopped_ = true;
+  if (explaining_runner_) explaining_runner_->stop();
+}
+
+ModelRunner& ModelPipeline::explaining_runner() {
+  const std::lock_guard lock(explaining_mutex_);
+  if (!explaining_runner_) {
+    explaining_runner_ = make_runner(*explaining_, observer_);
+    if (stopped_) explaining_runner_->stop();  // answers what it is given with 503
+  }
+  return *explaining_runner_;
+}
 
 void ModelPipeline::refuse(const Error& error, const http::Request& request,
                            http::Responder responder) {
@@ -141,7 +160,8 @@ void ModelPipeline::serve(InferRequest decoded, const http::Request& request, En
     return;
   }
   const InferRequest& in = flight->request;
-  flight->key.emplace(make_cache_key(model_.config.name, model_.config.version, model_.fingerprint,
+  const model::Model& served = in.explanation_width > 0 ? *explaining_ : model_;
+  flight->key.emplace(make_cache_key(model_.config.name, model_.config.version, served.fingerprint,
                                      in.rows, in.row_count));
   if (!wants_fresh(request)) {
     const auto hit = caches_.l1.get(*flight->key);
@@ -173,7 +193,8 @@ void ModelPipeline::lookup_redis(const FlightPtr& flight) {
   // A value of another size was stored by a different model under the same name and version
   // (another deployment sharing the Redis): a miss, never an answer read out of bounds.
   const std::size_t expected =
-      flight->request.row_count * static_cast<std::size_t>(model_.output().row_width());
+      flight->request.row_count *
+      (static_cast<std::size_t>(model_.output().row_width()) + flight->request.explanation_width);
   const auto asked = flight->probe ? SteadyClock::now() : SteadyClock::time_point{};
   caches_.l2->get(*flight->key, [this, flight, expected, asked](std::optional<std::string> found) {
     if (flight->probe) flight->mark(Stage::kRedis, asked, SteadyClock::now());
@@ -206,7 +227,8 @@ void ModelPipeline::compute(const FlightPtr& flight) {
     }
   };
   if (flight->probe) flight->submitted = SteadyClock::now();
-  runner_->submit(std::move(job));
+  ModelRunner& runner = flight->request.explanation_width > 0 ? explaining_runner() : *runner_;
+  runner.submit(std::move(job));
 }
 
 // A leader's computed outcome: cached when it succeeded, then handed to every coalesced request.

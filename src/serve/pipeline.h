@@ -8,6 +8,7 @@
 #include <atomic>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <span>
 #include <string>
 
@@ -102,6 +103,15 @@ class ModelPipeline {
   FeatureIndex features_;
   std::unique_ptr<monitor::ModelMetrics> metrics_;
   std::unique_ptr<ModelRunner> runner_;
+  // Requests that ask for explanations go to the model's explaining twin (wider rows, their own
+  // cache entries) through a runner of its own, made at the first such request (so its workers
+  // exist only where explanations are asked for); null when the backend cannot explain.
+  std::unique_ptr<model::Model> explaining_;
+  ModelRunner& explaining_runner();
+  std::mutex explaining_mutex_;
+  std::unique_ptr<ModelRunner> explaining_runner_;
+  ExecutionObserver observer_;
+  bool stopped_ = false;  // under explaining_mutex_
   AdmissionLimit admission_;
   monitor::Stage call_stage_;  // kCompute, or kUpstream for a remote backend
 };

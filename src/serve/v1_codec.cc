@@ -217,6 +217,9 @@ Result<InferRequest> decode_v1_predict(std::string& body, const model::Model& mo
     return fail("give 'instances' (row form) or 'inputs' (columnar form), not both", 400);
   }
   InferRequest request;
+  if (element explain; root["explain"].get(explain) == simdjson::SUCCESS) {
+    if (auto s = read_explain(explain, model, request); !s) return s.error();
+  }
   Status status;
   if (has_inputs) {
     status = decode_inputs(inputs, model, features, request);
@@ -233,18 +236,39 @@ Result<InferRequest> decode_v1_predict(std::string& body, const model::Model& mo
 void encode_v1_predictions(const model::Model& model, const InferRequest& request,
                            std::span<const float> outputs, std::string& out) {
   const auto width = static_cast<std::size_t>(model.output().row_width());
+  const std::size_t explained = request.explanation_width;
+  const std::size_t stride = width + explained;
   JsonWriter json(out);
   json.begin_object().key(request.columnar ? "outputs" : "predictions").begin_array();
   for (std::size_t row = 0; row < request.row_count; ++row) {
     if (width == 1) {
-      json.value(outputs[row]);
+      json.value(outputs[row * stride]);
       continue;
     }
     json.begin_array();
-    for (std::size_t k = 0; k < width; ++k) json.value(outputs[row * width + k]);
+    for (std::size_t k = 0; k < width; ++k) json.value(outputs[row * stride + k]);
     json.end_array();
   }
-  json.end_array().end_object();
+  json.end_array();
+  if (explained > 0) {
+    // Per row, each feature's contribution then the bias; a list of those per class when the
+    // model has several margins.
+    const auto features = static_cast<std::size_t>(model.input().row_width()) + 1;
+    const std::size_t groups = explained / features;
+    json.key("contributions").begin_array();
+    for (std::size_t row = 0; row < request.row_count; ++row) {
+      const float* values = outputs.data() + row * stride + width;
+      if (groups > 1) json.begin_array();
+      for (std::size_t g = 0; g < groups; ++g) {
+        json.begin_array();
+        for (std::size_t f = 0; f < features; ++f) json.value(values[g * features + f]);
+        json.end_array();
+      }
+      if (groups > 1) json.end_array();
+    }
+    json.end_array();
+  }
+  json.end_object();
 }
 
 std::string_view v1_model_state(bool ready, bool was_ready) {

@@ -195,6 +195,10 @@ Result<InferRequest> decode_v2_infer(std::string& body, const model::Model& mode
       }
       request.timeout_us = micros;
     }
+    element explain;
+    if (parameters["explain"].get(explain) == simdjson::SUCCESS) {
+      if (auto s = read_explain(explain, model, request); !s) return s.error();
+    }
   }
   simdjson::dom::array inputs;
   if (root["inputs"].get_array().get(inputs) != simdjson::SUCCESS) {
@@ -223,17 +227,43 @@ void encode_v2_infer(const model::Model& model, const InferRequest& request,
   json.key("model_name").value(model.config.name);
   json.key("model_version").value(model.config.version);
   if (request.has_id) json.key("id").value(request.id);
+  const auto width = static_cast<std::size_t>(spec.row_width());
+  const std::size_t explained = request.explanation_width;
+  const std::size_t stride = width + explained;
   json.key("outputs").begin_array().begin_object();
   json.key("name").value(spec.name);
   json.key("datatype").value(model::datatype_name(spec.datatype));
   json.key("shape").begin_array();
   json.value(static_cast<std::uint64_t>(request.row_count));
-  json.value(static_cast<std::uint64_t>(spec.row_width()));
+  json.value(static_cast<std::uint64_t>(width));
   json.end_array();
   json.key("data").begin_array();
-  for (const float value : outputs) json.value(value);
+  if (explained == 0) {
+    for (const float value : outputs) json.value(value);
+  } else {
+    for (std::size_t row = 0; row < request.row_count; ++row) {
+      for (std::size_t k = 0; k < width; ++k) json.value(outputs[row * stride + k]);
+    }
+  }
   json.end_array();
-  json.end_object().end_array();
+  json.end_object();
+  if (explained > 0) {
+    // [rows, features + 1] (each feature's contribution, then the bias), or [rows, classes,
+    // features + 1] when the model has several margins.
+    const auto features = static_cast<std::uint64_t>(model.input().row_width()) + 1;
+    const std::uint64_t groups = explained / features;
+    json.begin_object().key("name").value("contributions");
+    json.key("datatype").value("FP32");
+    json.key("shape").begin_array().value(static_cast<std::uint64_t>(request.row_count));
+    if (groups > 1) json.value(groups);
+    json.value(features).end_array();
+    json.key("data").begin_array();
+    for (std::size_t row = 0; row < request.row_count; ++row) {
+      for (std::size_t k = 0; k < explained; ++k) json.value(outputs[row * stride + width + k]);
+    }
+    json.end_array().end_object();
+  }
+  json.end_array();
   json.end_object();
 }
 

@@ -33,6 +33,20 @@ class TreesBackend final : public Backend {
     return {};
   }
 
+  std::size_t explanation_width() const override {
+    return forest_.explainable() ? forest_.explanation_width() : 0;
+  }
+  Status explain(std::span<const float> rows, std::size_t row_count,
+                 std::span<float> out) override {
+    if (explanation_width() == 0) return Backend::explain(rows, row_count, out);
+    if (rows.size() != row_count * info_.num_features ||
+        out.size() != row_count * explanation_width()) {
+      return fail("explain called with mismatched buffer sizes");
+    }
+    forest_.explain(rows, row_count, out);
+    return {};
+  }
+
  private:
   trees::Forest forest_;
   BackendInfo info_;
