@@ -5,6 +5,7 @@
 #include "core/strings.h"
 #include "model/trees/lightgbm_reader.h"
 #include "model/trees/trees_backend.h"
+#include "model/xgboost/json_check.h"
 #include "model/xgboost/xgboost_backend.h"
 
 namespace hone::model {
@@ -18,12 +19,13 @@ Result<std::unique_ptr<Backend>> load_xgboost(const std::string& artifact,
   return load_xgboost_backend(artifact, xgboost);
 }
 
-// Whether the file starts like a LightGBM text model (which only the native engine reads).
-bool lightgbm_file(const std::string& artifact) {
+// The file's first bytes, enough to tell its format.
+std::string head_of(const std::string& artifact) {
   std::ifstream in(artifact, std::ios::binary);
-  char head[8] = {};
-  in.read(head, sizeof head);
-  return trees::looks_like_lightgbm(std::string_view(head, static_cast<std::size_t>(in.gcount())));
+  std::string head(4096, '\0');
+  in.read(head.data(), static_cast<std::streamsize>(head.size()));
+  head.resize(static_cast<std::size_t>(in.gcount()));
+  return head;
 }
 
 // The native engine's refusal without the file's name and the advice to use libxgboost.
@@ -48,7 +50,15 @@ Result<std::unique_ptr<Backend>> create_backend(const std::string& backend,
       if (why != nullptr) *why = "trees: the native engine supports this model";
       return native;
     }
-    if (lightgbm_file(artifact)) return native.error();  // libxgboost cannot read it either
+    const std::string head = head_of(artifact);
+    if (trees::looks_like_lightgbm(head)) return native.error();  // libxgboost cannot read it
+    if (head.find_first_not_of(" \t\r\n") != std::string::npos &&
+        xgb::model_format(head) == xgb::ModelFormat::kOther) {
+      return fail(artifact +
+                  ": not a model file hone reads: an XGBoost model saved as JSON or UBJSON "
+                  "(booster.save_model(\"model.json\")) or a LightGBM text model "
+                  "(booster.save_model(\"model.txt\")); XGBoost's old binary format is not read");
+    }
     auto fallback = load_xgboost(artifact, options);
     if (fallback && why != nullptr) {
       *why = "xgboost: " + refusal_reason(native.error().message, artifact);

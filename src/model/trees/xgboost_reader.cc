@@ -148,7 +148,7 @@ Result<Ensemble> read_xgboost_json(const std::string& text, const std::string& n
     return fail(name + ": " + why + " (the xgboost backend serves any model libxgboost loads)");
   };
   if (xgb::model_format(text) != xgb::ModelFormat::kJson)
-    return bad("the trees backend reads XGBoost JSON models only");
+    return bad("the trees backend reads XGBoost JSON and LightGBM text models only");
   simdjson::dom::parser parser;
   element document;
   if (parser.parse(text).get(document) != simdjson::SUCCESS) {

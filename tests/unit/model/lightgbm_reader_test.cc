@@ -97,6 +97,22 @@ TEST(LightgbmReader, AutoRefusesABrokenLightgbmModelWithTheNativeReason) {
       << backend.error().message;
 }
 
+TEST(LightgbmReader, AutoNamesTheFormatsItReadsForAnythingElse) {
+  hone::test::TempDir dir;
+  for (const char* content : {"a,b,c\n1,2,3\n", "\x01\x02binary", "tree\n"}) {
+    const auto path = dir.write("m.bin", content);
+    auto backend = create_backend("auto", path);
+    ASSERT_FALSE(backend) << content;
+    const auto& message = backend.error().message;
+    if (std::string(content) == "tree\n") {  // starts as LightGBM: the LightGBM reader's reason
+      EXPECT_NE(message.find("LightGBM model: no 'max_feature_idx'"), std::string::npos) << message;
+    } else {
+      EXPECT_NE(message.find("not a model file hone reads"), std::string::npos) << message;
+      EXPECT_NE(message.find("LightGBM text model"), std::string::npos) << message;
+    }
+  }
+}
+
 TEST(LightgbmReader, RefusesDamageWithItsReason) {
   const std::string good = fixture("regression");
   ASSERT_EQ(refusal(good), "loaded");

@@ -185,9 +185,9 @@ TEST(TreesBackend, RefusesWhatItDoesNotSupport) {
   expect_refused(train({{"booster", "gblinear"}}), "booster 'gblinear'");
   expect_refused(train({{"booster", "dart"}}), "booster 'dart'");
   expect_refused(train({{"objective", "rank:pairwise"}}), "objective 'rank:pairwise'");
-  expect_refused(dir.write("ubj.ubj", "\x7b\x4c"), "XGBoost JSON models only");
+  expect_refused(dir.write("ubj.ubj", "\x7b\x4c"), "XGBoost JSON and LightGBM text models only");
   expect_refused(dir.write("x.json", "{\"a\":1}"), "no 'learner'");
-  expect_refused(dir.write("bin.json", "\x01\x02"), "JSON models only");
+  expect_refused(dir.write("bin.json", "\x01\x02"), "LightGBM text models only");
   EXPECT_FALSE(load_trees_backend(dir.file("absent.json")));
 }
 
