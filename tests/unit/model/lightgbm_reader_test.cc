@@ -68,6 +68,28 @@ TEST(LightgbmReader, ReportsNamesCategoriesAndOutputs) {
       3U);
 }
 
+// Linear leaves are not explained (TreeSHAP explains constant leaves); a random forest's
+// contributions are averaged as its trees are, so they sum to its prediction.
+TEST(LightgbmReader, ExplainsRandomForestsAveragedAndNotLinearTrees) {
+  EXPECT_FALSE(read_forest(fixture("linear_tree"), "l").value().explainable());
+  EXPECT_EQ(
+      create_backend("trees", kFixtures + "linear_tree/model.txt").value()->explanation_width(),
+      0U);
+  const auto forest = read_forest(fixture("random_forest"), "rf").value();
+  ASSERT_TRUE(forest.explainable());
+  std::vector<float> rows(20 * 6);
+  for (std::size_t i = 0; i < rows.size(); ++i) rows[i] = static_cast<float>(i % 11) * 0.7F - 3;
+  std::vector<float> predictions(20);
+  std::vector<float> contributions(20 * 7);
+  forest.predict(rows, 20, predictions);
+  forest.explain(rows, 20, contributions);
+  for (std::size_t r = 0; r < 20; ++r) {
+    double sum = 0;
+    for (std::size_t k = 0; k < 7; ++k) sum += contributions[r * 7 + k];
+    EXPECT_NEAR(sum, predictions[r], 1e-4 * std::max(1.0, std::fabs(sum))) << r;
+  }
+}
+
 TEST(LightgbmReader, UsesTheCompleteLayoutWhereItCan) {
   EXPECT_GT(read_forest(fixture("regression"), "r").value().complete_depth(), 0);
   EXPECT_EQ(read_forest(fixture("regression_deep"), "d").value().complete_depth(), 0);
