@@ -267,7 +267,8 @@ void Forest::margins_nodes(const float* row, const float* raw_row, T* margin) co
       for (std::size_t lane = 0; lane < kLanes; ++lane) {
         const Node& node = nodes_[at[lane]];
         const bool split = node.left != 0;
-        const float x = row[node.split & kFeatureMask];
+        // A leaf's `split` is its leaf index, not a feature: read feature 0 instead (unused).
+        const float x = row[split ? node.split & kFeatureMask : 0];
         const std::uint32_t next = node.left + (goes_right(node, x) ? 1U : 0U);
         at[lane] = split ? next : at[lane];
         moving |= split;
