@@ -41,11 +41,7 @@ int run_inspect(const ModelFlags& flags) {
       flags.file.c_str(), info.backend.c_str(), info.objective.c_str(), info.num_features,
       info.num_outputs, info.num_trees);
   if (!why.empty()) std::printf("# backend auto chose %s\n", why.c_str());
-  std::string name = flags.file;
-  if (const auto slash = name.find_last_of('/'); slash != std::string::npos) {
-    name = name.substr(slash + 1);
-  }
-  name = name.substr(0, name.find('.'));
+  const std::string name = model::name_for_artifact(flags.file);
   model::ModelConfig config = model::config_for_artifact(name, flags.file, flags.backend);
   if (auto s = model::reconcile(config, info); !s) return report_error(s.error().message);
   std::printf("# the config hone serve --model infers:\n%s", model::to_yaml(config).c_str());

@@ -163,6 +163,15 @@ void read_upstream(YamlMap& map, UpstreamSettings& upstream) {
 
 }  // namespace
 
+std::string name_for_artifact(const std::string& path) {
+  const fs::path file(path);
+  std::string name = file.stem().string();
+  if (name == "model" && file.has_parent_path()) {
+    name = fs::absolute(file).parent_path().filename().string();
+  }
+  return name;
+}
+
 std::string default_artifact(const std::string& dir) {
   for (const char* name : {"model.json", "model.ubj", "model.txt"}) {
     const fs::path path = fs::path(dir) / name;

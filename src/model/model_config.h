@@ -108,6 +108,10 @@ struct ModelConfig {
 inline constexpr const char* kUpstreamBackend = "http";
 
 // Reads DIR/config.yaml; the name defaults to the folder's name and the artifact to model.json.
+// The name a model file is served under when none is given: the file's name without its
+// extension, or its folder's name for a file named model.* (churn/model.txt: "churn").
+std::string name_for_artifact(const std::string& path);
+
 // The model file a folder holds when its config names none: the first of model.json, model.ubj
 // (XGBoost) and model.txt (LightGBM) that exists, model.json when none does.
 std::string default_artifact(const std::string& dir);

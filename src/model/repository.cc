@@ -205,13 +205,7 @@ Status ModelRepository::add_artifact(const std::string& spec, const std::string&
   } else if (!fs::exists(path, error)) {
     return fail(path + ": no such model file or folder");
   }
-  if (name.empty()) {
-    const fs::path file(path);
-    name = file.stem().string();
-    if (name == "model" && file.has_parent_path()) {
-      name = fs::absolute(file).parent_path().filename().string();
-    }
-  }
+  if (name.empty()) name = name_for_artifact(path);
   ModelConfig config = config_for_artifact(name, path, backend);
   config.batching = defaults.batching;
   config.cache = defaults.cache;

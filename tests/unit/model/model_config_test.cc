@@ -242,3 +242,16 @@ routes:
 
 }  // namespace
 }  // namespace hone::model
+
+namespace hone::model {
+namespace {
+
+TEST(ModelConfig, AModelFileIsNamedAfterItselfOrItsFolder) {
+  EXPECT_EQ(name_for_artifact("/m/fraud.json"), "fraud");
+  EXPECT_EQ(name_for_artifact("/m/churn/model.txt"), "churn");
+  EXPECT_EQ(name_for_artifact("/m/churn/model.json"), "churn");
+  EXPECT_EQ(name_for_artifact("/m/v1.2.ubj"), "v1.2");
+}
+
+}  // namespace
+}  // namespace hone::model
