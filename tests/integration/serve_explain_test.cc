@@ -6,7 +6,9 @@
 #include <gtest/gtest.h>
 #include <simdjson.h>
 
+#include <atomic>
 #include <cmath>
+#include <thread>
 
 #include "support/served.h"
 #include "support/xgb_reference.h"
@@ -85,6 +87,32 @@ TEST(ServeExplain, V2AndV1AddContributionsEqualToLibxgboosts) {
   EXPECT_EQ(numbers(v1_answer["predictions"]), predictions);
   ASSERT_EQ(v1_answer["contributions"].at(0).get_array().value().size(), 13U);
   expect_reference(numbers(v1_answer["contributions"]));
+}
+
+// The explaining runner is made by whichever request asks first: clients on two I/O threads
+// asking at once, mixed with plain requests, all get their answers (run under tsan too).
+TEST(ServeExplain, ConcurrentFirstRequestsShareOneExplainingRunner) {
+  Served served({"--model", "m=" + kModel, "--threads", "2"});
+  std::atomic<int> ok{0};
+  std::vector<std::thread> clients;
+  for (int c = 0; c < 4; ++c) {
+    clients.emplace_back([&served, &ok, c] {
+      auto client = served.client();
+      for (int i = 0; i < 10; ++i) {
+        const bool explain = (c + i) % 2 == 0;
+        const std::string body = std::string(R"({"explain":)") + (explain ? "true" : "false") +
+                                 R"(,"instances":[[60,20,10,5,5,1800,2,30,3,1.5,98.5,)" +
+                                 std::to_string(c * 10 + i) + "]]}";
+        const auto answer = client.post("/v1/models/m:predict", body).value();
+        if (answer.status == 200 &&
+            (answer.body.find("contributions") != std::string::npos) == explain) {
+          ++ok;
+        }
+      }
+    });
+  }
+  for (auto& client : clients) client.join();
+  EXPECT_EQ(ok.load(), 40);
 }
 
 TEST(ServeExplain, RefusesWhatCannotBeExplained) {
