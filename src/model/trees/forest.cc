@@ -137,13 +137,6 @@ Result<Forest> Forest::compile(Ensemble ensemble, const std::string& name) {
     forest.leaf_linear_.resize(
         forest.wide_ ? forest.node_leaves_wide_.size() : forest.node_leaves_.size(), -1);
   }
-  if (covered) {
-    forest.covers_.resize(forest.nodes_.size());
-    for (const std::uint32_t root : forest.roots_)
-      forest.tree_expected_.push_back(forest.expected_value(root));
-  } else {
-    forest.covers_.clear();
-  }
   for (const std::uint32_t root : forest.roots_) {
     std::vector<std::pair<std::uint32_t, std::size_t>> stack{{root, 0}};
     while (!stack.empty()) {
@@ -155,6 +148,14 @@ Result<Forest> Forest::compile(Ensemble ensemble, const std::string& name) {
         stack.emplace_back(forest.nodes_[index].left + 1, depth + 1);
       }
     }
+  }
+  // Explanations recurse once per level: a model deeper than kMaxExplainDepth is not explained.
+  if (covered && forest.max_depth_ <= kMaxExplainDepth) {
+    forest.covers_.resize(forest.nodes_.size());
+    for (const std::uint32_t root : forest.roots_)
+      forest.tree_expected_.push_back(forest.expected_value(root));
+  } else {
+    forest.covers_.clear();
   }
   if (numerical_only) forest.build_complete();
   return forest;

@@ -43,7 +43,8 @@ class Forest {
   // rows: row_count x num_features (NaN = missing); out: row_count x num_outputs.
   void predict(std::span<const float> rows, std::size_t row_count, std::span<float> out) const;
 
-  // Whether explain() can run: the file gave every node's cover and no leaf is linear.
+  // Whether explain() can run: the file gave every node's cover, no leaf is linear and no tree is
+  // deeper than 256 splits.
   bool explainable() const { return !covers_.empty(); }
   // Values per row explain() writes: per output group, a contribution per feature then the bias.
   std::size_t explanation_width() const { return num_groups_ * (num_features_ + 1); }
@@ -65,6 +66,7 @@ class Forest {
   static constexpr std::uint32_t kFeatureMask = 0x3FFFFFFFU;
 
   static constexpr int kMaxCompleteDepth = 10;
+  static constexpr std::size_t kMaxExplainDepth = 256;
 
   template <typename T>
   void predict_rows(std::span<const float> rows, std::size_t row_count, std::span<float> out) const;

@@ -90,6 +90,46 @@ TEST(LightgbmReader, ExplainsRandomForestsAveragedAndNotLinearTrees) {
   }
 }
 
+// A LightGBM model of one tree that is a chain `leaves - 1` splits deep: node i sends x <= i left
+// to leaf i and the rest on; leaf i's value is i.
+std::string chain_model(std::size_t leaves) {
+  std::string features, thresholds, types, left, right, values, counts, internal;
+  for (std::size_t i = 0; i + 1 < leaves; ++i) {
+    const std::string sep = i == 0 ? "" : " ";
+    features += sep + "0";
+    thresholds += sep + std::to_string(i);
+    types += sep + "2";
+    left += sep + std::to_string(-static_cast<long>(i) - 1);
+    right +=
+        sep + (i + 2 < leaves ? std::to_string(i + 1) : std::to_string(-static_cast<long>(i) - 2));
+    internal += sep + std::to_string(leaves - i);
+  }
+  for (std::size_t i = 0; i < leaves; ++i) {
+    values += (i == 0 ? "" : " ") + std::to_string(i);
+    counts += (i == 0 ? "" : " ") + std::string("1");
+  }
+  return "tree\nversion=v4\nnum_class=1\nnum_tree_per_iteration=1\nmax_feature_idx=0\n"
+         "objective=regression\n\nTree=0\nnum_leaves=" +
+         std::to_string(leaves) + "\nnum_cat=0\nsplit_feature=" + features +
+         "\nthreshold=" + thresholds + "\ndecision_type=" + types + "\nleft_child=" + left +
+         "\nright_child=" + right + "\nleaf_value=" + values + "\nleaf_count=" + counts +
+         "\ninternal_count=" + internal + "\nshrinkage=1\n\n\nend of trees\n";
+}
+
+// Deep trees load and predict without recursion; explanations (which recurse once per level)
+// stop at 256 levels.
+TEST(LightgbmReader, DeepChainsPredictAndAreExplainedOnlyUpTo256Levels) {
+  const auto shallow = read_forest(chain_model(200), "c").value();
+  EXPECT_TRUE(shallow.explainable());
+  const auto deep = read_forest(chain_model(20000), "c");
+  ASSERT_TRUE(deep) << deep.error().message;
+  EXPECT_FALSE(deep->explainable());
+  const std::vector<float> rows = {0.5F, 19998.5F, 1e9F};
+  std::vector<float> out(3);
+  deep->predict(rows, 3, out);
+  EXPECT_EQ(out, (std::vector<float>{1, 19999, 19999}));
+}
+
 TEST(LightgbmReader, UsesTheCompleteLayoutWhereItCan) {
   EXPECT_GT(read_forest(fixture("regression"), "r").value().complete_depth(), 0);
   EXPECT_EQ(read_forest(fixture("regression_deep"), "d").value().complete_depth(), 0);
