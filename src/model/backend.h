@@ -25,6 +25,10 @@ struct BackendInfo {
   std::vector<std::vector<std::string>> category_names;
   std::string input_name;   // the input tensor's name, when the artifact says
   std::string output_name;  // the output tensor's name ("probability", ...); empty: "prediction"
+  // A classifier's labels, one per output value (integers in decimal when integer_labels); the
+  // answer then also names each row's most probable class. Empty for other models.
+  std::vector<std::string> class_labels;
+  bool integer_labels = false;
 };
 
 // How a backend may be called. The server reads these, never the backend's name.

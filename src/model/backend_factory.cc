@@ -4,6 +4,7 @@
 
 #include "core/strings.h"
 #include "model/trees/lightgbm_reader.h"
+#include "model/trees/onnx_reader.h"
 #include "model/trees/trees_backend.h"
 #include "model/xgboost/json_check.h"
 #include "model/xgboost/xgboost_backend.h"
@@ -51,13 +52,15 @@ Result<std::unique_ptr<Backend>> create_backend(const std::string& backend,
       return native;
     }
     const std::string head = head_of(artifact);
-    if (trees::looks_like_lightgbm(head)) return native.error();  // libxgboost cannot read it
+    // libxgboost cannot read these: the native engine's reason stands.
+    if (trees::looks_like_lightgbm(head) || trees::looks_like_onnx(head)) return native.error();
     if (head.find_first_not_of(" \t\r\n") != std::string::npos &&
         xgb::model_format(head) == xgb::ModelFormat::kOther) {
       return fail(artifact +
                   ": not a model file hone reads: an XGBoost model saved as JSON or UBJSON "
-                  "(booster.save_model(\"model.json\")) or a LightGBM text model "
-                  "(booster.save_model(\"model.txt\")); XGBoost's old binary format is not read");
+                  "(booster.save_model(\"model.json\")), a LightGBM text model "
+                  "(booster.save_model(\"model.txt\")) or an ONNX tree ensemble (model.onnx); "
+                  "XGBoost's old binary format is not read");
     }
     auto fallback = load_xgboost(artifact, options);
     if (fallback && why != nullptr) {

@@ -173,7 +173,7 @@ std::string name_for_artifact(const std::string& path) {
 }
 
 std::string default_artifact(const std::string& dir) {
-  for (const char* name : {"model.json", "model.ubj", "model.txt"}) {
+  for (const char* name : {"model.json", "model.ubj", "model.txt", "model.onnx"}) {
     const fs::path path = fs::path(dir) / name;
     std::error_code error;
     if (fs::is_regular_file(path, error)) return path.lexically_normal().string();

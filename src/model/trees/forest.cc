@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstdio>
 #include <deque>
+#include <limits>
 #include <tuple>
 
 namespace hone::model::trees {
@@ -17,11 +18,22 @@ constexpr float kZeroThreshold = 1e-35F;  // what LightGBM reads as zero
 }  // namespace
 
 std::size_t Forest::num_outputs() const {
-  return transform_ == Transform::kSoftmax ? 1 : num_groups_;
+  switch (transform_) {
+    case Transform::kSoftmax:
+      return 1;
+    case Transform::kBinaryShare:
+    case Transform::kBinaryLogistic:
+      return 2;
+    default:
+      return num_groups_;
+  }
 }
 
 std::string Forest::output_name() const {
+  if (!output_name_.empty()) return output_name_;
   switch (transform_) {
+    case Transform::kBinaryShare:
+    case Transform::kBinaryLogistic:
     case Transform::kSoftprob:
       return "probabilities";
     case Transform::kSoftmax:
@@ -54,7 +66,24 @@ Result<Forest> Forest::compile(Ensemble ensemble, const std::string& name) {
   forest.base_margin_ = ensemble.base_margin;
   forest.wide_ = ensemble.wide;
   forest.average_over_ = ensemble.average_over;
+  forest.aggregate_ = ensemble.aggregate;
+  if (!ensemble.offsets.empty() && ensemble.offsets.size() != ensemble.num_groups)
+    return bad("offsets for a different output count");
+  if ((ensemble.transform == Transform::kBinaryShare ||
+       ensemble.transform == Transform::kBinaryLogistic) &&
+      ensemble.num_groups != 1) {
+    return bad("a binary transform of several margins");
+  }
+  forest.offsets_ = std::move(ensemble.offsets);
+  forest.input_name_ = std::move(ensemble.input_name);
+  forest.output_name_ = std::move(ensemble.output_name);
+  forest.class_labels_ = std::move(ensemble.class_labels);
+  forest.integer_labels_ = ensemble.integer_labels;
+  forest.member_sets_ = std::move(ensemble.member_sets);
+  for (auto& set : forest.member_sets_) std::sort(set.begin(), set.end());
   forest.transform_ = ensemble.transform;
+  if (!forest.class_labels_.empty() && forest.class_labels_.size() != forest.num_outputs())
+    return bad("class labels for a different output count");
   forest.transform_scale_ = ensemble.transform_scale;
   forest.objective_ = std::move(ensemble.objective);
   forest.feature_names_ = std::move(ensemble.feature_names);
@@ -67,8 +96,10 @@ Result<Forest> Forest::compile(Ensemble ensemble, const std::string& name) {
                   [](InputRule rule) { return rule != InputRule::kAsIs; })) {
     forest.input_rules_ = std::move(ensemble.input_rules);
   }
-  bool numerical_only = forest.linear_leaves_.empty();
-  bool covered = forest.linear_leaves_.empty();  // explanations need covers, plain leaves
+  bool numerical_only = forest.linear_leaves_.empty() && forest.aggregate_ == Aggregate::kSum;
+  // Explanations need covers, plain leaves, sums and nothing added after them.
+  bool covered = forest.linear_leaves_.empty() && forest.aggregate_ == Aggregate::kSum &&
+                 forest.offsets_.empty();
   for (std::size_t t = 0; t < ensemble.trees.size(); ++t) {
     const Tree& tree = ensemble.trees[t];
     const std::string where = "tree " + std::to_string(t) + ": ";
@@ -124,6 +155,15 @@ Result<Forest> Forest::compile(Ensemble ensemble, const std::string& name) {
           return bad(where + "a split names a missing category set");
         split = from.feature | kCategorical;
         value = std::bit_cast<float>(static_cast<std::uint32_t>(from.categories));
+        numerical_only = false;
+      } else if (from.members >= 0) {
+        if (static_cast<std::size_t>(from.members) >= forest.member_sets_.size())
+          return bad(where + "a split names a missing member set");
+        split |= kMember;
+        value = std::bit_cast<float>(static_cast<std::uint32_t>(from.members));
+        numerical_only = false;
+      } else if (from.equal) {
+        split |= kEqual;
         numerical_only = false;
       }
       forest.nodes_[target] = {value, split, children};
@@ -255,7 +295,20 @@ inline T Forest::leaf_value(std::uint32_t leaf, const float* raw_row) const {
 
 // Walks kLanes trees at once, as the complete layout does, so that their memory loads overlap; a
 // lane that reached its leaf stays there (a leaf's `left` is 0) until every lane has.
-template <typename T>
+// Adds a tree's value to its output's margin (or keeps the least or greatest; a NaN leaf gives
+// none).
+template <Aggregate kAggregate, typename T>
+inline void combine(T& margin, T value) {
+  if constexpr (kAggregate == Aggregate::kSum) {
+    margin += value;
+  } else if constexpr (kAggregate == Aggregate::kMin) {
+    margin = std::fmin(margin, value);
+  } else {
+    margin = std::fmax(margin, value);
+  }
+}
+
+template <typename T, Aggregate kAggregate>
 void Forest::margins_nodes(const float* row, const float* raw_row, T* margin) const {
   constexpr std::size_t kLanes = 8;
   const std::size_t trees = roots_.size();
@@ -276,7 +329,8 @@ void Forest::margins_nodes(const float* row, const float* raw_row, T* margin) co
       }
     }
     for (std::size_t lane = 0; lane < kLanes; ++lane) {
-      margin[groups_[t + lane]] += leaf_value<T>(nodes_[at[lane]].split, raw_row);
+      combine<kAggregate>(margin[groups_[t + lane]],
+                          leaf_value<T>(nodes_[at[lane]].split, raw_row));
     }
   }
   for (; t < trees; ++t) {
@@ -285,7 +339,7 @@ void Forest::margins_nodes(const float* row, const float* raw_row, T* margin) co
       const float x = row[node->split & kFeatureMask];
       node = &nodes_[node->left + (goes_right(*node, x) ? 1 : 0)];
     }
-    margin[groups_[t]] += leaf_value<T>(node->split, raw_row);
+    combine<kAggregate>(margin[groups_[t]], leaf_value<T>(node->split, raw_row));
   }
 }
 
@@ -385,6 +439,118 @@ void Forest::apply_input_rules(const float* row, float* adjusted) const {
   }
 }
 
+namespace {
+
+// ONNX Runtime's float formulas for ONNX-ML's post transforms.
+float onnx_logistic(float m) {
+  const float v = 1 / (1 + std::exp(-std::abs(m)));
+  return m < 0 ? 1 - v : v;
+}
+
+float onnx_probit(float m) {
+  // sqrt(2) * erfinv(2m - 1), erfinv by Winitzki's approximation with a = 0.147.
+  float x = 2 * m - 1;
+  const float sign = x < 0 ? -1.0F : 1.0F;
+  x = (1 - x) * (1 + x);
+  const float log = std::log(x);
+  const float v = 2 / (3.14159F * 0.147F) + 0.5F * log;
+  const float v2 = 1 / 0.147F * log;
+  const float v3 = -v + std::sqrt(v * v - v2);
+  return 1.41421356F * sign * std::sqrt(v3);
+}
+
+}  // namespace
+
+// Turns a row's margins (after averaging and offsets) into its outputs.
+template <typename T>
+void Forest::transform_row(T* margin, float* target) const {
+  const T scale = static_cast<T>(transform_scale_);
+  switch (transform_) {
+    case Transform::kIdentity:
+      for (std::size_t k = 0; k < num_groups_; ++k) target[k] = static_cast<float>(margin[k]);
+      break;
+    case Transform::kSigmoid:
+      for (std::size_t k = 0; k < num_groups_; ++k) {
+        target[k] = static_cast<float>(T(1) / (T(1) + std::exp(-scale * margin[k])));
+      }
+      break;
+    case Transform::kExp:
+      for (std::size_t k = 0; k < num_groups_; ++k)
+        target[k] = static_cast<float>(std::exp(margin[k]));
+      break;
+    case Transform::kLog1pExp:
+      for (std::size_t k = 0; k < num_groups_; ++k)
+        target[k] = static_cast<float>(std::log1p(std::exp(margin[k])));
+      break;
+    case Transform::kSignedSquare:
+      for (std::size_t k = 0; k < num_groups_; ++k) {
+        const T m = margin[k];
+        const T sign = static_cast<T>((m > T(0)) - (m < T(0)));
+        target[k] = static_cast<float>(sign * m * m);
+      }
+      break;
+    case Transform::kLogistic:
+      for (std::size_t k = 0; k < num_groups_; ++k)
+        target[k] = onnx_logistic(static_cast<float>(margin[k]));
+      break;
+    case Transform::kProbit:
+      for (std::size_t k = 0; k < num_groups_; ++k)
+        target[k] = onnx_probit(static_cast<float>(margin[k]));
+      break;
+    case Transform::kBinaryShare: {
+      const auto share = static_cast<float>(margin[0]);
+      target[0] = 1 - share;
+      target[1] = share;
+      break;
+    }
+    case Transform::kBinaryLogistic: {
+      const auto m = static_cast<float>(margin[0]);
+      target[0] = onnx_logistic(-m);
+      target[1] = onnx_logistic(m);
+      break;
+    }
+    case Transform::kSoftmaxZero: {
+      // As ONNX Runtime: a margin of (nearly) 0 stays 0 instead of becoming exp(0 - top).
+      T top = margin[0];
+      for (std::size_t k = 1; k < num_groups_; ++k) top = std::max(top, margin[k]);
+      const T below = std::exp(-top);
+      T sum = 0;
+      for (std::size_t k = 0; k < num_groups_; ++k) {
+        if (margin[k] > T(1e-7) || margin[k] < T(-1e-7)) {
+          margin[k] = std::exp(margin[k] - top);
+          sum += margin[k];
+        } else {
+          margin[k] *= below;
+        }
+      }
+      for (std::size_t k = 0; k < num_groups_; ++k) target[k] = static_cast<float>(margin[k] / sum);
+      break;
+    }
+    case Transform::kSoftprob:
+    case Transform::kSoftmax: {
+      T top = margin[0];
+      std::size_t best = 0;
+      for (std::size_t k = 1; k < num_groups_; ++k) {
+        if (margin[k] > top) {
+          top = margin[k];
+          best = k;
+        }
+      }
+      if (transform_ == Transform::kSoftmax) {
+        target[0] = static_cast<float>(best);
+        break;
+      }
+      T sum = 0;
+      for (std::size_t k = 0; k < num_groups_; ++k) {
+        margin[k] = std::exp(margin[k] - top);
+        sum += margin[k];
+      }
+      for (std::size_t k = 0; k < num_groups_; ++k) target[k] = static_cast<float>(margin[k] / sum);
+      break;
+    }
+  }
+}
+
 template <typename T>
 void Forest::predict_rows(std::span<const float> rows, std::size_t row_count,
                           std::span<float> out) const {
@@ -397,6 +563,8 @@ void Forest::predict_rows(std::span<const float> rows, std::size_t row_count,
     margin = many.data();
   }
   std::vector<float> adjusted(input_rules_.empty() ? 0 : num_features_);
+  const T start = aggregate_ == Aggregate::kSum ? static_cast<T>(base_margin_)
+                                                : std::numeric_limits<T>::quiet_NaN();
   for (std::size_t r = 0; r < row_count; ++r) {
     const float* raw = rows.data() + r * num_features_;
     const float* row = raw;
@@ -404,7 +572,7 @@ void Forest::predict_rows(std::span<const float> rows, std::size_t row_count,
       apply_input_rules(raw, adjusted.data());
       row = adjusted.data();
     }
-    std::fill(margin, margin + num_groups_, static_cast<T>(base_margin_));
+    std::fill(margin, margin + num_groups_, start);
     if (depth_ > 0) {
       const bool missing = std::any_of(row, row + num_features_, [](float x) { return x != x; });
       if (missing) {
@@ -412,62 +580,23 @@ void Forest::predict_rows(std::span<const float> rows, std::size_t row_count,
       } else {
         margins_complete_any_depth<T, false>(row, margin);
       }
+    } else if (aggregate_ == Aggregate::kSum) {
+      margins_nodes<T, Aggregate::kSum>(row, raw, margin);
     } else {
-      margins_nodes<T>(row, raw, margin);
+      if (aggregate_ == Aggregate::kMin) {
+        margins_nodes<T, Aggregate::kMin>(row, raw, margin);
+      } else {
+        margins_nodes<T, Aggregate::kMax>(row, raw, margin);
+      }
+      for (std::size_t k = 0; k < num_groups_; ++k) {
+        if (std::isnan(margin[k])) margin[k] = 0;  // no tree gave this output a value
+      }
     }
     if (average_over_ > 0) {
       for (std::size_t k = 0; k < num_groups_; ++k) margin[k] /= static_cast<T>(average_over_);
     }
-    float* target = out.data() + r * outputs;
-    const T scale = static_cast<T>(transform_scale_);
-    switch (transform_) {
-      case Transform::kIdentity:
-        for (std::size_t k = 0; k < num_groups_; ++k) target[k] = static_cast<float>(margin[k]);
-        break;
-      case Transform::kSigmoid:
-        for (std::size_t k = 0; k < num_groups_; ++k) {
-          target[k] = static_cast<float>(T(1) / (T(1) + std::exp(-scale * margin[k])));
-        }
-        break;
-      case Transform::kExp:
-        for (std::size_t k = 0; k < num_groups_; ++k)
-          target[k] = static_cast<float>(std::exp(margin[k]));
-        break;
-      case Transform::kLog1pExp:
-        for (std::size_t k = 0; k < num_groups_; ++k)
-          target[k] = static_cast<float>(std::log1p(std::exp(margin[k])));
-        break;
-      case Transform::kSignedSquare:
-        for (std::size_t k = 0; k < num_groups_; ++k) {
-          const T m = margin[k];
-          const T sign = static_cast<T>((m > T(0)) - (m < T(0)));
-          target[k] = static_cast<float>(sign * m * m);
-        }
-        break;
-      case Transform::kSoftprob:
-      case Transform::kSoftmax: {
-        T top = margin[0];
-        std::size_t best = 0;
-        for (std::size_t k = 1; k < num_groups_; ++k) {
-          if (margin[k] > top) {
-            top = margin[k];
-            best = k;
-          }
-        }
-        if (transform_ == Transform::kSoftmax) {
-          target[0] = static_cast<float>(best);
-          break;
-        }
-        T sum = 0;
-        for (std::size_t k = 0; k < num_groups_; ++k) {
-          margin[k] = std::exp(margin[k] - top);
-          sum += margin[k];
-        }
-        for (std::size_t k = 0; k < num_groups_; ++k)
-          target[k] = static_cast<float>(margin[k] / sum);
-        break;
-      }
-    }
+    for (std::size_t k = 0; k < offsets_.size(); ++k) margin[k] += static_cast<T>(offsets_[k]);
+    transform_row(margin, out.data() + r * outputs);
   }
 }
 

@@ -11,6 +11,7 @@
 // XGBoost and in double for LightGBM, so results match each library's to the rounding.
 #pragma once
 
+#include <algorithm>
 #include <bit>
 #include <cstdint>
 #include <span>
@@ -33,8 +34,13 @@ class Forest {
   std::size_t num_outputs() const;                        // values per row in the answer
   std::size_t num_trees() const { return roots_.size(); }
   const std::string& objective() const { return objective_; }
-  // "probability", "probabilities", "class" or "prediction", from what the outputs are.
+  // The file's name for the output, or "probability", "probabilities", "class" or "prediction",
+  // from what the outputs are.
   std::string output_name() const;
+  // A classifier's labels, one per output column; empty for other models.
+  const std::vector<std::string>& class_labels() const { return class_labels_; }
+  const std::string& input_name() const { return input_name_; }  // empty when the file has none
+  bool integer_labels() const { return integer_labels_; }
   const std::vector<std::string>& feature_names() const { return feature_names_; }
   const std::vector<std::vector<std::string>>& category_names() const { return category_names_; }
   // Depth of the complete-tree layout, or 0 when the ensemble uses nodes.
@@ -63,7 +69,10 @@ class Forest {
   };
   static constexpr std::uint32_t kDefaultLeft = 0x80000000U;
   static constexpr std::uint32_t kCategorical = 0x40000000U;
-  static constexpr std::uint32_t kFeatureMask = 0x3FFFFFFFU;
+  static constexpr std::uint32_t kMember = 0x20000000U;
+  static constexpr std::uint32_t kEqual = 0x10000000U;
+  static constexpr std::uint32_t kKinds = kCategorical | kMember | kEqual;
+  static constexpr std::uint32_t kFeatureMask = 0x0FFFFFFFU;
 
   static constexpr int kMaxCompleteDepth = 10;
   static constexpr std::size_t kMaxExplainDepth = 256;
@@ -75,8 +84,10 @@ class Forest {
   template <typename T>
   T leaf_value(std::uint32_t leaf, const float* raw_row) const;
   bool goes_right(const Node& node, float x) const;
-  template <typename T>
+  template <typename T, Aggregate kAggregate>
   void margins_nodes(const float* row, const float* raw_row, T* margin) const;
+  template <typename T>
+  void transform_row(T* margin, float* target) const;
   void build_complete();
   template <typename T, bool kMayBeMissing, int kDepth>
   void margins_complete(const float* row, T* margin) const;
@@ -97,6 +108,7 @@ class Forest {
   std::vector<std::int32_t> leaf_linear_;  // linear model of each leaf, -1 for none; may be empty
   std::vector<LinearLeaf> linear_leaves_;
   std::vector<std::vector<std::uint32_t>> category_sets_;
+  std::vector<std::vector<float>> member_sets_;  // sorted
   std::vector<InputRule> input_rules_;
   // Complete layout (depth_ > 0): per tree, 2^D - 1 split nodes in level order, then 2^D leaves.
   int depth_ = 0;
@@ -115,18 +127,31 @@ class Forest {
   double base_margin_ = 0;
   bool wide_ = false;
   double average_over_ = 0;
+  Aggregate aggregate_ = Aggregate::kSum;
+  std::vector<double> offsets_;
   Transform transform_ = Transform::kIdentity;
   double transform_scale_ = 1;
   std::string objective_;
   std::vector<std::string> feature_names_;
   std::vector<std::vector<std::string>> category_names_;
+  std::string input_name_;
+  std::string output_name_;
+  std::vector<std::string> class_labels_;
+  bool integer_labels_ = false;
 };
 
 // Where a row's value sends it at a split of the node layout.
 inline bool Forest::goes_right(const Node& node, float x) const {
-  if ((node.split & kCategorical) == 0) {
+  const std::uint32_t kind = node.split & kKinds;
+  if (kind == 0) {
     // Right when x >= threshold, or when x is missing and the default is right (no branch).
     return (x >= node.value) | ((x != x) & ((node.split & kDefaultLeft) == 0));
+  }
+  if (kind != kCategorical) {
+    if (x != x) return (node.split & kDefaultLeft) == 0;
+    if (kind == kEqual) return !(x == node.value);
+    const auto& set = member_sets_[std::bit_cast<std::uint32_t>(node.value)];
+    return !std::binary_search(set.begin(), set.end(), x);
   }
   // LightGBM's rule: the value truncated to an integer; NaN and negatives go right.
   if (!(x > -1.0F) || !(x < 2147483648.0F)) return true;

@@ -4,6 +4,7 @@
 #include <sstream>
 
 #include "model/trees/lightgbm_reader.h"
+#include "model/trees/onnx_reader.h"
 #include "model/trees/xgboost_reader.h"
 
 namespace hone::model {
@@ -20,6 +21,9 @@ class TreesBackend final : public Backend {
     info_.feature_names = forest_.feature_names();
     info_.output_name = forest_.output_name();
     info_.category_names = forest_.category_names();
+    info_.input_name = forest_.input_name();
+    info_.class_labels = forest_.class_labels();
+    info_.integer_labels = forest_.integer_labels();
   }
 
   const BackendInfo& info() const override { return info_; }
@@ -56,6 +60,7 @@ class TreesBackend final : public Backend {
 
 Result<trees::Forest> read_forest(const std::string& text, const std::string& name) {
   auto ensemble = trees::looks_like_lightgbm(text) ? trees::read_lightgbm_text(text, name)
+                  : trees::looks_like_onnx(text)   ? trees::read_onnx(text, name)
                                                    : trees::read_xgboost_json(text, name);
   if (!ensemble) return ensemble.error();
   return trees::Forest::compile(std::move(*ensemble), name);

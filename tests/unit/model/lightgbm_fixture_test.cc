@@ -12,28 +12,16 @@
 
 #include "model/backend_factory.h"
 #include "model/trees/trees_backend.h"
+#include "support/fixture_files.h"
 
 namespace hone::model {
 namespace {
 
 namespace fs = std::filesystem;
+using test::read_csv;
+using test::relative_difference;
 
 const std::string kFixtures = std::string(HONE_SOURCE_DIR) + "/tests/fixtures/lightgbm/";
-
-// A CSV of numbers ("nan", "inf" included) into rows.
-std::vector<std::vector<double>> read_csv(const std::string& path) {
-  std::ifstream in(path);
-  std::vector<std::vector<double>> rows;
-  std::string line;
-  while (std::getline(in, line)) {
-    std::vector<double> row;
-    std::stringstream fields(line);
-    std::string field;
-    while (std::getline(fields, field, ',')) row.push_back(std::strtod(field.c_str(), nullptr));
-    rows.push_back(std::move(row));
-  }
-  return rows;
-}
 
 struct Fixture {
   std::string name;
@@ -64,11 +52,6 @@ std::vector<std::string> fixture_names(const std::string& file = "model.txt") {
   }
   std::sort(names.begin(), names.end());
   return names;
-}
-
-double relative_difference(double a, double b) {
-  if (a == b) return 0;
-  return std::fabs(a - b) / std::max(std::fabs(a), std::fabs(b));
 }
 
 class LightgbmFixture : public ::testing::TestWithParam<std::string> {};
@@ -107,10 +90,8 @@ TEST_P(LightgbmExplained, ExplainsAsLightgbmsPredictContrib) {
   const Fixture fixture = load_fixture(GetParam());
   std::vector<double> expected;
   for (const auto& row : read_csv(path)) expected.insert(expected.end(), row.begin(), row.end());
-  std::ifstream in(kFixtures + GetParam() + "/model.txt");
-  std::ostringstream text;
-  text << in.rdbuf();
-  const auto forest = read_forest(text.str(), GetParam()).value();
+  const auto forest =
+      read_forest(test::read_whole_file(kFixtures + GetParam() + "/model.txt"), GetParam()).value();
   ASSERT_TRUE(forest.explainable());
   std::vector<float> out(fixture.row_count * forest.explanation_width());
   ASSERT_EQ(expected.size(), out.size());
