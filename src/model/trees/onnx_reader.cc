@@ -220,6 +220,8 @@ class Reader {
   Outputs outputs_;
   std::vector<std::vector<float>> members_;  // the file's member sets
   std::size_t file_trees_ = 0;
+  std::size_t file_nodes_ = 0;      // nodes the file's trees hold
+  std::size_t laid_out_nodes_ = 0;  // nodes of the Trees made from them
   std::size_t max_feature_ = 0;
   bool any_feature_ = false;
   bool positive_weights_ = true;
@@ -589,8 +591,29 @@ Status Reader::add_tree(const FileTree& tree, const std::string& where) {
       order.push_back(static_cast<std::size_t>(child));
     }
   }
+  // One copy of the tree per output it gives values to: bound what a small file can make.
+  file_nodes_ += order.size();
+  laid_out_nodes_ += order.size() * targets.size();
+  if (laid_out_nodes_ > std::max<std::size_t>(64 * file_nodes_, std::size_t{1} << 22)) {
+    return fail(where + ": trees whose leaves give values to " + std::to_string(targets.size()) +
+                " outputs each are too large to lay out");
+  }
   const double absent =
       outputs_.aggregate == Aggregate::kSum ? 0.0 : std::numeric_limits<double>::quiet_NaN();
+  // Each leaf's weights by target, summed, sorted: looked up once per target below.
+  std::vector<std::vector<std::pair<std::uint32_t, double>>> sums(tree.size());
+  for (std::size_t i = 0; i < tree.size(); ++i) {
+    auto weights = tree[i].weights;
+    std::stable_sort(weights.begin(), weights.end(),
+                     [](const auto& a, const auto& b) { return a.first < b.first; });
+    for (const auto& [target, weight] : weights) {
+      if (!sums[i].empty() && sums[i].back().first == target) {
+        sums[i].back().second += weight;
+      } else {
+        sums[i].emplace_back(target, weight);
+      }
+    }
+  }
   for (const std::uint32_t target : targets) {
     Tree out;
     out.group = target;
@@ -599,14 +622,11 @@ Status Reader::add_tree(const FileTree& tree, const std::string& where) {
       const Split& from = tree[order[i]];
       TreeNode& node = out.nodes[i];
       if (from.mode == Mode::kLeaf) {
-        bool any = false;
-        double value = 0;
-        for (const auto& [t, weight] : from.weights) {
-          if (t != target) continue;
-          value += weight;
-          any = true;
-        }
-        node.value = any ? value : absent;
+        const auto& leaf = sums[order[i]];
+        const auto found = std::lower_bound(
+            leaf.begin(), leaf.end(), target,
+            [](const auto& entry, std::uint32_t wanted) { return entry.first < wanted; });
+        node.value = found != leaf.end() && found->first == target ? found->second : absent;
         continue;
       }
       node.feature = from.feature;

@@ -130,6 +130,79 @@ TEST(OnnxReader, RefusesDamageWithItsReason) {
   EXPECT_FALSE(truncated);
 }
 
+// BRANCH_NEQ sends a missing value to the true branch whatever missing_value_tracks_true says
+// (NaN != t), the other modes to the false one unless it says true.
+TEST(OnnxReader, MissingValuesAtEachMode) {
+  for (const std::string mode : {"BRANCH_NEQ", "BRANCH_LEQ", "BRANCH_GT", "BRANCH_EQ"}) {
+    for (const int tracks_true : {0, 1}) {
+      auto model = fixture_model("gbr");
+      auto* modes = attribute(model, "nodes_modes");
+      auto* missing = model.mutable_graph()->mutable_node(0)->add_attribute();
+      missing->set_name("nodes_missing_value_tracks_true");
+      missing->set_type(onnx::AttributeProto::INTS);
+      for (int i = 0; i < modes->strings_size(); ++i) {
+        if (modes->strings(i) != "LEAF") modes->set_strings(i, mode);
+        missing->add_ints(tracks_true);
+      }
+      const bool goes_true = mode == "BRANCH_NEQ" || tracks_true == 1;
+      // Expected: follow that branch from each tree's node 0 to its leaf, sum the weights.
+      const auto& tree_ids = attribute(model, "nodes_treeids")->ints();
+      const auto& node_ids = attribute(model, "nodes_nodeids")->ints();
+      const auto& next =
+          attribute(model, goes_true ? "nodes_truenodeids" : "nodes_falsenodeids")->ints();
+      const auto* w = attribute(model, "target_weights");
+      double expected = attribute(model, "base_values")->floats(0);
+      for (int i = 0; i < tree_ids.size(); ++i) {
+        if (node_ids[i] != 0) continue;
+        int at = i;
+        while (modes->strings(at) != "LEAF") {
+          for (int j = 0; j < tree_ids.size(); ++j) {
+            if (tree_ids[j] == tree_ids[at] && node_ids[j] == next[at]) {
+              at = j;
+              break;
+            }
+          }
+        }
+        for (int k = 0; k < w->floats_size(); ++k) {
+          if (attribute(model, "target_treeids")->ints(k) == tree_ids[at] &&
+              attribute(model, "target_nodeids")->ints(k) == node_ids[at])
+            expected += w->floats(k);
+        }
+      }
+      auto forest = read_forest(model.SerializeAsString(), "m.onnx");
+      ASSERT_TRUE(forest) << forest.error().message;
+      const std::vector<float> row(6, std::nanf(""));
+      float out = 0;
+      forest->predict(row, 1, {&out, 1});
+      EXPECT_NEAR(out, expected, 1e-4) << mode << " tracks_true=" << tracks_true;
+    }
+  }
+}
+
+// A leaf may give values to every output; each such tree is laid out once per output, so a small
+// file could ask for billions of nodes: refused past 64 times the file's nodes (and 2^22).
+TEST(OnnxReader, BoundsTheTreesCopiedPerOutput) {
+  auto model = fixture_model("gbr");
+  attribute(model, "n_targets")->set_i(65536);
+  auto* trees = attribute(model, "target_treeids");
+  auto* nodes = attribute(model, "target_nodeids");
+  auto* ids = attribute(model, "target_ids");
+  auto* weights = attribute(model, "target_weights");
+  const int leaves = trees->ints_size();
+  int used = 0;  // the first leaf of 8 trees of 15 nodes: 8 x 15 x 65536 nodes
+  for (int w = 0; w < leaves && used < 8; ++w) {
+    if (w > 0 && trees->ints(w) == trees->ints(w - 1)) continue;
+    ++used;
+    for (int target = 1; target < 65536; ++target) {
+      trees->add_ints(trees->ints(w));
+      nodes->add_ints(nodes->ints(w));
+      ids->add_ints(target);
+      weights->add_floats(1);
+    }
+  }
+  EXPECT_NE(refusal(model).find("too large to lay out"), std::string::npos) << refusal(model);
+}
+
 TEST(OnnxReader, AutoPicksTheNativeEngineAndAFolderServesModelOnnx) {
   test::TempDir dir;
   std::filesystem::create_directories(dir.path() / "forest");
