@@ -272,6 +272,15 @@ Status reconcile(ModelConfig& config, const BackendInfo& info) {
                 std::to_string(output.row_width()) + " but the model produces " +
                 std::to_string(info.num_outputs) + " values per row");
   }
+  if (!info.class_labels.empty()) {
+    if (info.class_labels.size() != static_cast<std::size_t>(output.row_width())) {
+      return fail(where + "output '" + output.name + "' has width " +
+                  std::to_string(output.row_width()) + " but the model has " +
+                  std::to_string(info.class_labels.size()) + " classes");
+    }
+    output.labels = info.class_labels;
+    output.integer_labels = info.integer_labels;
+  }
   if (input.feature_names.empty()) input.feature_names = info.feature_names;
   if (input.category_names.empty()) input.category_names = info.category_names;
   for (const auto& row : config.warmup.rows) {

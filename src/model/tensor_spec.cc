@@ -27,6 +27,14 @@ std::optional<DataType> parse_datatype(std::string_view name) {
   return std::nullopt;
 }
 
+std::size_t most_probable(const float* row, std::size_t width) {
+  std::size_t best = 0;
+  for (std::size_t k = 1; k < width; ++k) {
+    if (row[k] > row[best]) best = k;
+  }
+  return best;
+}
+
 std::int64_t TensorSpec::row_width() const {
   std::int64_t width = 1;
   for (std::size_t i = 1; i < shape.size(); ++i) width *= shape[i];

@@ -23,6 +23,11 @@ struct TensorSpec {
   // Inputs only: per feature, category names a v1 request may send instead of the code (the
   // i-th name is code i; a name not listed is a missing value); empty when none.
   std::vector<std::vector<std::string>> category_names{};
+  // Outputs only: a classifier's class for each column (its probability); the answer then also
+  // names each row's most probable class in an output "label" (INT64 when integer_labels, else
+  // BYTES). Empty for other models.
+  std::vector<std::string> labels{};
+  bool integer_labels = false;
 
   // Elements per row: the product of every dimension after the first.
   std::int64_t row_width() const;
@@ -30,5 +35,11 @@ struct TensorSpec {
 
 // "[-1, 12]"
 std::string shape_to_string(const std::vector<std::int64_t>& shape);
+
+// The name of the output that names a classifier's most probable class.
+inline constexpr std::string_view kLabelOutput = "label";
+
+// The column of a row's largest value, the first on ties: a classifier's most probable class.
+std::size_t most_probable(const float* row, std::size_t width);
 
 }  // namespace hone::model

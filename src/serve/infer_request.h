@@ -18,6 +18,8 @@ struct InferRequest {
   // Asked for explanations ("explain": true): values per row the backend's explanation adds to
   // the outputs (each row's predictions, then these); 0 when not asked.
   std::size_t explanation_width = 0;
+  // KServe v2 "outputs": the names asked for; empty: every output.
+  std::vector<std::string> outputs;
 };
 
 }  // namespace hone::serve

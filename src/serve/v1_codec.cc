@@ -3,6 +3,7 @@
 #include <limits>
 
 #include "core/json_writer.h"
+#include "serve/labels.h"
 
 namespace hone::serve {
 namespace {
@@ -250,6 +251,12 @@ void encode_v1_predictions(const model::Model& model, const InferRequest& reques
     json.end_array();
   }
   json.end_array();
+  if (!model.output().labels.empty()) {  // each row's most probable class
+    json.key("labels").begin_array();
+    for (std::size_t row = 0; row < request.row_count; ++row)
+      write_label(json, model.output(), outputs.data() + row * stride);
+    json.end_array();
+  }
   if (explained > 0) {
     // Per row, each feature's contribution then the bias; a list of those per class when the
     // model has several margins.

@@ -1,6 +1,7 @@
 #include "serve/v2_codec.h"
 
 #include "core/json_writer.h"
+#include "serve/labels.h"
 
 namespace hone::serve {
 namespace {
@@ -107,7 +108,9 @@ Status decode_input(simdjson::dom::object input, const model::Model& model, Infe
   return {};
 }
 
-Status check_requested_outputs(simdjson::dom::object root, const model::Model& model) {
+// The outputs a request names (each must be the model's output, or "label" for a classifier's).
+Status check_requested_outputs(simdjson::dom::object root, const model::Model& model,
+                               InferRequest& request) {
   element outputs;
   if (root["outputs"].get(outputs) != simdjson::SUCCESS) return {};
   simdjson::dom::array list;
@@ -119,11 +122,14 @@ Status check_requested_outputs(simdjson::dom::object root, const model::Model& m
     if (item["name"].get_string().get(name) != simdjson::SUCCESS) {
       return fail("each requested output needs a string 'name'", 400);
     }
-    if (name != model.output().name) {
+    const bool labelled = !model.output().labels.empty();
+    if (name != model.output().name && !(labelled && name == model::kLabelOutput)) {
       return fail("unknown output '" + std::string(name) + "' for model '" + model.config.name +
-                      "' (it has '" + model.output().name + "')",
+                      "' (it has '" + model.output().name + "'" +
+                      (labelled ? " and '" + std::string(model::kLabelOutput) + "'" : "") + ")",
                   400);
     }
+    request.outputs.emplace_back(name);
     simdjson::dom::object parameters;
     bool binary = false;
     if (item["parameters"].get_object().get(parameters) == simdjson::SUCCESS &&
@@ -214,9 +220,37 @@ Result<InferRequest> decode_v2_infer(std::string& body, const model::Model& mode
     return fail("each input must be a JSON object", 400);
   }
   if (auto s = decode_input(input, model, request); !s) return s.error();
-  if (auto s = check_requested_outputs(root, model); !s) return s.error();
+  if (auto s = check_requested_outputs(root, model, request); !s) return s.error();
   return request;
 }
+
+namespace {
+
+// The model's output tensor: [rows, width] of each row's first `width` values.
+void write_output(JsonWriter& json, const model::TensorSpec& spec, const InferRequest& request,
+                  std::span<const float> outputs) {
+  const auto width = static_cast<std::size_t>(spec.row_width());
+  const std::size_t stride = width + request.explanation_width;
+  json.begin_object();
+  json.key("name").value(spec.name);
+  json.key("datatype").value(model::datatype_name(spec.datatype));
+  json.key("shape").begin_array();
+  json.value(static_cast<std::uint64_t>(request.row_count));
+  json.value(static_cast<std::uint64_t>(width));
+  json.end_array();
+  json.key("data").begin_array();
+  if (stride == width) {
+    for (const float value : outputs) json.value(value);
+  } else {
+    for (std::size_t row = 0; row < request.row_count; ++row) {
+      for (std::size_t k = 0; k < width; ++k) json.value(outputs[row * stride + k]);
+    }
+  }
+  json.end_array();
+  json.end_object();
+}
+
+}  // namespace
 
 void encode_v2_infer(const model::Model& model, const InferRequest& request,
                      std::span<const float> outputs, std::string& out) {
@@ -230,23 +264,22 @@ void encode_v2_infer(const model::Model& model, const InferRequest& request,
   const auto width = static_cast<std::size_t>(spec.row_width());
   const std::size_t explained = request.explanation_width;
   const std::size_t stride = width + explained;
-  json.key("outputs").begin_array().begin_object();
-  json.key("name").value(spec.name);
-  json.key("datatype").value(model::datatype_name(spec.datatype));
-  json.key("shape").begin_array();
-  json.value(static_cast<std::uint64_t>(request.row_count));
-  json.value(static_cast<std::uint64_t>(width));
-  json.end_array();
-  json.key("data").begin_array();
-  if (explained == 0) {
-    for (const float value : outputs) json.value(value);
-  } else {
-    for (std::size_t row = 0; row < request.row_count; ++row) {
-      for (std::size_t k = 0; k < width; ++k) json.value(outputs[row * stride + k]);
-    }
+  const auto wanted = [&request](std::string_view name) {
+    return request.outputs.empty() ||
+           std::find(request.outputs.begin(), request.outputs.end(), name) != request.outputs.end();
+  };
+  json.key("outputs").begin_array();
+  if (wanted(spec.name)) write_output(json, spec, request, outputs);
+  if (!spec.labels.empty() && wanted(model::kLabelOutput)) {
+    // The most probable class of each row.
+    json.begin_object().key("name").value(model::kLabelOutput);
+    json.key("datatype").value(spec.integer_labels ? "INT64" : "BYTES");
+    json.key("shape").begin_array().value(static_cast<std::uint64_t>(request.row_count));
+    json.end_array().key("data").begin_array();
+    for (std::size_t row = 0; row < request.row_count; ++row)
+      write_label(json, spec, outputs.data() + row * stride);
+    json.end_array().end_object();
   }
-  json.end_array();
-  json.end_object();
   if (explained > 0) {
     // [rows, features + 1] (each feature's contribution, then the bias), or [rows, classes,
     // features + 1] when the model has several margins.
@@ -278,6 +311,14 @@ void encode_v2_model_metadata(const model::Model& model, std::string& out) {
   json.end_array();
   json.key("outputs").begin_array();
   for (const auto& output : model.config.outputs) write_tensor_spec(json, output);
+  if (!model.output().labels.empty()) {  // the most probable class of each row
+    json.begin_object().key("name").value(model::kLabelOutput);
+    json.key("datatype").value(model.output().integer_labels ? "INT64" : "BYTES");
+    json.key("shape").begin_array().value(-1).end_array();
+    json.key("parameters").begin_object().key("classes").begin_array();
+    for (const auto& label : model.output().labels) json.value(label);
+    json.end_array().end_object().end_object();
+  }
   json.end_array();
   json.end_object();
 }
