@@ -16,29 +16,13 @@ lib="$bench_root/build/release/src"
 lightgbm=$("$bench_root/scripts/lightgbm-fixtures" --build-only)
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-g++ -std=c++20 -O2 -I "$bench_root/src" -I "$lightgbm/include" \
+g++ -std=c++20 -O2 -I "$bench_root" -I "$bench_root/src" -I "$lightgbm/include" \
   "$bench_root/bench/peers/lightgbm_predict.cc" "$lib/model/libhone_model.a" "$lib/core/libhone_core.a" \
-  -lsimdjson -L"$lightgbm" -l_lightgbm -Wl,-rpath,"$lightgbm" -o "$work/harness"
+  -lonnx_proto -lprotobuf -lsimdjson -L"$lightgbm" -l_lightgbm -Wl,-rpath,"$lightgbm" -o "$work/harness"
 for round in $(seq "$ROUNDS"); do
   # shellcheck disable=SC2086
   taskset -c 1 "$work/harness" "$bench_root/tests/fixtures/lightgbm" $models | sed "s/^/$round,/" >> "$work/all.csv"
 done
-/usr/bin/python3 - "$work/all.csv" "$ROUNDS" > "$work/table.md" <<'PY'
-import csv, statistics, sys
-rows = list(csv.reader(open(sys.argv[1])))
-rounds = sys.argv[2]
-by = {}
-for r, model, count, hone_ns, lightgbm_ns, diff in rows:
-    by.setdefault((model, count), []).append((float(hone_ns), float(lightgbm_ns), float(diff)))
-print(f"| model | rows per call | hone rows/s | LightGBM rows/s | hone / LightGBM | max relative difference |")
-print("|---|---|---|---|---|---|")
-for (model, count), runs in by.items():
-    ratio = statistics.median(l / h for h, l, _ in runs)
-    hone = statistics.median(1e9 / h for h, _, _ in runs)
-    lgb = statistics.median(1e9 / l for _, l, _ in runs)
-    worst = max(d for _, _, d in runs)
-    print(f"| {model} | {int(count):,} | {hone:,.0f} | {lgb:,.0f} | {ratio:.2f}x | {worst:.1g} |")
-print(f"\nMedian of {rounds} rounds; `bench/lightgbm_predict.sh` ({__import__('datetime').date.today()}).")
-PY
+/usr/bin/python3 "$bench_root/bench/peer_table.py" "$work/all.csv" "$ROUNDS" "LightGBM" bench/lightgbm_predict.sh > "$work/table.md"
 cat "$work/table.md"
 if [ "${WRITE:-0}" = 1 ]; then replace_section "$bench_root/docs/BENCHMARKS.md" lightgbm-predict "$work/table.md"; fi

@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "bench/peers/time_per_row.h"
 #include "model/trees/trees_backend.h"
 
 namespace {
@@ -25,20 +26,6 @@ std::vector<float> rows_for(std::size_t count, std::size_t width, unsigned seed)
   std::vector<float> rows(count * width);
   for (auto& x : rows) x = std::round(value(rng) * 4) / 4;  // categories and numbers alike
   return rows;
-}
-
-// Nanoseconds per row of `call(rows)` over enough repetitions to last about 0.3 s.
-template <typename Call>
-double time_per_row(std::size_t rows, Call call) {
-  using Clock = std::chrono::steady_clock;
-  std::size_t repetitions = 1;
-  for (;;) {
-    const auto start = Clock::now();
-    for (std::size_t i = 0; i < repetitions; ++i) call();
-    const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
-    if (seconds > 0.3) return seconds * 1e9 / static_cast<double>(repetitions * rows);
-    repetitions *= 2;
-  }
 }
 
 }  // namespace

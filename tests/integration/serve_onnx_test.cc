@@ -26,6 +26,13 @@ std::string rows_json(const std::string& fixture, std::size_t count) {
   return json + "]";
 }
 
+// A v2 infer body of the fixture's first `count` rows, with `extra` members after "inputs".
+std::string infer_body(const std::string& fixture, std::size_t count,
+                       const std::string& extra = "") {
+  return R"({"inputs":[{"name":"input","shape":[)" + std::to_string(count) +
+         R"(,6],"datatype":"FP32","data":)" + rows_json(fixture, count) + "}]" + extra + "}";
+}
+
 TEST(ServeOnnx, AClassifierAnswersProbabilitiesAndLabels) {
   TempDir dir;
   std::filesystem::create_directories(dir.file("forest"));
@@ -34,11 +41,7 @@ TEST(ServeOnnx, AClassifierAnswersProbabilitiesAndLabels) {
   const auto expected = read_csv_fields(kFixtures + "rf_classifier/expected.csv");
   auto client = served.client();
   const auto answer =
-      client
-          .post("/v2/models/forest/infer",
-                R"({"inputs":[{"name":"input","shape":[3,6],"datatype":"FP32","data":)" +
-                    rows_json("rf_classifier", 3) + "}]}")
-          .value();
+      client.post("/v2/models/forest/infer", infer_body("rf_classifier", 3)).value();
   ASSERT_EQ(answer.status, 200) << answer.body;
   simdjson::dom::parser parser;
   const auto outputs = parser.parse(answer.body)["outputs"].get_array().value();
@@ -57,20 +60,17 @@ TEST(ServeOnnx, AClassifierAnswersProbabilitiesAndLabels) {
   const auto label_only =
       client
           .post("/v2/models/forest/infer",
-                R"({"inputs":[{"name":"input","shape":[1,6],"datatype":"FP32","data":)" +
-                    rows_json("rf_classifier", 1) + R"(}],"outputs":[{"name":"label"}]})")
+                infer_body("rf_classifier", 1, R"(,"outputs":[{"name":"label"}])"))
           .value();
   ASSERT_EQ(label_only.status, 200) << label_only.body;
   EXPECT_NE(label_only.body.find(R"("outputs":[{"name":"label")"), std::string::npos)
       << label_only.body;
   EXPECT_EQ(label_only.body.find("probabilities"), std::string::npos) << label_only.body;
 
-  const auto unknown =
-      client
-          .post("/v2/models/forest/infer",
-                R"({"inputs":[{"name":"input","shape":[1,6],"datatype":"FP32","data":)" +
-                    rows_json("rf_classifier", 1) + R"(}],"outputs":[{"name":"class"}]})")
-          .value();
+  const auto unknown = client
+                           .post("/v2/models/forest/infer",
+                                 infer_body("rf_classifier", 1, R"(,"outputs":[{"name":"class"}])"))
+                           .value();
   EXPECT_EQ(unknown.status, 400);
   EXPECT_NE(unknown.body.find("'label'"), std::string::npos) << unknown.body;
 
@@ -96,11 +96,7 @@ TEST(ServeOnnx, IntegerLabelsAreInt64) {
   Served served({"--model", "boost=" + kFixtures + "gbc_multiclass/model.onnx"});
   const auto expected = read_csv_fields(kFixtures + "gbc_multiclass/expected.csv");
   const auto answer =
-      served.client()
-          .post("/v2/models/boost/infer",
-                R"({"inputs":[{"name":"input","shape":[2,6],"datatype":"FP32","data":)" +
-                    rows_json("gbc_multiclass", 2) + "}]}")
-          .value();
+      served.client().post("/v2/models/boost/infer", infer_body("gbc_multiclass", 2)).value();
   ASSERT_EQ(answer.status, 200) << answer.body;
   EXPECT_NE(answer.body.find(R"({"name":"label","datatype":"INT64","shape":[2],"data":[)" +
                              expected[0][0] + "," + expected[1][0] + "]}"),
