@@ -1,6 +1,6 @@
 // The tree model readers: the structural check run before libxgboost sees an XGBoost file (on the
 // JSON text, or on the JSON a UBJSON file spells) and hone's native engine (Forest) on XGBoost
-// JSON and LightGBM text. Whatever JSON the UBJSON reader writes is valid JSON; a model that
+// JSON, LightGBM text and ONNX-ML tree ensembles (protobuf). Whatever JSON the UBJSON reader writes is valid JSON; a model that
 // loads predicts a row of missing values and a row of zeros into as many outputs as it says.
 #include <cmath>
 #include <cstdint>
