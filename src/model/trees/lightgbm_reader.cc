@@ -208,7 +208,7 @@ class Reader {
   }
 
   Status read_tree(const Fields& fields, std::uint32_t group);
-  Status finish();
+  void finish();
 
  private:
   static constexpr int kUnset = -1;
@@ -380,7 +380,7 @@ Status Reader::read_tree(const Fields& fields, std::uint32_t group) {
   return {};
 }
 
-Status Reader::finish() {
+void Reader::finish() {
   // Features no split reads stay as they are (a linear leaf reads the row as sent).
   std::vector<InputRule> rules(rules_.size(), InputRule::kAsIs);
   for (std::size_t f = 0; f < rules_.size(); ++f) {
@@ -389,7 +389,6 @@ Status Reader::finish() {
     if (rules_[f] == kNaN || rules_[f] == kCategorical) rules[f] = InputRule::kTinyIsZero;
   }
   ensemble_.input_rules = std::move(rules);
-  return {};
 }
 
 }  // namespace
@@ -460,7 +459,7 @@ Result<Ensemble> read_lightgbm_text(const std::string& text, const std::string& 
   if (header.count("average_output") != 0U) {
     ensemble.average_over = static_cast<double>(ensemble.trees.size() / ensemble.num_groups);
   }
-  if (Status finished = reader.finish(); !finished) return bad(finished.error().message);
+  reader.finish();
   if (Status named = read_pandas_categorical(lines, header, ensemble); !named)
     return bad(named.error().message);
   return ensemble;

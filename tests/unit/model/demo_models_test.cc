@@ -9,17 +9,13 @@
 #include <sstream>
 
 #include "model/repository.h"
+#include "support/fixture_files.h"
 #include "support/temp_dir.h"
 
 namespace hone::model {
 namespace {
 
-std::string read(const std::filesystem::path& path) {
-  std::ifstream in(path);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
+std::string read(const std::filesystem::path& path) { return test::read_whole_file(path.string()); }
 
 TEST(DemoModels, DatasetsAreReproducibleAndShaped) {
   auto a = demo_dataset("fraud-detector", 500, 1).value();

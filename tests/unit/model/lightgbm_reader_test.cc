@@ -11,6 +11,7 @@
 #include "model/backend_factory.h"
 #include "model/model_config.h"
 #include "model/trees/trees_backend.h"
+#include "support/fixture_files.h"
 #include "support/mutator.h"
 #include "support/temp_dir.h"
 
@@ -19,12 +20,7 @@ namespace {
 
 const std::string kFixtures = std::string(HONE_SOURCE_DIR) + "/tests/fixtures/lightgbm/";
 
-std::string read(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
+std::string read(const std::string& path) { return test::read_whole_file(path); }
 
 std::string fixture(const std::string& name) { return read(kFixtures + name + "/model.txt"); }
 

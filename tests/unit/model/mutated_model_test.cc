@@ -14,6 +14,7 @@
 #include "model/xgboost/trainer.h"
 #include "model/xgboost/xgb_handle.h"
 #include "model/xgboost/xgboost_backend.h"
+#include "support/fixture_files.h"
 #include "support/mutator.h"
 #include "support/temp_dir.h"
 #include "support/test_models.h"
@@ -40,10 +41,7 @@ std::string small_model(const std::string& objective, int classes,
   for (const auto& param : extra) params.params.push_back(param);
   const Status trained = train_xgboost(set, params, dir.file("m.json"));
   EXPECT_TRUE(trained) << trained.error().message;
-  std::ifstream in(dir.file("m.json"));
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
+  return test::read_whole_file(dir.file("m.json"));
 }
 
 TEST(MutatedModel, RefusedWithAReasonOrPredictsSafely) {

@@ -15,6 +15,7 @@
 #include "model/demo_models.h"
 #include "model/trees/forest.h"
 #include "model/xgboost/trainer.h"
+#include "support/fixture_files.h"
 #include "support/temp_dir.h"
 #include "support/test_models.h"
 #include "support/xgb_reference.h"
@@ -125,12 +126,7 @@ INSTANTIATE_TEST_SUITE_P(
         Recipe{"binary:logistic", 6, 40, 0, {{"base_score", "0.2"}}}));
 
 TEST(TreesBackend, ChoosesTheLayoutByDepth) {
-  const auto read = [](const std::string& path) {
-    std::ifstream in(path);
-    std::ostringstream text;
-    text << in.rdbuf();
-    return text.str();
-  };
+  const auto read = [](const std::string& path) { return hone::test::read_whole_file(path); };
   auto shallow = read_forest(read(hone::test::test_model("regression").path), "r").value();
   EXPECT_EQ(shallow.complete_depth(), 6);
   hone::test::TempDir dir;
@@ -250,10 +246,7 @@ namespace {
 // TreeSHAP against libxgboost's pred_contribs on every test objective and the demo models:
 // within 1e-5 of the larger of the value and 1; and each group's values sum to its margin.
 void expect_explains(const std::string& path, std::size_t features, unsigned seed) {
-  std::ifstream in(path);
-  std::ostringstream text;
-  text << in.rdbuf();
-  const auto forest = read_forest(text.str(), path).value();
+  const auto forest = read_forest(hone::test::read_whole_file(path), path).value();
   ASSERT_TRUE(forest.explainable()) << path;
   const std::size_t rows = 500;
   const auto input = hone::test::random_rows(rows, features, seed);
@@ -279,10 +272,7 @@ TEST(TreesExplain, MatchesLibxgboostsPredContribs) {
 
 TEST(TreesExplain, ContributionsSumToTheMargin) {
   const auto& model = hone::test::test_model("regression");
-  std::ifstream in(model.path);
-  std::ostringstream text;
-  text << in.rdbuf();
-  const auto forest = read_forest(text.str(), "r").value();
+  const auto forest = read_forest(hone::test::read_whole_file(model.path), "r").value();
   const auto input = hone::test::random_rows(50, model.features, 3);
   std::vector<float> predictions(50);
   std::vector<float> contributions(50 * forest.explanation_width());
