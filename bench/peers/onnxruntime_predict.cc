@@ -1,12 +1,9 @@
 // Rows/s of hone's native engine against ONNX Runtime (its C API, one thread, outputs written
 // into buffers given to it) on the committed ONNX fixtures: single rows and batches of 1,000.
-// ONNX Runtime comes from the npm package onnxruntime-node, which ships libonnxruntime.so.1 but
-// no C header: this harness opens the library with dlopen and calls the few OrtApi functions it
-// needs through their fixed places in the (append-only) OrtApi table. Built and run by
+// ONNX Runtime comes from the npm package onnxruntime-node (bench/peers/onnxruntime.h). Built and
+// run by
 // bench/onnx_predict.sh; CI never runs it. Prints one line per (model, rows): model, rows,
 // hone ns/row, ONNX Runtime ns/row, max relative difference of the outputs.
-#include <dlfcn.h>
-
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -19,99 +16,11 @@
 #include <string>
 #include <vector>
 
+#include "bench/peers/onnxruntime.h"
 #include "bench/peers/time_per_row.h"
 #include "model/trees/trees_backend.h"
 
 namespace {
-
-// ONNX Runtime's C API: opaque handles and the table of functions OrtGetApiBase gives.
-struct OrtStatus;
-struct OrtEnv;
-struct OrtSession;
-struct OrtSessionOptions;
-struct OrtMemoryInfo;
-struct OrtValue;
-struct OrtApiBase {
-  const void* (*get_api)(std::uint32_t version);
-  const char* (*get_version_string)();
-};
-
-// Places in the OrtApi table (onnxruntime_c_api.h lists them in this order since version 1).
-enum Slot : std::size_t {
-  kGetErrorMessage = 2,
-  kCreateEnv = 3,
-  kCreateSession = 7,
-  kRun = 9,
-  kCreateSessionOptions = 10,
-  kSetGraphOptimizationLevel = 23,
-  kSetIntraOpNumThreads = 24,
-  kSetInterOpNumThreads = 25,
-  kCreateTensorWithData = 49,
-  kCreateCpuMemoryInfo = 69,
-};
-constexpr int kFloat = 1;  // ONNXTensorElementDataType
-
-class Ort {
- public:
-  explicit Ort(const char* library) {
-    void* handle = dlopen(library, RTLD_NOW);
-    if (handle == nullptr) die(dlerror());
-    auto* base = reinterpret_cast<const OrtApiBase* (*)()>(dlsym(handle, "OrtGetApiBase"))();
-    version_ = base->get_version_string();
-    table_ = static_cast<void* const*>(base->get_api(16));
-    if (table_ == nullptr) die("ONNX Runtime refused API version 16");
-    check(call<OrtStatus* (*)(int, const char*, OrtEnv**)>(kCreateEnv)(3, "bench", &env_));
-    check(call<OrtStatus* (*)(int, int, OrtMemoryInfo**)>(kCreateCpuMemoryInfo)(0, 0, &memory_));
-  }
-  const char* version() const { return version_; }
-
-  OrtSession* open(const std::string& path) const {
-    OrtSessionOptions* options = nullptr;
-    check(call<OrtStatus* (*)(OrtSessionOptions**)>(kCreateSessionOptions)(&options));
-    check(call<OrtStatus* (*)(OrtSessionOptions*, int)>(kSetIntraOpNumThreads)(options, 1));
-    check(call<OrtStatus* (*)(OrtSessionOptions*, int)>(kSetInterOpNumThreads)(options, 1));
-    check(call<OrtStatus* (*)(OrtSessionOptions*, int)>(kSetGraphOptimizationLevel)(options, 99));
-    OrtSession* session = nullptr;
-    check(call<OrtStatus* (*)(OrtEnv*, const char*, OrtSessionOptions*, OrtSession**)>(
-        kCreateSession)(env_, path.c_str(), options, &session));
-    return session;
-  }
-
-  OrtValue* tensor(void* data, std::size_t bytes, std::vector<std::int64_t> shape, int type) const {
-    OrtValue* value = nullptr;
-    check(call<OrtStatus* (*)(OrtMemoryInfo*, void*, std::size_t, const std::int64_t*, std::size_t,
-                              int, OrtValue**)>(kCreateTensorWithData)(
-        memory_, data, bytes, shape.data(), shape.size(), type, &value));
-    return value;
-  }
-
-  void run(OrtSession* session, const std::vector<const char*>& input_names, OrtValue* input,
-           const std::vector<const char*>& output_names, std::vector<OrtValue*>& outputs) const {
-    check(call<OrtStatus* (*)(OrtSession*, const void*, const char* const*, OrtValue* const*,
-                              std::size_t, const char* const*, std::size_t, OrtValue**)>(kRun)(
-        session, nullptr, input_names.data(), &input, 1, output_names.data(), output_names.size(),
-        outputs.data()));
-  }
-
- private:
-  template <typename F>
-  F call(Slot slot) const {
-    return reinterpret_cast<F>(table_[slot]);
-  }
-  void check(OrtStatus* status) const {
-    if (status == nullptr) return;
-    die(call<const char* (*)(OrtStatus*)>(kGetErrorMessage)(status));
-  }
-  [[noreturn]] static void die(const char* why) {
-    std::fprintf(stderr, "onnxruntime: %s\n", why);
-    std::exit(1);
-  }
-
-  void* const* table_ = nullptr;
-  const char* version_ = "";
-  OrtEnv* env_ = nullptr;
-  OrtMemoryInfo* memory_ = nullptr;
-};
 
 // Rows like the fixtures' training data: normal values, feature 2 a small integer.
 std::vector<float> rows_for(std::size_t count, std::size_t width, unsigned seed) {
@@ -131,7 +40,7 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "usage: onnxruntime_predict LIBONNXRUNTIME FIXTURES_DIR [MODEL...]\n");
     return 2;
   }
-  const Ort ort(argv[1]);
+  const bench::Ort ort(argv[1]);
   std::fprintf(stderr, "ONNX Runtime %s\n", ort.version());
   for (int m = 3; m < argc; ++m) {
     const std::string name = argv[m];
@@ -146,7 +55,7 @@ int main(int argc, char** argv) {
     }
     const std::size_t width = forest->num_features();
     const std::size_t outputs = forest->num_outputs();
-    OrtSession* session = ort.open(path);
+    bench::OrtSession* session = ort.open(path);
     const std::vector<const char*> input_names{forest->input_name().c_str()};
     const std::string output = forest->output_name();
     // The probabilities only (the node computes its label anyway; hone names labels when it
@@ -158,15 +67,15 @@ int main(int argc, char** argv) {
       std::vector<float> hone_out(kRows * outputs);
       std::vector<float> ort_out(kRows * outputs);
       // One input and output tensor per call position, over the rows' own memory.
-      std::vector<OrtValue*> inputs;
-      std::vector<std::vector<OrtValue*>> results;
+      std::vector<bench::OrtValue*> inputs;
+      std::vector<std::vector<bench::OrtValue*>> results;
       for (std::size_t at = 0; at < kRows; at += count) {
         const auto n = static_cast<std::int64_t>(count);
         inputs.push_back(ort.tensor(rows.data() + at * width, count * width * sizeof(float),
-                                    {n, static_cast<std::int64_t>(width)}, kFloat));
-        std::vector<OrtValue*> out;
+                                    {n, static_cast<std::int64_t>(width)}, bench::kFloat));
+        std::vector<bench::OrtValue*> out;
         out.push_back(ort.tensor(ort_out.data() + at * outputs, count * outputs * sizeof(float),
-                                 {n, static_cast<std::int64_t>(outputs)}, kFloat));
+                                 {n, static_cast<std::int64_t>(outputs)}, bench::kFloat));
         results.push_back(std::move(out));
       }
       const double hone_ns = time_per_row(kRows, [&] {

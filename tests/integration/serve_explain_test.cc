@@ -1,7 +1,8 @@
 // Explanations through hone serve: v2 `parameters: {"explain": true}` adds a "contributions"
 // output and v1 `"explain": true` a "contributions" list, each equal to libxgboost's
 // pred_contribs for the same rows; contributions and bias sum to the margin; explained answers
-// are cached (a repeat is a HIT) under entries of their own; a backend that cannot explain, and a
+// are cached (a repeat is a HIT) under entries of their own; libxgboost explains with its own
+// pred_contribs; a model that cannot be explained, and a
 // flag that is not a boolean, are 400s.
 #include <gtest/gtest.h>
 #include <simdjson.h>
@@ -115,15 +116,30 @@ TEST(ServeExplain, ConcurrentFirstRequestsShareOneExplainingRunner) {
   EXPECT_EQ(ok.load(), 40);
 }
 
-TEST(ServeExplain, RefusesWhatCannotBeExplained) {
+// On libxgboost (--backend xgboost) the contributions are its own pred_contribs.
+TEST(ServeExplain, TheXgboostBackendExplainsWithLibxgboost) {
   Served served({"--model", "m=" + kModel, "--backend", "xgboost"});
-  auto client = served.client();
-  const auto refused = client
-                           .post("/v1/models/m:predict",
-                                 R"({"explain":true,"instances":[[1,2,3,4,5,6,7,8,9,10,11,12]]})")
-                           .value();
+  const auto answer = served.client()
+                          .post("/v1/models/m:predict", R"({"explain":true,"instances":[
+      [60,20,10,5,5,1800,2,30,3,1.5,98.5,10], [55,25,8,6,4,1750,3,28,2,1.2,97.0,12]]})")
+                          .value();
+  ASSERT_EQ(answer.status, 200) << answer.body;
+  simdjson::dom::parser parser;
+  expect_reference(numbers(parser.parse(answer.body)["contributions"].value()));
+}
+
+TEST(ServeExplain, RefusesWhatCannotBeExplained) {
+  // LightGBM's linear trees are not explained.
+  Served linear({"--model", "lin=" + std::string(HONE_SOURCE_DIR) +
+                                "/tests/fixtures/lightgbm/linear_tree/model.txt"});
+  const auto refused =
+      linear.client()
+          .post("/v1/models/lin:predict", R"({"explain":true,"instances":[[1,2,3,4,5,6]]})")
+          .value();
   EXPECT_EQ(refused.status, 400);
   EXPECT_NE(refused.body.find("cannot explain"), std::string::npos) << refused.body;
+  Served served({"--model", "m=" + kModel, "--backend", "xgboost"});
+  auto client = served.client();
   const auto not_bool = client
                             .post("/v2/models/m/infer",
                                   R"({"parameters":{"explain":"yes"},"inputs":[{"name":"features",

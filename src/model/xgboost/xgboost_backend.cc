@@ -25,6 +25,10 @@ constexpr const char* kPredictConfig =
 // The same for a DMatrix, the path of boosters without in-place prediction (gblinear).
 constexpr const char* kMatrixPredictConfig =
     R"({"type":0,"training":false,"iteration_begin":0,"iteration_end":0,"strict_shape":false})";
+// Feature contributions (pred_contribs): per row and output group, a value per feature, then the
+// bias.
+constexpr const char* kContribsConfig =
+    R"({"type":2,"training":false,"iteration_begin":0,"iteration_end":0,"strict_shape":false})";
 
 Result<std::string> read_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
@@ -43,7 +47,10 @@ std::size_t parse_count(simdjson::dom::element node) {
 }
 
 // Objective, classes and targets come from the booster's own JSON config.
-Status describe(const xgb::Booster& booster, BackendInfo& info, bool& inplace) {
+// `groups`: the margins per row (classes of a multi-class model, targets), which explanations
+// have one set of contributions each.
+Status describe(const xgb::Booster& booster, BackendInfo& info, bool& inplace,
+                std::size_t& groups) {
   auto config = booster.json_config();
   if (!config) return config.error();
   simdjson::dom::parser parser;
@@ -76,6 +83,7 @@ Status describe(const xgb::Booster& booster, BackendInfo& info, bool& inplace) {
   info.num_outputs = 1;
   if (info.objective == "multi:softprob" && classes > 1) info.num_outputs = classes;
   if (targets > 1) info.num_outputs = targets;
+  groups = std::max<std::size_t>({1, classes, targets});
   auto rounds = booster.boosted_rounds();
   if (!rounds) return rounds.error();
   info.num_trees = static_cast<std::size_t>(*rounds) * std::max<std::size_t>(1, classes);
@@ -84,8 +92,9 @@ Status describe(const xgb::Booster& booster, BackendInfo& info, bool& inplace) {
 
 class XgboostBackend final : public Backend {
  public:
-  XgboostBackend(BackendInfo info, std::vector<xgb::Booster> boosters, bool inplace)
-      : info_(std::move(info)), inplace_(inplace), slots_(boosters.size()) {
+  XgboostBackend(BackendInfo info, std::vector<xgb::Booster> boosters, bool inplace,
+                 std::size_t groups)
+      : info_(std::move(info)), inplace_(inplace), groups_(groups), slots_(boosters.size()) {
     for (std::size_t i = 0; i < boosters.size(); ++i) slots_[i].booster = std::move(boosters[i]);
   }
 
@@ -135,6 +144,40 @@ class XgboostBackend final : public Backend {
     return {};
   }
 
+  std::size_t explanation_width() const override { return groups_ * (info_.num_features + 1); }
+
+  // libxgboost's own pred_contribs, through a DMatrix.
+  Status explain(std::span<const float> rows, std::size_t row_count,
+                 std::span<float> out) override {
+    if (rows.size() != row_count * info_.num_features ||
+        out.size() != row_count * explanation_width()) {
+      return fail("explain called with mismatched buffer sizes");
+    }
+    if (row_count == 0) return {};
+    auto matrix = xgb::DMatrix::from_dense(std::vector<float>(rows.begin(), rows.end()), row_count,
+                                           info_.num_features);
+    if (!matrix) return matrix.error();
+    Slot& slot = acquire();
+    std::lock_guard lock(slot.mutex, std::adopt_lock);
+    const bst_ulong* shape = nullptr;
+    bst_ulong dims = 0;
+    const float* result = nullptr;
+    if (auto s = xgb::check(XGBoosterPredictFromDMatrix(slot.booster.get(), matrix->get(),
+                                                        kContribsConfig, &shape, &dims, &result),
+                            "to explain");
+        !s) {
+      return s;
+    }
+    std::size_t produced = 1;
+    for (bst_ulong d = 0; d < dims; ++d) produced *= shape[d];
+    if (produced != out.size()) {
+      return fail("libxgboost returned " + std::to_string(produced) + " contributions for " +
+                  std::to_string(row_count) + " rows, expected " + std::to_string(out.size()));
+    }
+    std::memcpy(out.data(), result, produced * sizeof(float));
+    return {};
+  }
+
  private:
   struct Slot {
     std::mutex mutex;
@@ -155,6 +198,7 @@ class XgboostBackend final : public Backend {
 
   BackendInfo info_;
   bool inplace_;  // XGBoosterPredictFromDense; else through a DMatrix
+  std::size_t groups_;
   std::vector<Slot> slots_;
 };
 
@@ -212,11 +256,12 @@ Result<std::unique_ptr<Backend>> load_xgboost_backend(const std::string& artifac
   if (!names) return fail(artifact_path + ": " + names.error().message);
   info.feature_names = std::move(*names);
   bool inplace = true;
-  if (auto s = describe(first, info, inplace); !s) {
+  std::size_t groups = 1;
+  if (auto s = describe(first, info, inplace, groups); !s) {
     return fail(artifact_path + ": " + s.error().message);
   }
   return std::unique_ptr<Backend>(
-      std::make_unique<XgboostBackend>(std::move(info), std::move(boosters), inplace));
+      std::make_unique<XgboostBackend>(std::move(info), std::move(boosters), inplace, groups));
 }
 
 }  // namespace hone::model

@@ -1,5 +1,5 @@
 // The explaining twin of a model: rows of predictions then contributions, a wider output, its
-// own fingerprint, never inline; and none for a backend that cannot explain.
+// own fingerprint, never inline; and none for a model that cannot be explained.
 #include "model/explaining_backend.h"
 
 #include <gtest/gtest.h>
@@ -10,11 +10,11 @@
 namespace hone::model {
 namespace {
 
-Model model_on(const std::string& backend) {
-  const auto& source = hone::test::test_model("softprob");
+Model model_on(const std::string& backend,
+               const std::string& path = hone::test::test_model("softprob").path) {
   Model model;
-  model.config = config_for_artifact("m", source.path, backend);
-  model.backend = create_backend(backend, source.path).value();
+  model.config = config_for_artifact("m", path, backend);
+  model.backend = create_backend(backend, path).value();
   EXPECT_TRUE(reconcile(model.config, model.backend->info()));
   model.fingerprint = "f";
   return model;
@@ -49,8 +49,17 @@ TEST(ExplainingModel, RowsHoldPredictionsThenContributions) {
   }
 }
 
-TEST(ExplainingModel, LibxgboostDoesNotExplain) {
+TEST(ExplainingModel, LibxgboostExplainsToo) {
   const Model model = model_on("xgboost");
+  ASSERT_TRUE(explainable(model));
+  EXPECT_EQ(explaining_model(model).backend->info().num_outputs,
+            model.backend->info().num_outputs + model.backend->explanation_width());
+}
+
+// LightGBM's linear trees are not explained.
+TEST(ExplainingModel, NoneForAModelThatCannotExplain) {
+  const Model model = model_on(
+      "trees", std::string(HONE_SOURCE_DIR) + "/tests/fixtures/lightgbm/linear_tree/model.txt");
   EXPECT_FALSE(explainable(model));
   std::vector<float> out(1);
   EXPECT_FALSE(model.backend->explain({}, 0, out));

@@ -57,6 +57,23 @@ TEST_P(XgboostBackendTest, SingleRowsMatchTheBatch) {
   }
 }
 
+// Explanations are libxgboost's own pred_contribs: one set per class for multi-class models.
+TEST_P(XgboostBackendTest, ExplainsWithLibxgboostsPredContribs) {
+  const auto& model = test::test_model(GetParam());
+  auto backend = load_xgboost_backend(model.path, {1}).value();
+  const std::size_t classes = GetParam() == "softprob" || GetParam() == "softmax" ? 3 : 1;
+  ASSERT_EQ(backend->explanation_width(), classes * (model.features + 1));
+  const std::size_t rows = 50;
+  const auto input = test::random_rows(rows, model.features, 8);
+  std::vector<float> out(rows * backend->explanation_width());
+  ASSERT_TRUE(backend->explain(input, rows, out));
+  const auto expected = test::xgboost_reference(model.path, input, rows, model.features, 2);
+  ASSERT_EQ(expected.size(), out.size());
+  for (std::size_t i = 0; i < out.size(); ++i) ASSERT_EQ(out[i], expected[i]) << "value " << i;
+  std::vector<float> wrong(3);
+  EXPECT_FALSE(backend->explain(input, rows, wrong));
+}
+
 INSTANTIATE_TEST_SUITE_P(Objectives, XgboostBackendTest,
                          ::testing::Values("regression", "binary", "softprob", "softmax"));
 
