@@ -306,6 +306,7 @@ Result<Ensemble> Reader::read(const std::string& bytes) {
   } else {
     ensemble_.num_features = any_feature_ ? max_feature_ + 1 : 1;
   }
+  ensemble_.objective = trees->op_type() + " (" + outputs_.post + ")";
   const int output = outputs_.classifier ? 1 : 0;
   if (trees->output_size() > output) ensemble_.output_name = trees->output(output);
   if (Status done = finish(where); !done) return done.error();
