@@ -113,7 +113,10 @@ TEST(Admission, AModelAtItsBoundRefusesWith503BeforeDecodingTheBody) {
     const auto v1 = client.post("/v1/models/m:predict", R"({"instances":[[1,2,3,4,5,6]]})").value();
     EXPECT_EQ(v1.status, 503);
   }
-  // The two held requests were answered; there is room again.
+  // The two held requests were answered; there is room again once their places are given back
+  // (after their answers are written, which may be after the clients read them).
+  const std::string freed = R"("admission":{"adaptive":false,"bound":2,"in_flight":0,)";
+  ASSERT_NE(scrape_until(server->port(), "/api/performance", freed).find(freed), std::string::npos);
   auto client = http::Client::connect("127.0.0.1", server->port()).value();
   EXPECT_EQ(client.post("/v2/models/m/infer", "this is not json").value().status, 400);
   const std::string metrics = scrape(server->port(), "/metrics");
