@@ -180,6 +180,9 @@ TEST(Admission, TheServersBoundCoversJsonUpstreams) {
   EXPECT_EQ(refused.header("Retry-After"), "1");
   EXPECT_NE(refused.body.find("--max-in-flight"), std::string::npos) << refused.body;
   held.join();
+  // Room again once the held request's place is given back (after its answer is written).
+  const std::string freed = R"("in_flight":{"now":0,)";
+  ASSERT_NE(scrape_until(server->port(), "/api/performance", freed).find(freed), std::string::npos);
   EXPECT_EQ(client.post("/api-upstream/predict", R"({"x":3})").value().status, 200);
   EXPECT_EQ(upstream.requests(), 2);
 }
