@@ -44,6 +44,7 @@ void server_metadata(const ServeState& state, http::Request& request, http::Resp
 void add_v2_routes(Router& router, ServeState& state) {
   using http::Method;
   add_stats_routes(router, state);
+  add_repository_routes(router, state);
   router.add(Method::kGet, "/v2",
              [&state](http::Request& request, const PathParams&, http::Responder responder) {
                server_metadata(state, request, std::move(responder));

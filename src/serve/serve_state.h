@@ -110,6 +110,8 @@ void add_v2_routes(Router& router, ServeState& state);
 // The statistics extension; added before add_v2_routes so that /v2/models/stats is not a model.
 void add_stats_routes(Router& router, ServeState& state);
 void add_v1_routes(Router& router, ServeState& state);
+// The model repository extension's index (GET or POST /v2/repository/index).
+void add_repository_routes(Router& router, ServeState& state);
 void add_api_routes(Router& router, ServeState& state);
 void add_dashboard_routes(Router& router);
 

@@ -333,10 +333,17 @@ TEST(Upstream, ReadinessFollowsItsHealthPath) {
   auto client = http::Client::connect("127.0.0.1", server->port()).value();
   const auto status = [&](const std::string& path) { return client.get(path).value().status; };
   ASSERT_TRUE(test::eventually([&] { return status("/v2/health/ready") == 200; }));
+  EXPECT_NE(client.get("/v2/repository/index").value().body.find(R"("state":"READY")"),
+            std::string::npos);
   upstream->admin("ready", 0);
   ASSERT_TRUE(test::eventually([&] { return status("/v2/health/ready") == 503; }));
   EXPECT_EQ(status("/v2/models/sum/ready"), 503);
   EXPECT_EQ(status("/v2/health/live"), 200);
+  // The repository index says why, and leaves it out of the ready ones.
+  EXPECT_EQ(client.get("/v2/repository/index").value().body,
+            R"x([{"name":"sum","version":"1","state":"UNAVAILABLE","reason":"its backend is not )x"
+            R"x(ready (its upstream fails its health check)"}])x");
+  EXPECT_EQ(client.post("/v2/repository/index", R"({"ready":true})").value().body, "[]");
   upstream->admin("ready", 1);
   EXPECT_TRUE(test::eventually([&] { return status("/v2/models/sum/ready") == 200; }));
 }
