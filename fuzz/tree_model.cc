@@ -1,7 +1,8 @@
 // The tree model readers: the structural check run before libxgboost sees an XGBoost file (on the
 // JSON text, or on the JSON a UBJSON file spells) and hone's native engine (Forest) on XGBoost
-// JSON, LightGBM text and ONNX-ML tree ensembles (protobuf). Whatever JSON the UBJSON reader writes is valid JSON; a model that
-// loads predicts a row of missing values and a row of zeros into as many outputs as it says.
+// JSON, LightGBM text and ONNX-ML tree ensembles (protobuf). Whatever JSON the UBJSON reader writes
+// is valid JSON; a model that loads predicts a row of missing values and a row of zeros into as
+// many outputs as it says.
 #include <cmath>
 #include <cstdint>
 #include <cstdlib>

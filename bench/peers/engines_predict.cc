@@ -72,16 +72,7 @@ int main(int argc, char** argv) {
       std::vector<float> hone_out(kRows);
       std::vector<float> xgboost_out(kRows);
       std::vector<float> ort_out(kRows * ort_width);
-      std::vector<bench::OrtValue*> inputs;
-      std::vector<std::vector<bench::OrtValue*>> results;
-      for (std::size_t at = 0; at < kRows; at += count) {
-        const auto n = static_cast<std::int64_t>(count);
-        inputs.push_back(ort.tensor(rows.data() + at * width, count * width * sizeof(float),
-                                    {n, static_cast<std::int64_t>(width)}, bench::kFloat));
-        results.push_back(
-            {ort.tensor(ort_out.data() + at * ort_width, count * ort_width * sizeof(float),
-                        {n, static_cast<std::int64_t>(ort_width)}, bench::kFloat)});
-      }
+      auto calls = ort.calls(rows.data(), kRows, width, ort_out.data(), ort_width, count);
       const auto engine = [&](hone::model::Backend& backend, std::vector<float>& out) {
         return time_per_row(kRows, [&] {
           for (std::size_t at = 0; at < kRows; at += count) {
@@ -92,10 +83,8 @@ int main(int argc, char** argv) {
       };
       const double hone_ns = engine(**hone, hone_out);
       const double xgboost_ns = engine(**xgboost, xgboost_out);
-      const double ort_ns = time_per_row(kRows, [&] {
-        for (std::size_t i = 0; i < inputs.size(); ++i)
-          ort.run(session, input_names, inputs[i], output_names, results[i]);
-      });
+      const double ort_ns =
+          time_per_row(kRows, [&] { ort.run_all(session, input_names, output_names, calls); });
       std::printf("%s,%zu,%.1f,%.1f,%.1f,%.3g,%.3g\n", name.c_str(), count, hone_ns, xgboost_ns,
                   ort_ns, worst_difference(hone_out, xgboost_out, 1),
                   worst_difference(hone_out, ort_out, ort_width));

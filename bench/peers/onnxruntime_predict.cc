@@ -66,28 +66,15 @@ int main(int argc, char** argv) {
       std::vector<float> rows = rows_for(kRows, width, 7);
       std::vector<float> hone_out(kRows * outputs);
       std::vector<float> ort_out(kRows * outputs);
-      // One input and output tensor per call position, over the rows' own memory.
-      std::vector<bench::OrtValue*> inputs;
-      std::vector<std::vector<bench::OrtValue*>> results;
-      for (std::size_t at = 0; at < kRows; at += count) {
-        const auto n = static_cast<std::int64_t>(count);
-        inputs.push_back(ort.tensor(rows.data() + at * width, count * width * sizeof(float),
-                                    {n, static_cast<std::int64_t>(width)}, bench::kFloat));
-        std::vector<bench::OrtValue*> out;
-        out.push_back(ort.tensor(ort_out.data() + at * outputs, count * outputs * sizeof(float),
-                                 {n, static_cast<std::int64_t>(outputs)}, bench::kFloat));
-        results.push_back(std::move(out));
-      }
+      auto calls = ort.calls(rows.data(), kRows, width, ort_out.data(), outputs, count);
       const double hone_ns = time_per_row(kRows, [&] {
         for (std::size_t at = 0; at < kRows; at += count) {
           forest->predict({rows.data() + at * width, count * width}, count,
                           {hone_out.data() + at * outputs, count * outputs});
         }
       });
-      const double ort_ns = time_per_row(kRows, [&] {
-        for (std::size_t i = 0; i < inputs.size(); ++i)
-          ort.run(session, input_names, inputs[i], output_names, results[i]);
-      });
+      const double ort_ns =
+          time_per_row(kRows, [&] { ort.run_all(session, input_names, output_names, calls); });
       double worst = 0;
       for (std::size_t i = 0; i < hone_out.size(); ++i) {
         const double a = hone_out[i];

@@ -90,6 +90,19 @@ Status describe(const xgb::Booster& booster, BackendInfo& info, bool& inplace,
   return {};
 }
 
+// Copies what libxgboost returned into `out`, which must be exactly that size.
+Status copy_result(const bst_ulong* shape, bst_ulong dims, const float* result,
+                   std::size_t row_count, const char* what, std::span<float> out) {
+  std::size_t produced = 1;
+  for (bst_ulong d = 0; d < dims; ++d) produced *= shape[d];
+  if (produced != out.size()) {
+    return fail("libxgboost returned " + std::to_string(produced) + " " + what + " for " +
+                std::to_string(row_count) + " rows, expected " + std::to_string(out.size()));
+  }
+  std::memcpy(out.data(), result, produced * sizeof(float));
+  return {};
+}
+
 class XgboostBackend final : public Backend {
  public:
   XgboostBackend(BackendInfo info, std::vector<xgb::Booster> boosters, bool inplace,
@@ -134,14 +147,7 @@ class XgboostBackend final : public Backend {
         return s;
       }
     }
-    std::size_t produced = 1;
-    for (bst_ulong d = 0; d < dims; ++d) produced *= shape[d];
-    if (produced != out.size()) {
-      return fail("libxgboost returned " + std::to_string(produced) + " values for " +
-                  std::to_string(row_count) + " rows, expected " + std::to_string(out.size()));
-    }
-    std::memcpy(out.data(), result, produced * sizeof(float));
-    return {};
+    return copy_result(shape, dims, result, row_count, "values", out);
   }
 
   std::size_t explanation_width() const override { return groups_ * (info_.num_features + 1); }
@@ -168,14 +174,7 @@ class XgboostBackend final : public Backend {
         !s) {
       return s;
     }
-    std::size_t produced = 1;
-    for (bst_ulong d = 0; d < dims; ++d) produced *= shape[d];
-    if (produced != out.size()) {
-      return fail("libxgboost returned " + std::to_string(produced) + " contributions for " +
-                  std::to_string(row_count) + " rows, expected " + std::to_string(out.size()));
-    }
-    std::memcpy(out.data(), result, produced * sizeof(float));
-    return {};
+    return copy_result(shape, dims, result, row_count, "contributions", out);
   }
 
  private:
