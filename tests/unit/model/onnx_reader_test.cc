@@ -64,6 +64,15 @@ TEST(OnnxReader, RefusesAnyOtherNodeNamingIt) {
   zip->set_domain("ai.onnx.ml");
   zip->add_input("probabilities");
   EXPECT_EQ(refusal(zipped), "");
+  auto renamed = fixture_model("gbr");
+  auto* identity = renamed.mutable_graph()->add_node();
+  identity->set_op_type("Identity");
+  identity->add_input("variable");
+  EXPECT_EQ(refusal(renamed), "");
+  // Two ensembles: hone reads one.
+  auto twice = fixture_model("gbr");
+  *twice.mutable_graph()->add_node() = twice.graph().node(0);
+  EXPECT_NE(refusal(twice).find("two tree ensembles"), std::string::npos) << refusal(twice);
 }
 
 TEST(OnnxReader, RefusesDamageWithItsReason) {
@@ -81,6 +90,29 @@ TEST(OnnxReader, RefusesDamageWithItsReason) {
       if (opset.domain() == "ai.onnx.ml") opset.set_version(6);
     }
     expect(model, "ai.onnx.ml opset 6 is newer than hone reads");
+  }
+  {
+    auto model = fixture_model("rf_classifier");
+    for (auto& opset : *model.mutable_opset_import()) {
+      if (opset.domain() == "ai.onnx.ml") opset.set_version(5);
+    }
+    expect(model, "TreeEnsembleClassifier is gone from ai.onnx.ml opset 5");
+  }
+  {
+    auto model = fixture_model("gbr");
+    model.mutable_graph()->mutable_input(0)->mutable_type()->mutable_tensor_type()->set_elem_type(
+        onnx::TensorProto::INT64);
+    expect(model, "hone reads float or double inputs");
+  }
+  {
+    auto model = fixture_model("gbr");
+    attribute(model, "nodes_falsenodeids")->set_ints(0, 999);
+    expect(model, "a node's child is not in its tree");
+  }
+  {
+    auto model = fixture_model("gbr");
+    attribute(model, "target_nodeids")->set_ints(0, 0);  // node 0 is the root, a split
+    expect(model, "a weight on a node that is not a leaf");
   }
   {
     auto model = fixture_model("gbr");
