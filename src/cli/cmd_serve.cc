@@ -2,6 +2,7 @@
 #include <pthread.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <chrono>
 #include <csignal>
 #include <cstdio>
@@ -13,6 +14,7 @@
 #include "core/logging.h"
 #include "core/strings.h"
 #include "core/units.h"
+#include "model/model_folder.h"
 #include "model/repository.h"
 #include "monitor/alerts.h"
 #include "serve/prediction_server.h"
@@ -61,6 +63,9 @@ struct ServeFlags {
   std::string history;
   int max_batch_size = 0;
   std::string max_queue_delay;
+  std::string model_control;
+  std::string model_memory;
+  std::string model_poll_interval;
 };
 
 std::chrono::milliseconds to_millis(const std::string& text) {
@@ -162,6 +167,17 @@ Result<serve::ServeConfig> build_config(const ServeFlags& flags) {
     config.model_defaults.batching.max_queue_delay_us =
         parse_duration(flags.max_queue_delay)->count();
   }
+  serve::LifecycleOptions& lifecycle = options.lifecycle;
+  if (!flags.model_control.empty()) {
+    auto control = serve::parse_model_control(flags.model_control);
+    if (!control) return control.error();
+    lifecycle.control = *control;
+  }
+  if (!flags.model_memory.empty()) lifecycle.memory_budget = *parse_bytes(flags.model_memory);
+  if (!flags.model_poll_interval.empty()) {
+    lifecycle.poll_interval = to_millis(flags.model_poll_interval);
+  }
+  lifecycle.repository = config.models_dir;
   if (!flags.redis.empty()) {
     serve::RedisOptions redis = options.redis.value_or(serve::RedisOptions{});
     if (auto s = serve::parse_redis_url(flags.redis, redis); !s) return s.error();
@@ -171,11 +187,30 @@ Result<serve::ServeConfig> build_config(const ServeFlags& flags) {
   return config;
 }
 
-Result<std::shared_ptr<model::ModelRepository>> load_models(const serve::ServeConfig& config) {
+struct StartingModels {
+  std::shared_ptr<model::ModelRepository> repository;  // loaded now
+  std::vector<std::string> on_demand;                  // loaded on their first request
+};
+
+Result<StartingModels> load_models(const serve::ServeConfig& config) {
   auto repository = std::make_shared<model::ModelRepository>();
+  std::vector<std::string> on_demand;
   model::BackendOptions backend_options;
   backend_options.pool_size = config.options.http.threads;
-  if (!config.models_dir.empty()) {
+  // Under a memory budget the repository's models load on their first request; their configs
+  // are checked here all the same, so that a broken one stops the start. Its json upstreams are
+  // no models: they are served from the start.
+  if (!config.models_dir.empty() && config.options.lifecycle.memory_budget > 0) {
+    auto configs = model::read_repository(config.models_dir);
+    if (!configs) return configs.error();
+    for (auto& one : *configs) {
+      if (one.backend == model::kUpstreamBackend && one.upstream.protocol == "json") {
+        if (auto s = repository->add(std::move(one), backend_options); !s) return s.error();
+      } else if (on_demand.empty() || on_demand.back() != one.name) {
+        on_demand.push_back(one.name);
+      }
+    }
+  } else if (!config.models_dir.empty()) {
     if (auto s = repository->load_directory(config.models_dir, backend_options); !s) {
       return s.error();
     }
@@ -196,7 +231,7 @@ Result<std::shared_ptr<model::ModelRepository>> load_models(const serve::ServeCo
       return s.error();
     }
   }
-  return repository;
+  return StartingModels{std::move(repository), std::move(on_demand)};
 }
 
 int run_serve(const ServeFlags& flags) {
@@ -217,21 +252,28 @@ int run_serve(const ServeFlags& flags) {
         "--admin-token on the command line can be read by other local users (/proc); "
         "prefer --admin-token-file or HONE_ADMIN_TOKEN");
   }
+  config->options.lifecycle.backend.pool_size = config->options.http.threads;
   auto models = load_models(*config);
   if (!models) return report_error(models.error().message, 1);
+  const model::ModelRepository& loaded = *models->repository;
+  std::vector<std::string> names;
+  for (const auto& model : loaded.models()) {
+    if (names.empty() || names.back() != model->config.name) names.push_back(model->config.name);
+  }
+  for (const auto* api : loaded.apis()) names.push_back(api->config.name);
+  for (const auto& name : models->on_demand) names.push_back(name + " (on first request)");
   for (const auto& rule : config->options.alerts) {
-    if (!rule.model.empty() && (*models)->find(rule.model) == nullptr) {
+    if (!rule.model.empty() && loaded.find(rule.model) == nullptr &&
+        std::find(models->on_demand.begin(), models->on_demand.end(), rule.model) ==
+            models->on_demand.end()) {
       return report_error(
           "alert '" + rule.name + "' names model '" + rule.model + "', which is not served", 2);
     }
   }
 
   config->options.started = started;
-  serve::PredictionServer server(config->options, *models);
+  serve::PredictionServer server(config->options, models->repository);
   if (auto s = server.start(); !s) return report_error(s.error().message, 1);
-  std::vector<std::string> names;
-  for (const auto* model : (*models)->models()) names.push_back(model->config.name);
-  for (const auto* api : (*models)->apis()) names.push_back(api->config.name);
   const auto times = server.startup_times();
   // An IPv6 address goes in brackets in a URL.
   const std::string& host = config->options.http.host;
@@ -272,6 +314,21 @@ Command add_serve_command(CLI::App& root) {
       "--upstream-protocol", flags->upstream_protocol,
       "How --upstream servers are asked: v2 (KServe v2, default), v1 (TF-Serving), or json "
       "(any JSON API, its requests forwarded as they are)");
+  app->add_option(
+         "--model-control", flags->model_control,
+         "How models change while serving: none (default: those it started with), poll (the "
+         "--models folder is watched for new versions and changed files) or explicit (POST "
+         "/v2/repository/models/NAME/load and /unload, with the admin token)")
+      ->check(CLI::IsMember({"none", "poll", "explicit"}));
+  app->add_option("--model-memory", flags->model_memory,
+                  "Memory for loaded models, e.g. 2GiB: the --models folder's models then load on "
+                  "their first request, and the least recently used idle one is unloaded to make "
+                  "room")
+      ->check(size_validator());
+  app->add_option("--model-poll-interval", flags->model_poll_interval,
+                  "With --model-control poll: how often the --models folder is looked at "
+                  "(default 10s)")
+      ->check(duration_validator());
   app->add_option("--config", flags->config_file, "YAML file with server settings")
       ->check(CLI::ExistingFile);
   app->add_option(

@@ -102,4 +102,19 @@ std::string format_duration(std::chrono::nanoseconds duration) {
   return buffer;
 }
 
+std::string format_bytes(std::uint64_t bytes) {
+  const double value = static_cast<double>(bytes);
+  char buffer[32];
+  if (bytes < 1024) {
+    std::snprintf(buffer, sizeof buffer, "%lluB", static_cast<unsigned long long>(bytes));
+  } else if (bytes < 1024 * 1024) {
+    std::snprintf(buffer, sizeof buffer, "%.1fKiB", value / 1024);
+  } else if (bytes < 1024ULL * 1024 * 1024) {
+    std::snprintf(buffer, sizeof buffer, "%.2fMiB", value / (1024.0 * 1024));
+  } else {
+    std::snprintf(buffer, sizeof buffer, "%.2fGiB", value / (1024.0 * 1024 * 1024));
+  }
+  return buffer;
+}
+
 }  // namespace hone

@@ -17,5 +17,7 @@ Result<std::uint64_t> parse_bytes(std::string_view text);
 
 // "1.5ms", "320us", "2.0s": the shortest unit that keeps the number readable.
 std::string format_duration(std::chrono::nanoseconds duration);
+// "812B", "3.4KiB", "1.20MiB", "2.00GiB": binary units, as parse_bytes reads them.
+std::string format_bytes(std::uint64_t bytes);
 
 }  // namespace hone

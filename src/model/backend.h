@@ -49,6 +49,9 @@ class Backend {
   virtual Capabilities capabilities() const { return {}; }
   // Whether it can answer now (an upstream's health check); local backends always can.
   virtual bool ready() const { return true; }
+  // Memory its model holds, in bytes, where the backend can tell; 0: it cannot (the model then
+  // counts for its artifact file's size against --model-memory).
+  virtual std::size_t memory_bytes() const { return 0; }
 
   // rows: row_count x num_features floats, row-major; NaN is a missing value.
   // out: row_count x num_outputs floats, filled on success.

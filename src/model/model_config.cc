@@ -181,7 +181,8 @@ std::string default_artifact(const std::string& dir) {
   return (fs::path(dir) / "model.json").lexically_normal().string();
 }
 
-Result<ModelConfig> load_model_config(const std::string& dir) {
+Result<ModelConfig> load_model_config(const std::string& dir, const std::string& artifact_dir) {
+  const std::string& files = artifact_dir.empty() ? dir : artifact_dir;
   const std::string file = (fs::path(dir) / "config.yaml").string();
   auto root = load_yaml_file(file);
   if (!root) return root.error();
@@ -197,8 +198,8 @@ Result<ModelConfig> load_model_config(const std::string& dir) {
       read_upstream(map, config.upstream);
     } else {
       const auto artifact = map.string("artifact");
-      config.artifact = artifact ? (fs::path(dir) / *artifact).lexically_normal().string()
-                                 : default_artifact(dir);
+      config.artifact = artifact ? (fs::path(files) / *artifact).lexically_normal().string()
+                                 : default_artifact(files);
     }
     if (auto rows = map.integer("max_rows_per_request")) {
       if (*rows < 1) map.error_at(map.node("max_rows_per_request"), "must be at least 1");
@@ -211,6 +212,7 @@ Result<ModelConfig> load_model_config(const std::string& dir) {
     read_admission(map, config.admission);
     read_auth(map, config.auth);
     read_warmup(map, config.warmup);
+    read_version_policy(map, config.version_policy);
     map.finish();
     if (!valid_model_name(config.name)) {
       return fail(file + ": model name '" + config.name +

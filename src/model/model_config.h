@@ -12,6 +12,7 @@
 #include "core/result.h"
 #include "model/backend.h"
 #include "model/tensor_spec.h"
+#include "model/version_policy.h"
 
 namespace hone::model {
 
@@ -89,6 +90,7 @@ struct ServingDefaults {
 struct ModelConfig {
   std::string name;
   std::string version = "1";
+  VersionPolicy version_policy;  // which of the folder's numbered versions are served
   std::string backend = "auto";  // auto, xgboost, trees, http
   std::string artifact;          // path of the model file, resolved against the config's folder
   UpstreamSettings upstream;     // backend: http
@@ -107,7 +109,6 @@ struct ModelConfig {
 // The backend that calls another server instead of reading an artifact.
 inline constexpr const char* kUpstreamBackend = "http";
 
-// Reads DIR/config.yaml; the name defaults to the folder's name and the artifact to model.json.
 // The name a model file is served under when none is given: the file's name without its
 // extension, or its folder's name for a file named model.* (churn/model.txt: "churn").
 std::string name_for_artifact(const std::string& path);
@@ -116,7 +117,9 @@ std::string name_for_artifact(const std::string& path);
 // (XGBoost) and model.txt (LightGBM) that exists, model.json when none does.
 std::string default_artifact(const std::string& dir);
 
-Result<ModelConfig> load_model_config(const std::string& dir);
+// Reads DIR/config.yaml; the name defaults to the folder's name, the artifact to the folder's
+// default_artifact(). The artifact is looked for in `artifact_dir` when given (a version folder).
+Result<ModelConfig> load_model_config(const std::string& dir, const std::string& artifact_dir = {});
 
 // A config for a bare artifact (`hone serve --model [NAME=]PATH`); inputs and outputs are left
 // empty for reconcile() to infer.

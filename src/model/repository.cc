@@ -9,6 +9,7 @@
 #include <future>
 #include <iterator>
 
+#include "model/model_folder.h"
 #include "model/upstream/upstream_backend.h"
 
 namespace hone::model {
@@ -61,7 +62,7 @@ Status ModelRepository::load_model(ModelConfig config, const BackendOptions& opt
   }
   if (!choice.empty()) config.backend = (*backend)->info().backend;  // auto: the engine chosen
   if (auto s = reconcile(config, (*backend)->info()); !s) return s;
-  auto model = std::make_unique<Model>();
+  auto model = std::make_shared<Model>();
   model->backend_choice = std::move(choice);
   // An upstream's answers are keyed by where it is and how it is asked.
   model->fingerprint =
@@ -95,8 +96,28 @@ Status ModelRepository::load_api(ModelConfig config, Loaded& out) {
   return {};
 }
 
+Status ModelRepository::load(ModelConfig config, const BackendOptions& options,
+                             std::shared_ptr<Model>& out) {
+  if (config.backend == kUpstreamBackend && config.upstream.protocol == "json") {
+    return fail(config.source + ": a json upstream is not a model: it is served from start-up");
+  }
+  Loaded loaded;
+  if (auto s = load_model(std::move(config), options, loaded); !s) return s;
+  out = std::move(loaded.model);
+  return {};
+}
+
 Status ModelRepository::insert(Loaded loaded) {
   const ModelConfig& config = loaded.model ? loaded.model->config : loaded.api->config;
+  if (loaded.model) {
+    // Versions of one model come in serving order; a model added twice is refused.
+    const auto it = models_.find(config.name);
+    if (it != models_.end() && version_before(it->second.back()->config.version, config.version) &&
+        it->second.back()->config.source == config.source) {
+      it->second.push_back(std::move(loaded.model));
+      return {};
+    }
+  }
   if (taken(config.name)) {
     return fail(config.source + ": a model named '" + config.name + "' is already loaded");
   }
@@ -111,7 +132,7 @@ Status ModelRepository::insert(Loaded loaded) {
     }
     apis_.emplace(config.name, std::move(loaded.api));
   } else {
-    models_.emplace(config.name, std::move(loaded.model));
+    models_[config.name].push_back(std::move(loaded.model));
   }
   return {};
 }
@@ -126,40 +147,24 @@ Status ModelRepository::add(ModelConfig config, const BackendOptions& options) {
 }
 
 Status ModelRepository::load_directory(const std::string& dir, const BackendOptions& options) {
-  std::error_code error;
-  if (!fs::is_directory(dir, error)) return fail(dir + ": not a model repository folder");
-  std::vector<fs::path> folders;
-  for (const auto& entry : fs::directory_iterator(dir, error)) {
-    if (entry.is_directory() && fs::exists(entry.path() / "config.yaml")) {
-      folders.push_back(entry.path());
-    }
-  }
-  if (error) return fail(dir + ": " + error.message());
-  if (folders.empty()) {
-    if (fs::exists(fs::path(dir) / "config.yaml")) {
-      return fail(dir +
-                  " is one model's folder, not a repository of model folders: serve it "
-                  "with --model " +
-                  dir + ", or give --models its parent folder");
-    }
-    return fail(dir + ": no model folders (each needs a config.yaml)");
-  }
-  std::sort(folders.begin(), folders.end());
+  auto configs = read_repository(dir);
+  if (!configs) return configs.error();
+  return load_all(std::move(*configs), options);
+}
+
+Status ModelRepository::load_all(std::vector<ModelConfig> configs, const BackendOptions& options) {
   // Artifacts are parsed in parallel (libxgboost takes ~10 ms per model); they are added in
-  // folder order, so the first bad model is the one reported.
-  std::vector<Loaded> loaded(folders.size());
+  // order, so the first bad model is the one reported.
+  std::vector<Loaded> loaded(configs.size());
   std::vector<std::future<Status>> loading;
-  for (std::size_t i = 0; i < folders.size(); ++i) {
+  for (std::size_t i = 0; i < configs.size(); ++i) {
     loading.push_back(
-        std::async(std::launch::async, [&folder = folders[i], &model = loaded[i], options] {
-          auto config = load_model_config(folder.string());
-          if (!config) return Status(config.error());
-          return load_model(std::move(*config), options, model);
-        }));
+        std::async(std::launch::async, [config = std::move(configs[i]), &model = loaded[i],
+                                        options] { return load_model(config, options, model); }));
   }
   std::vector<Status> statuses;
   for (auto& future : loading) statuses.push_back(future.get());
-  for (std::size_t i = 0; i < folders.size(); ++i) {
+  for (std::size_t i = 0; i < loaded.size(); ++i) {
     if (!statuses[i]) return statuses[i];
     if (auto s = insert(std::move(loaded[i])); !s) return s;
   }
@@ -195,10 +200,15 @@ Status ModelRepository::add_artifact(const std::string& spec, const std::string&
   std::error_code error;
   if (fs::is_directory(path, error)) {
     if (fs::exists(fs::path(path) / "config.yaml")) {
-      auto config = load_model_config(path);
-      if (!config) return config.error();
-      if (!name.empty()) config->name = name;
-      return add(std::move(*config), options);
+      auto versions = read_model_folder(path);
+      if (!versions) return versions.error();
+      for (auto& config : *versions) {
+        if (!name.empty()) config.name = name;
+        if (taken(config.name)) {
+          return fail(config.source + ": a model named '" + config.name + "' is already loaded");
+        }
+      }
+      return load_all(std::move(*versions), options);
     }
     if (name.empty()) name = fs::path(path).lexically_normal().filename().string();
     path = default_artifact(path);
@@ -214,12 +224,22 @@ Status ModelRepository::add_artifact(const std::string& spec, const std::string&
 
 const Model* ModelRepository::find(std::string_view name) const {
   const auto it = models_.find(name);
-  return it == models_.end() ? nullptr : it->second.get();
+  return it == models_.end() ? nullptr : it->second.back().get();
 }
 
-std::vector<const Model*> ModelRepository::models() const {
-  std::vector<const Model*> out;
-  for (const auto& [name, model] : models_) out.push_back(model.get());
+const Model* ModelRepository::find(std::string_view name, std::string_view version) const {
+  const auto it = models_.find(name);
+  if (it == models_.end()) return nullptr;
+  for (const auto& model : it->second) {
+    if (model->config.version == version) return model.get();
+  }
+  return nullptr;
+}
+
+std::vector<std::shared_ptr<const Model>> ModelRepository::models() const {
+  std::vector<std::shared_ptr<const Model>> out;
+  for (const auto& [name, versions] : models_)
+    out.insert(out.end(), versions.begin(), versions.end());
   return out;
 }
 

@@ -1,5 +1,6 @@
-// The set of models a server serves: loaded once at start-up from a repository folder (one
-// sub-folder per model) and/or single artifact files, then read-only and shared by all threads.
+// The set of models a server starts with: loaded from a repository folder (one sub-folder per
+// model, each holding one or several versions) and/or single artifact files, then read-only and
+// shared by all threads. The models come and go afterwards through serve/model_lifecycle.h.
 #pragma once
 
 #include <map>
@@ -57,15 +58,23 @@ class ModelRepository {
 
   Status add(ModelConfig config, const BackendOptions& options);
 
+  // The model `config` describes, loaded (its artifact read, or its upstream set up) and its
+  // config reconciled with what the artifact says. A json upstream is refused (it is not a model).
+  static Status load(ModelConfig config, const BackendOptions& options,
+                     std::shared_ptr<Model>& out);
+
+  // A model's default version (its last in serving order), or one version of it; null if none.
   const Model* find(std::string_view name) const;
-  std::vector<const Model*> models() const;
+  const Model* find(std::string_view name, std::string_view version) const;
+  // Every version of every model: by name, then in serving order.
+  std::vector<std::shared_ptr<const Model>> models() const;
   // The protocol-json upstreams, by name.
   std::vector<const Api*> apis() const;
   bool empty() const { return models_.empty() && apis_.empty(); }
 
  private:
   struct Loaded {  // one of the two
-    std::unique_ptr<Model> model;
+    std::shared_ptr<Model> model;
     std::unique_ptr<Api> api;
   };
   static Status load_model(ModelConfig config, const BackendOptions& options, Loaded& out);
@@ -75,7 +84,11 @@ class ModelRepository {
     return models_.count(name) != 0 || apis_.count(name) != 0;
   }
 
-  std::map<std::string, std::unique_ptr<Model>, std::less<>> models_;
+  // Load every version of a model folder's configs (several folders' at once), then add them in
+  // order: the first failure is the one reported.
+  Status load_all(std::vector<ModelConfig> configs, const BackendOptions& options);
+
+  std::map<std::string, std::vector<std::shared_ptr<Model>>, std::less<>> models_;  // by version
   std::map<std::string, std::unique_ptr<Api>, std::less<>> apis_;
 };
 

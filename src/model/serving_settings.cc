@@ -116,10 +116,54 @@ void read_auth(YamlMap& parent, AuthPolicy& auth) {
   }
 }
 
+void read_version_policy(YamlMap& parent, VersionPolicy& policy) {
+  if (!parent.has("version_policy")) return;
+  const YAML::Node node = parent.node("version_policy");
+  if (node.IsScalar()) {
+    if (node.Scalar() != "all") {
+      parent.error_at(node, "version_policy must be all, {latest: N} or {specific: [V, ...]}");
+    }
+    policy.kind = VersionPolicy::Kind::kAll;
+    return;
+  }
+  if (!node.IsMap() || node.size() != 1) {
+    parent.error_at(node, "version_policy must be all, {latest: N} or {specific: [V, ...]}");
+  }
+  YamlMap map(node, parent.file(), "version_policy");
+  if (auto latest = map.integer("latest")) {
+    if (*latest < 1) map.error_at(map.node("latest"), "latest must be at least 1");
+    policy.kind = VersionPolicy::Kind::kLatest;
+    policy.latest = static_cast<std::size_t>(*latest);
+  } else if (auto specific = map.strings("specific")) {
+    if (specific->empty()) map.error_at(map.node("specific"), "specific names no version");
+    for (const auto& version : *specific) {
+      if (!is_version_number(version)) {
+        map.error_at(map.node("specific"), "'" + version + "' is not a version number");
+      }
+    }
+    policy.kind = VersionPolicy::Kind::kSpecific;
+    policy.specific = std::move(*specific);
+  }
+  map.finish();
+}
+
 void emit_serving_settings(YAML::Emitter& out, const ModelConfig& config) {
   if (config.auth != AuthPolicy::inherit) {
     out << YAML::Key << "auth" << YAML::Value
         << (config.auth == AuthPolicy::required ? "required" : "none");
+  }
+  const VersionPolicy& policy = config.version_policy;
+  if (policy != VersionPolicy{}) {
+    out << YAML::Key << "version_policy" << YAML::Value;
+    if (policy.kind == VersionPolicy::Kind::kAll) {
+      out << "all";
+    } else if (policy.kind == VersionPolicy::Kind::kLatest) {
+      out << YAML::Flow << YAML::BeginMap << YAML::Key << "latest" << YAML::Value << policy.latest
+          << YAML::EndMap;
+    } else {
+      out << YAML::Flow << YAML::BeginMap << YAML::Key << "specific" << YAML::Value << YAML::Flow
+          << policy.specific << YAML::EndMap;
+    }
   }
   const BatchingSettings& b = config.batching;
   if (b.enabled) {

@@ -14,6 +14,8 @@ void read_cache(YamlMap& parent, CacheSettings& cache);
 void read_admission(YamlMap& parent, AdmissionSettings& admission);
 void read_warmup(YamlMap& parent, WarmupSettings& warmup);
 void read_auth(YamlMap& parent, AuthPolicy& auth);  // auth: inherit | required | none
+// version_policy: all | {latest: N} | {specific: [1, 3]}
+void read_version_policy(YamlMap& parent, VersionPolicy& policy);
 
 void emit_serving_settings(YAML::Emitter& out, const ModelConfig& config);
 

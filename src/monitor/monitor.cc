@@ -7,8 +7,7 @@ Monitor::Monitor(MonitorSources sources, MonitorOptions options, AlertEngine* al
       options_(std::move(options)),
       alerts_(alerts),
       sampler_(options_.proc_root),
-      history_(options_.retention_seconds),
-      previous_(sources_.models.size()) {}
+      history_(options_.retention_seconds) {}
 
 Monitor::~Monitor() { stop(); }
 
@@ -50,9 +49,13 @@ Second Monitor::tick(std::chrono::steady_clock::time_point now, std::int64_t uni
   LogHistogram::Snapshot all;
   double batch_rows_sum = 0;
   std::uint64_t batch_count = 0;
-  for (std::size_t i = 0; i < sources_.models.size(); ++i) {
-    const ModelMetrics& metrics = *sources_.models[i];
-    Previous& before = previous_[i];
+  const std::vector<const ModelMetrics*> models =
+      sources_.models ? sources_.models() : std::vector<const ModelMetrics*>{};
+  for (const ModelMetrics* served : models) {
+    const ModelMetrics& metrics = *served;
+    // A model seen for the first time starts from zero (its metrics are new); one that comes
+    // back after an unload starts from its totals when it left (metrics survive reloads).
+    Previous& before = previous_[served];
     const auto e2e = metrics.e2e_us.snapshot();
     const auto batch = metrics.batch_rows.snapshot();
     const auto delta = e2e.minus(before.e2e);

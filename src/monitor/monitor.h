@@ -26,7 +26,9 @@ struct CacheCounters {
 };
 
 struct MonitorSources {
-  std::vector<const ModelMetrics*> models;
+  // The metrics of the models served now (called once per tick, from the monitor's thread); each
+  // must stay valid while the Monitor lives, though a model may leave the list and come back.
+  std::function<std::vector<const ModelMetrics*>()> models;
   std::function<CacheCounters()> cache;
   std::function<std::int64_t()> connections;
 };
@@ -65,7 +67,7 @@ class Monitor {
   AlertEngine* alerts_;
   SystemSampler sampler_;
   History history_;
-  std::vector<Previous> previous_;
+  std::map<const ModelMetrics*, Previous> previous_;  // by the models' metrics
   CacheCounters previous_cache_;
   mutable std::mutex mutex_;  // guards latest_ and the thread's state
   Second latest_;

@@ -58,10 +58,11 @@ struct ModelPipeline::Flight {
   InferRequest request;
   http::Responder responder;
   Encoder encode;
-  std::shared_ptr<AnswerProbe> probe;  // null without metrics: no clock reads then
-  std::optional<CacheKey> key;         // models with a cache
-  AdmissionTicket ticket;              // leaves the bounds when the flight ends
-  bool leader = false;                 // computes (or reads L2) for the requests coalesced onto it
+  std::shared_ptr<AnswerProbe> probe;    // null without metrics: no clock reads then
+  std::optional<CacheKey> key;           // models with a cache
+  std::shared_ptr<ModelPipeline> owner;  // kept until answered (the model may be unloaded)
+  AdmissionTicket ticket;                // leaves the bounds when the flight ends
+  bool leader = false;  // computes (or reads L2) for the requests coalesced onto it
   SteadyClock::time_point joined;
   SteadyClock::time_point submitted;
 
@@ -72,17 +73,18 @@ struct ModelPipeline::Flight {
   }
 };
 
-ModelPipeline::ModelPipeline(const model::Model& model, SharedCaches& caches,
-                             Milestones& milestones, bool metrics)
-    : model_(model),
+ModelPipeline::ModelPipeline(std::shared_ptr<const model::Model> shared, SharedCaches& caches,
+                             Milestones& milestones, std::shared_ptr<monitor::ModelMetrics> metrics)
+    : model_(std::move(shared)),
       caches_(caches),
       milestones_(milestones),
-      features_(make_feature_index(model)),
-      admission_(model.config.admission),
-      call_stage_(model.backend->capabilities().remote ? Stage::kUpstream : Stage::kCompute) {
+      features_(make_feature_index(*model_)),
+      metrics_(std::move(metrics)),
+      admission_(model_->config.admission),
+      call_stage_(model_->backend->capabilities().remote ? Stage::kUpstream : Stage::kCompute) {
+  const model::Model& model = *model_;
   ExecutionObserver observer;
-  if (metrics) {
-    metrics_ = std::make_unique<monitor::ModelMetrics>(model.config.name);
+  if (metrics_) {
     observer = [m = metrics_.get()](const Execution& e) {
       m->executed(e.rows, e.gather, e.compute, e.scatter);
     };
@@ -136,12 +138,13 @@ void ModelPipeline::refuse(http::Response answer, const http::Request& request,
 
 bool ModelPipeline::admit(AdmissionLimit& server, const http::Request& request,
                           http::Responder& responder, AdmissionTicket& ticket) {
+  last_used_ns_.store(SteadyClock::now().time_since_epoch().count(), std::memory_order_relaxed);
   const Refusal refusal = serve::admit(server, admission_, ticket);
   if (refusal == Refusal::kNone) return true;
   refuse(Error{refusal == Refusal::kServer
                    ? "the server is at its bound of predictions in flight (--max-in-flight); "
                      "retry later"
-                   : "model '" + model_.config.name +
+                   : "model '" + model_->config.name +
                          "' is at its bound of requests in flight (admission); retry later",
                503},
          request, std::move(responder));
@@ -152,17 +155,18 @@ void ModelPipeline::serve(InferRequest decoded, const http::Request& request, En
                           http::Responder responder, AdmissionTicket ticket) {
   auto flight =
       std::make_shared<Flight>(std::move(decoded), std::move(responder), std::move(encode));
+  flight->owner = shared_from_this();
   flight->ticket = std::move(ticket);
   auto now = metrics_ ? SteadyClock::now() : SteadyClock::time_point{};
   flight->probe = AnswerProbe::start(metrics_.get(), request, now);
-  if (!model_.config.cache.enabled) {
+  if (!model_->config.cache.enabled) {
     compute(flight);
     return;
   }
   const InferRequest& in = flight->request;
-  const model::Model& served = in.explanation_width > 0 ? *explaining_ : model_;
-  flight->key.emplace(make_cache_key(model_.config.name, model_.config.version, served.fingerprint,
-                                     in.rows, in.row_count));
+  const model::Model& served = in.explanation_width > 0 ? *explaining_ : *model_;
+  flight->key.emplace(make_cache_key(model_->config.name, model_->config.version,
+                                     served.fingerprint, in.rows, in.row_count));
   if (!wants_fresh(request)) {
     const auto hit = caches_.l1.get(*flight->key);
     if (flight->probe) {
@@ -194,7 +198,7 @@ void ModelPipeline::lookup_redis(const FlightPtr& flight) {
   // (another deployment sharing the Redis): a miss, never an answer read out of bounds.
   const std::size_t expected =
       flight->request.row_count *
-      (static_cast<std::size_t>(model_.output().row_width()) + flight->request.explanation_width);
+      (static_cast<std::size_t>(model_->output().row_width()) + flight->request.explanation_width);
   const auto asked = flight->probe ? SteadyClock::now() : SteadyClock::time_point{};
   caches_.l2->get(*flight->key, [this, flight, expected, asked](std::optional<std::string> found) {
     if (flight->probe) flight->mark(Stage::kRedis, asked, SteadyClock::now());
@@ -207,7 +211,7 @@ void ModelPipeline::lookup_redis(const FlightPtr& flight) {
     outcome.outputs = std::move(*outputs);
     outcome.from_cache = true;
     caches_.l1.put(*flight->key, std::make_shared<const CachedValue>(outcome.outputs),
-                   std::chrono::microseconds(model_.config.cache.ttl_us));
+                   std::chrono::microseconds(model_->config.cache.ttl_us));
     caches_.coalescer.finish(*flight->key, outcome);
   });
 }
@@ -234,7 +238,7 @@ void ModelPipeline::compute(const FlightPtr& flight) {
 // A leader's computed outcome: cached when it succeeded, then handed to every coalesced request.
 void ModelPipeline::stored(const FlightPtr& flight, const JobOutcome& outcome) {
   if (outcome.status == 200) {
-    const auto ttl = std::chrono::microseconds(model_.config.cache.ttl_us);
+    const auto ttl = std::chrono::microseconds(model_->config.cache.ttl_us);
     caches_.l1.put(*flight->key, std::make_shared<const CachedValue>(outcome.outputs), ttl);
     if (caches_.l2) caches_.l2->set(*flight->key, output_bytes(outcome.outputs), ttl);
   }
@@ -270,7 +274,7 @@ void ModelPipeline::answer(const FlightPtr& flight, std::span<const float> outpu
   milestones_.note_first_prediction();
   const auto start = flight->probe ? SteadyClock::now() : SteadyClock::time_point{};
   http::Response response;
-  flight->encode(model_, flight->request, outputs, response.body);
+  flight->encode(*model_, flight->request, outputs, response.body);
   if (flight->key) response.headers.push_back({"X-Cache", cache_status});
   AnswerProbe::answered(flight->probe, start, response);
   flight->responder.send(std::move(response));

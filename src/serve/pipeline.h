@@ -56,17 +56,21 @@ struct Milestones {
 using Encoder = std::function<void(const model::Model&, const InferRequest&, std::span<const float>,
                                    std::string&)>;
 
-class ModelPipeline {
+// Made with make_shared: each request in flight holds its pipeline until it is answered, so a
+// model unloaded or replaced finishes what it was given (see serve/model_table.h).
+class ModelPipeline : public std::enable_shared_from_this<ModelPipeline> {
  public:
-  ModelPipeline(const model::Model& model, SharedCaches& caches, Milestones& milestones,
-                bool metrics);
+  // `metrics`: the model's (shared by its versions and kept across reloads); null: none kept.
+  ModelPipeline(std::shared_ptr<const model::Model> model, SharedCaches& caches,
+                Milestones& milestones, std::shared_ptr<monitor::ModelMetrics> metrics);
   ModelPipeline(const ModelPipeline&) = delete;
   ModelPipeline& operator=(const ModelPipeline&) = delete;
 
-  const model::Model& model() const { return model_; }
+  const model::Model& model() const { return *model_; }
+  const std::shared_ptr<const model::Model>& shared_model() const { return model_; }
   const FeatureIndex& features() const { return features_; }
   // Whether its backend can answer now (an upstream's health).
-  bool backend_ready() const { return model_.backend->ready(); }
+  bool backend_ready() const { return model_->backend->ready(); }
   // Null when the server runs with --no-metrics.
   monitor::ModelMetrics* metrics() { return metrics_.get(); }
   const monitor::ModelMetrics* metrics() const { return metrics_.get(); }
@@ -80,6 +84,8 @@ class ModelPipeline {
   bool admit(AdmissionLimit& server, const http::Request& request, http::Responder& responder,
              AdmissionTicket& ticket);
   const AdmissionLimit& admission() const { return admission_; }
+  // When a request was last admitted (steady clock, ns); 0 before the first.
+  std::int64_t last_used_ns() const { return last_used_ns_.load(std::memory_order_relaxed); }
   // A decoded request. X-Cache: HIT|MISS on models with a cache; `Cache-Control: no-cache`
   // skips the lookups (the answer is still stored). The ticket is held until it is answered.
   void serve(InferRequest decoded, const http::Request& request, Encoder encode,
@@ -97,11 +103,11 @@ class ModelPipeline {
   void complete(const FlightPtr& flight, const JobOutcome& outcome);
   void answer(const FlightPtr& flight, std::span<const float> outputs, const char* cache_status);
 
-  const model::Model& model_;
+  std::shared_ptr<const model::Model> model_;
   SharedCaches& caches_;
   Milestones& milestones_;
   FeatureIndex features_;
-  std::unique_ptr<monitor::ModelMetrics> metrics_;
+  std::shared_ptr<monitor::ModelMetrics> metrics_;
   std::unique_ptr<ModelRunner> runner_;
   // Requests that ask for explanations go to the model's explaining twin (wider rows, their own
   // cache entries) through a runner of its own, made at the first such request (so its workers
@@ -113,6 +119,7 @@ class ModelPipeline {
   ExecutionObserver observer_;
   bool stopped_ = false;  // under explaining_mutex_
   AdmissionLimit admission_;
+  std::atomic<std::int64_t> last_used_ns_{0};
   monitor::Stage call_stage_;  // kCompute, or kUpstream for a remote backend
 };
 

@@ -18,6 +18,7 @@ struct PredictionServer::State {
   std::unique_ptr<monitor::AlertEngine> alerts;
   std::unique_ptr<AlertWebhook> webhook;
   std::unique_ptr<monitor::Monitor> monitor;
+  std::unique_ptr<ModelLifecycle> lifecycle;
 };
 
 Result<WarmupResult> warm_up(const model::Model& model) {
@@ -48,7 +49,7 @@ void PredictionServer::stop() {
   state_->monitor->stop();
   http_->stop(options_.drain_timeout);
   // After the drain: queued requests were answered, or their connections are gone.
-  for (auto& [model, pipeline] : state_->serve.pipelines) pipeline->stop();
+  state_->lifecycle->stop();
   for (auto& api : state_->serve.apis) api->stop();
 }
 
@@ -60,18 +61,33 @@ PredictionServer::PredictionServer(ServeOptions options,
     : options_(std::move(options)),
       state_(std::make_unique<State>(options_.cache_bytes, options_.max_in_flight)) {
   ServeState& serve = state_->serve;
-  serve.models = std::move(models);
+  serve.initial = std::move(models);
   serve.json = options_.json;
   serve.milestones.started = options_.started;
   if (options_.redis) serve.caches.l2 = std::make_unique<RedisCache>(*options_.redis);
   serve.metrics_enabled = options_.metrics;
   serve.admin_token = options_.admin_token;
   serve.auth = options_.auth.get();
-  for (const model::Model* model : serve.models->models()) {
-    serve.pipelines.emplace(model, std::make_unique<ModelPipeline>(
-                                       *model, serve.caches, serve.milestones, options_.metrics));
-  }
-  for (const model::Api* api : serve.models->apis()) {
+  LifecycleOptions lifecycle = options_.lifecycle;
+  if (lifecycle.max_waiting == 0) lifecycle.max_waiting = options_.max_in_flight;
+  state_->lifecycle = std::make_unique<ModelLifecycle>(
+      serve.table, std::move(lifecycle),
+      [&serve, metrics = options_.metrics](std::shared_ptr<const model::Model> model) {
+        auto model_metrics = metrics ? serve.model_metrics.of(model->config.name) : nullptr;
+        return std::make_shared<ModelPipeline>(std::move(model), serve.caches, serve.milestones,
+                                               std::move(model_metrics));
+      },
+      [&serve](const model::Model& model) -> Status {
+        if (serve.auth == nullptr && model.config.auth == model::AuthPolicy::required) {
+          return fail(model.config.source + ": model '" + model.config.name +
+                      "' has auth: required, but the server has no credentials to check");
+        }
+        auto warmed = serve::warm_up(model);
+        if (warmed || model.backend->capabilities().remote) return {};
+        return warmed.error();
+      });
+  serve.lifecycle = state_->lifecycle.get();
+  for (const model::Api* api : serve.initial->apis()) {
     serve.apis.push_back(std::make_unique<ApiPipeline>(*api, serve.caches, serve.milestones,
                                                        options_.metrics, options_.json));
   }
@@ -97,7 +113,12 @@ PredictionServer::PredictionServer(ServeOptions options,
   });
   monitor::MonitorSources sources;
   if (options_.metrics) {
-    for (const Metered& served : serve.metered()) sources.models.push_back(served.metrics);
+    // Metrics live as long as the server (MetricsByModel), the models served change.
+    sources.models = [&serve]() {
+      std::vector<const monitor::ModelMetrics*> metrics;
+      for (const Metered& served : serve.metered()) metrics.push_back(served.metrics);
+      return metrics;
+    };
   }
   sources.cache = [&serve]() {
     const monitor::CacheFigures figures = serve.caches.figures();
@@ -149,6 +170,7 @@ PredictionServer::PredictionServer(ServeOptions options,
 PredictionServer::~PredictionServer() { stop(); }
 
 Status PredictionServer::start() {
+  if (auto s = state_->lifecycle->adopt(*state_->serve.initial); !s) return s;
   if (state_->serve.auth == nullptr) {
     for (const Metered& served : state_->serve.metered()) {
       if (served.config->auth == model::AuthPolicy::required) {
@@ -160,7 +182,7 @@ Status PredictionServer::start() {
   }
   if (auto s = http_->start(); !s) return s;  // live (and answering "not ready") from here
   const auto warmup_start = SteadyClock::now();
-  for (const model::Model* model : state_->serve.models->models()) {
+  for (const auto& model : state_->serve.initial->models()) {
     if (auto warmed = serve::warm_up(*model); !warmed) {
       // An upstream may start after hone does: it is warmed by its first requests instead, and
       // readiness follows its health check.
@@ -179,6 +201,7 @@ Status PredictionServer::start() {
   milestones.warmup_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(warmup_).count();
   milestones.ready_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(ready_).count();
   if (options_.metrics && options_.monitor_interval.count() > 0) state_->monitor->start();
+  state_->lifecycle->start();
   return {};
 }
 

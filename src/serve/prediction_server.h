@@ -16,6 +16,7 @@
 #include "monitor/monitor.h"
 #include "serve/auth.h"
 #include "serve/json_input.h"
+#include "serve/model_lifecycle.h"
 #include "serve/redis_cache.h"
 #include "serve/response_cache.h"
 
@@ -28,6 +29,7 @@ struct ServeOptions {
   std::size_t cache_bytes = 64 * 1024 * 1024;  // L1 response cache budget, all models
   std::size_t max_in_flight = 4096;   // predictions inside the server at once; more get 503
   std::optional<RedisOptions> redis;  // L2 response cache
+  LifecycleOptions lifecycle;         // models loaded and unloaded while serving
   std::string admin_token;            // for /api calls that change state; empty: refused
   // Host names /api, /metrics and /dashboard answer besides IP addresses and localhost (the
   // DNS-rebinding guard; see host_guard.h).
@@ -54,12 +56,15 @@ struct StartupTimes {
 
 class PredictionServer {
  public:
+  // `models`: what it serves from the start (with a memory budget, the repository's models load
+  // on their first request instead, see ServeOptions::lifecycle).
   PredictionServer(ServeOptions options, std::shared_ptr<const model::ModelRepository> models);
   ~PredictionServer();
   PredictionServer(const PredictionServer&) = delete;
   PredictionServer& operator=(const PredictionServer&) = delete;
 
-  // Binds and starts serving, runs every model's warmup samples, then turns ready.
+  // Binds and starts serving, runs every model's warmup samples, then turns ready. Fails for a
+  // model whose warmup fails, or a repository folder (lifecycle.repository) it cannot read.
   Status start();
   // Readiness goes false at once, then the HTTP server drains (up to drain_timeout).
   void stop();

@@ -11,6 +11,7 @@
 #include "http/serialize.h"
 #include "monitor/cache_statistics.h"
 #include "monitor/prometheus.h"
+#include "serve/model_lifecycle.h"
 #include "serve/serve_state.h"
 
 namespace hone::serve {
@@ -229,6 +230,40 @@ void write_admission_metrics(monitor::PromWriter& w, const ServeState& state,
   }
 }
 
+// Models loaded and unloaded while serving (see model_lifecycle.h), and their memory.
+void write_lifecycle_metrics(monitor::PromWriter& w, const LifecycleFigures& figures) {
+  w.family("hone_model_loads_total", "counter",
+           "Loads of a model's versions (at start, by request, by the poll, on a first request).");
+  for (const auto& m : figures.models) {
+    w.sample("hone_model_loads_total", {{"model", m.name}, {"outcome", "ok"}},
+             static_cast<double>(m.loads));
+    w.sample("hone_model_loads_total", {{"model", m.name}, {"outcome", "failed"}},
+             static_cast<double>(m.failed_loads));
+  }
+  w.family("hone_model_unloads_total", "counter",
+           "Unloads of a model's versions, by reason: request, memory (--model-memory), removed "
+           "(its folder left the repository), replaced (by a newer version or files).");
+  for (const auto& m : figures.models) {
+    for (const auto& [reason, count] : m.unloads) {
+      w.sample("hone_model_unloads_total", {{"model", m.name}, {"reason", reason}},
+               static_cast<double>(count));
+    }
+  }
+  w.family("hone_model_load_seconds", "gauge",
+           "How long a model's last load took, reading its files and warming it up.");
+  for (const auto& m : figures.models) {
+    w.sample("hone_model_load_seconds", {{"model", m.name}}, m.last_load_seconds);
+  }
+  w.family("hone_model_memory_bytes", "gauge",
+           "Memory of a model's loaded versions (what its engine holds, else its files' size).");
+  for (const auto& m : figures.models) {
+    w.sample("hone_model_memory_bytes", {{"model", m.name}}, static_cast<double>(m.memory_bytes));
+  }
+  w.family("hone_model_memory_limit_bytes", "gauge",
+           "The budget for loaded models (--model-memory); 0: none.");
+  w.sample("hone_model_memory_limit_bytes", {}, static_cast<double>(figures.memory_budget));
+}
+
 void prometheus(const ServeState& state, http::Responder responder) {
   http::Response response;
   response.content_type = "text/plain; version=0.0.4; charset=utf-8";
@@ -270,6 +305,7 @@ void prometheus(const ServeState& state, http::Responder responder) {
              static_cast<double>(p.metrics->pending()));
   }
   write_admission_metrics(w, state, served);
+  write_lifecycle_metrics(w, state.lifecycle->figures());
   write_cache_metrics(w, state);
   w.family("hone_open_connections", "gauge", "Open client connections.");
   w.sample("hone_open_connections", {},
@@ -362,7 +398,7 @@ void add_api_routes(Router& router, ServeState& state) {
       [&state](http::Request& request, const PathParams& params, http::Responder responder) {
         if (!require_admin(state, request, responder)) return;
         http::Response response;
-        const ModelPipeline* pipeline = state.resolve(params, response);
+        const auto pipeline = state.resolve(params, response);
         if (pipeline == nullptr) {
           responder.send(std::move(response));
           return;

@@ -49,7 +49,7 @@ void write_model_stats(JsonWriter& json, const model::Model& model,
   json.end_object();
 }
 
-void answer(const ServeState& state, const std::vector<ModelPipeline*>& pipelines,
+void answer(const ServeState& state, const std::vector<std::shared_ptr<ModelPipeline>>& pipelines,
             http::Responder& responder) {
   if (!state.metrics_enabled) {
     responder.send(
@@ -59,7 +59,7 @@ void answer(const ServeState& state, const std::vector<ModelPipeline*>& pipeline
   http::Response response;
   JsonWriter json(response.body);
   json.begin_object().key("model_stats").begin_array();
-  for (const ModelPipeline* pipeline : pipelines)
+  for (const auto& pipeline : pipelines)
     write_model_stats(json, pipeline->model(), *pipeline->metrics());
   json.end_array().end_object();
   responder.send(std::move(response));
@@ -75,7 +75,7 @@ void add_stats_routes(Router& router, ServeState& state) {
              });
   const auto one = [&state](http::Request&, const PathParams& params, http::Responder responder) {
     http::Response not_found;
-    ModelPipeline* pipeline = state.resolve(params, not_found);
+    const auto pipeline = state.resolve(params, not_found);
     if (pipeline == nullptr) {
       responder.send(std::move(not_found));
       return;

@@ -14,8 +14,8 @@ void add_v1_routes(Router& router, ServeState& state) {
                                 http::Responder responder) {
     decode_and_serve(
         state, request, params, std::move(responder),
-        [&](const ModelPipeline& pipeline) {
-          return decode_v1_predict(request.body, pipeline.model(), pipeline.features(), state.json);
+        [&state](const ModelPipeline& pipeline, http::Request& asked) {
+          return decode_v1_predict(asked.body, pipeline.model(), pipeline.features(), state.json);
         },
         [](const model::Model& model, const InferRequest& decoded, std::span<const float> outputs,
            std::string& out) { encode_v1_predictions(model, decoded, outputs, out); });
@@ -23,7 +23,7 @@ void add_v1_routes(Router& router, ServeState& state) {
   const auto status = [&state](http::Request&, const PathParams& params,
                                http::Responder responder) {
     http::Response response;
-    if (const ModelPipeline* pipeline = state.resolve(params, response)) {
+    if (const auto pipeline = state.resolve(params, response)) {
       const auto state_name = v1_model_state(state.ready.load() && pipeline->backend_ready(),
                                              state.milestones.ready_ns.load() >= 0);
       encode_v1_model_status(pipeline->model(), state_name, response.body);
@@ -33,7 +33,7 @@ void add_v1_routes(Router& router, ServeState& state) {
   const auto metadata = [&state](http::Request& request, const PathParams& params,
                                  http::Responder responder) {
     http::Response response;
-    if (const ModelPipeline* pipeline = state.resolve(params, response)) {
+    if (const auto pipeline = state.resolve(params, response)) {
       encode_v1_model_metadata(pipeline->model(), response.body);
       http::apply_etag(request, response);
     }

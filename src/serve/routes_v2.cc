@@ -32,6 +32,7 @@ void server_metadata(const ServeState& state, http::Request& request, http::Resp
   json.key("version").value(kVersion);
   json.key("extensions").begin_array();
   if (state.metrics_enabled) json.value("statistics");
+  json.value("model_repository");
   json.end_array();
   json.end_object();
   http::Response response = json_response(std::move(body));
@@ -61,7 +62,7 @@ void add_v2_routes(Router& router, ServeState& state) {
   const auto metadata = [&state](http::Request& request, const PathParams& params,
                                  http::Responder responder) {
     http::Response response;
-    const ModelPipeline* pipeline = state.resolve(params, response);
+    const auto pipeline = state.resolve(params, response);
     if (pipeline != nullptr) {
       encode_v2_model_metadata(pipeline->model(), response.body);
       http::apply_etag(request, response);
@@ -71,7 +72,7 @@ void add_v2_routes(Router& router, ServeState& state) {
   const auto model_ready = [&state](http::Request&, const PathParams& params,
                                     http::Responder responder) {
     http::Response response;
-    const ModelPipeline* pipeline = state.resolve(params, response);
+    const auto pipeline = state.resolve(params, response);
     if (pipeline == nullptr) {
       responder.send(std::move(response));
       return;
@@ -82,8 +83,8 @@ void add_v2_routes(Router& router, ServeState& state) {
                               http::Responder responder) {
     decode_and_serve(
         state, request, params, std::move(responder),
-        [&](const ModelPipeline& pipeline) {
-          return decode_v2_infer(request.body, pipeline.model(), state.json);
+        [&state](const ModelPipeline& pipeline, http::Request& asked) {
+          return decode_v2_infer(asked.body, pipeline.model(), state.json);
         },
         encode_v2_infer);
   };

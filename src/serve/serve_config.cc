@@ -82,6 +82,15 @@ Status load_serve_config(const std::string& path, ServeConfig& config) {
     if (auto v = map.string("admin_token")) options.admin_token = *v;
     if (auto v = map.string("admin_token_file")) config.admin_token_file = *v;
     if (auto v = map.strings("allowed_hosts")) options.allowed_hosts = *v;
+    if (auto v = map.string("model_control")) {
+      auto control = parse_model_control(*v);
+      if (!control) map.error_at(map.node("model_control"), "must be none, poll or explicit");
+      options.lifecycle.control = *control;
+    }
+    if (auto v = map.bytes("model_memory")) options.lifecycle.memory_budget = *v;
+    if (auto v = map.duration_us("model_poll_interval")) {
+      options.lifecycle.poll_interval = millis(*v);
+    }
     const YAML::Node auth = map.node("auth");
     if (auth.IsDefined()) {
       YamlMap section(auth, path, "auth");
@@ -228,6 +237,17 @@ Status validate(const ServeConfig& config) {
   if (config.upstream_protocol != "v2" && config.upstream_protocol != "v1" &&
       config.upstream_protocol != "json") {
     return fail("upstream protocol '" + config.upstream_protocol + "': expected v2, v1 or json");
+  }
+  const LifecycleOptions& lifecycle = config.options.lifecycle;
+  if (lifecycle.poll_interval.count() < 10)
+    return fail("--model-poll-interval must be at least 10ms");
+  if (lifecycle.control == ModelControl::kPoll && config.models_dir.empty()) {
+    return fail("--model-control poll watches a repository folder: give --models DIR");
+  }
+  if (lifecycle.memory_budget > 0 && config.models_dir.empty()) {
+    return fail(
+        "--model-memory loads the models of a repository folder as they are asked for: "
+        "give --models DIR");
   }
   if (config.backends.size() > 1 && config.backends.size() != config.model_files.size()) {
     return fail("give --backend once for every --model, or once for all of them");

@@ -8,6 +8,7 @@
 //            body_timeout: 30s, idle_timeout: 60s, max_pipeline: 32, json_depth: 32}
 //   compression: {enabled: true, min_size: 1KiB, gzip_level: 5, brotli_quality: 4, zstd_level: 3}
 //   admin_token: s3cret      metrics: true       history: 1h
+//   model_control: poll      model_memory: 2GiB  model_poll_interval: 10s
 //   auth: {api_keys: FILE, rate: 50/s,
 //          jwt: {secret_file: F, public_key: F, jwks: F, audience: A, issuer: I, leeway: 60s,
 //                models_claim: C}}

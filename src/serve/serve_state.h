@@ -1,5 +1,6 @@
 // What the route handlers share: the models' pipelines, the caches, readiness and limits.
-// Built before the server starts; afterwards only `ready` and the milestones change.
+// Built before the server starts; afterwards `ready`, the milestones and the model table change
+// (the table through the model lifecycle, see serve/model_lifecycle.h).
 #pragma once
 
 #include <atomic>
@@ -16,6 +17,7 @@
 #include "serve/api_pipeline.h"
 #include "serve/auth.h"
 #include "serve/json_input.h"
+#include "serve/model_table.h"
 #include "serve/pipeline.h"
 #include "serve/router.h"
 
@@ -28,14 +30,30 @@ struct Metered {
   const monitor::ModelMetrics* metrics;
   std::string_view backend_choice;
   const AdmissionLimit* admission = nullptr;  // models (json upstreams have their call queue)
+  std::shared_ptr<const ModelPipeline> pin;   // keeps a model's pointers valid; null for apis
 };
+
+// Each model's metrics, by name: shared by its versions and kept while the server runs, so that
+// its counters go on across reloads instead of starting again. Any thread.
+class MetricsByModel {
+ public:
+  std::shared_ptr<monitor::ModelMetrics> of(const std::string& model);
+
+ private:
+  std::mutex mutex_;
+  std::map<std::string, std::shared_ptr<monitor::ModelMetrics>, std::less<>> metrics_;
+};
+
+class ModelLifecycle;
 
 struct ServeState {
   ServeState(std::size_t l1_bytes, std::size_t max_in_flight)
       : caches(l1_bytes), admission(AdmissionSettings{max_in_flight}) {}
 
-  std::shared_ptr<const model::ModelRepository> models;
-  std::map<const model::Model*, std::unique_ptr<ModelPipeline>> pipelines;
+  std::shared_ptr<const model::ModelRepository> initial;  // what the server started with
+  ModelTable table;                                       // the models served now
+  MetricsByModel model_metrics;
+  ModelLifecycle* lifecycle = nullptr;             // owned by the PredictionServer
   std::vector<std::unique_ptr<ApiPipeline>> apis;  // json upstreams, by name
   SharedCaches caches;
   AdmissionLimit admission;  // every model's predictions together (--max-in-flight)
@@ -51,10 +69,11 @@ struct ServeState {
   std::size_t max_connections = 0;  // the bound on them; 0: none
 
   // The pipeline of the model named in the path (and its version, when given), or a 404 answer.
-  ModelPipeline* resolve(const PathParams& params, http::Response& not_found) const;
-  // Every model's pipeline, in the models' order.
-  std::vector<ModelPipeline*> all() const;
-  // Every model's and json upstream's config and metrics (with metrics on), models first.
+  std::shared_ptr<ModelPipeline> resolve(const PathParams& params, http::Response& not_found) const;
+  // Every loaded version's pipeline: by model name, then in serving order.
+  std::vector<std::shared_ptr<ModelPipeline>> all() const;
+  // Every model's (its default version's) and json upstream's config and metrics (with metrics
+  // on), models first.
   std::vector<Metered> metered() const;
   // The json upstream mounted where `path` is (the longest mount that claims it), or null.
   ApiPipeline* api_for(std::string_view path) const;
@@ -65,13 +84,28 @@ struct ServeState {
 // An Error whose code is an HTTP status, as {"error": message}.
 http::Response error_from(const Error& error);
 
+// With a memory budget (--model-memory), a model of the repository that is not loaded is loaded
+// for the request: true when the request was handed over (`retry` runs once the load is done,
+// on the lifecycle's thread, or answers the load's failure).
+bool load_for(ServeState& state, const PathParams& params, http::Request& request,
+              http::Responder& responder,
+              std::function<void(http::Request&, http::Responder)> retry);
+
 // Finds the model named in the path and decodes the body with `decode`, or answers the error.
 template <typename Decode>
 void decode_and_serve(ServeState& state, http::Request& request, const PathParams& params,
-                      http::Responder responder, Decode decode, Encoder encode) {
+                      http::Responder responder, Decode decode, Encoder encode,
+                      bool may_load = true) {
   http::Response response;
-  ModelPipeline* pipeline = state.resolve(params, response);
+  const std::shared_ptr<ModelPipeline> pipeline = state.resolve(params, response);
   if (pipeline == nullptr) {
+    if (may_load &&
+        load_for(state, params, request, responder,
+                 [&state, params, decode, encode](http::Request& again, http::Responder answer) {
+                   decode_and_serve(state, again, params, std::move(answer), decode, encode, false);
+                 })) {
+      return;
+    }
     responder.send(std::move(response));
     return;
   }
@@ -84,7 +118,7 @@ void decode_and_serve(ServeState& state, http::Request& request, const PathParam
   }
   AdmissionTicket ticket;
   if (!pipeline->admit(state.admission, request, responder, ticket)) return;
-  Result<InferRequest> decoded = decode(*pipeline);
+  Result<InferRequest> decoded = decode(*pipeline, request);
   if (!decoded) {
     pipeline->refuse(decoded.error(), request, std::move(responder));
     return;
@@ -110,7 +144,8 @@ void add_v2_routes(Router& router, ServeState& state);
 // The statistics extension; added before add_v2_routes so that /v2/models/stats is not a model.
 void add_stats_routes(Router& router, ServeState& state);
 void add_v1_routes(Router& router, ServeState& state);
-// The model repository extension's index (GET or POST /v2/repository/index).
+// The model repository extension: its index (GET or POST /v2/repository/index), and loads and
+// unloads (POST /v2/repository/models/{m}/load|unload, admin token, --model-control explicit).
 void add_repository_routes(Router& router, ServeState& state);
 void add_api_routes(Router& router, ServeState& state);
 void add_dashboard_routes(Router& router);

@@ -17,6 +17,20 @@ constexpr float kZeroThreshold = 1e-35F;  // what LightGBM reads as zero
 
 }  // namespace
 
+std::size_t Forest::memory_bytes() const {
+  const auto bytes = [](const auto& v) { return v.capacity() * sizeof(v[0]); };
+  std::size_t total = bytes(nodes_) + bytes(covers_) + bytes(tree_expected_) + bytes(node_leaves_) +
+                      bytes(node_leaves_wide_) + bytes(leaf_linear_) + bytes(input_rules_) +
+                      bytes(splits_) + bytes(leaves_) + bytes(leaves_wide_) + bytes(roots_) +
+                      bytes(groups_) + bytes(offsets_);
+  for (const auto& leaf : linear_leaves_) {
+    total += sizeof(leaf) + bytes(leaf.features) + bytes(leaf.coefficients);
+  }
+  for (const auto& set : category_sets_) total += sizeof(set) + bytes(set);
+  for (const auto& set : member_sets_) total += sizeof(set) + bytes(set);
+  return total;
+}
+
 std::size_t Forest::num_outputs() const {
   switch (transform_) {
     case Transform::kSoftmax:

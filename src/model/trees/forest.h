@@ -39,6 +39,8 @@ class Forest {
   std::string output_name() const;
   // A classifier's labels, one per output column; empty for other models.
   const std::vector<std::string>& class_labels() const { return class_labels_; }
+  // Bytes its arrays hold (nodes, leaves, layouts, sets): what the model costs in memory.
+  std::size_t memory_bytes() const;
   const std::string& input_name() const { return input_name_; }  // empty when the file has none
   bool integer_labels() const { return integer_labels_; }
   const std::vector<std::string>& feature_names() const { return feature_names_; }

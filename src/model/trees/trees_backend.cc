@@ -27,6 +27,7 @@ class TreesBackend final : public Backend {
   }
 
   const BackendInfo& info() const override { return info_; }
+  std::size_t memory_bytes() const override { return forest_.memory_bytes(); }
   // 32 rows take ~20 us on the native engine: cheaper inline than through a queue.
   Capabilities capabilities() const override { return {.inline_rows = 32}; }
 

@@ -44,5 +44,13 @@ TEST(FormatDuration, PicksAReadableUnit) {
   EXPECT_EQ(format_duration(std::chrono::seconds(2)), "2.00s");
 }
 
+TEST(FormatBytes, PicksABinaryUnitParseBytesReads) {
+  EXPECT_EQ(format_bytes(812), "812B");
+  EXPECT_EQ(format_bytes(3482), "3.4KiB");
+  EXPECT_EQ(format_bytes(1258291), "1.20MiB");
+  EXPECT_EQ(format_bytes(2ULL << 30), "2.00GiB");
+  EXPECT_EQ(parse_bytes(format_bytes(1536)).value(), 1536U);
+}
+
 }  // namespace
 }  // namespace hone
