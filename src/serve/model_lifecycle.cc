@@ -119,9 +119,9 @@ void ModelLifecycle::when_loaded(const std::string& name, Done then) {
     }
     if (stopped) return then(stopping());
     if (find_pipeline(*table_.current(), name, "") != nullptr) return then({});
-    auto configs = catalog_.versions(name);
-    if (!configs) return then(configs.error());
-    then(load_now(name, *configs, "its first request"));
+    auto versions = read_versions(name);
+    if (!versions) return then(versions.error());
+    then(load_now(name, *versions, "its first request"));
   });
 }
 
@@ -132,9 +132,9 @@ void ModelLifecycle::load(const std::string& name, Done done) {
       if (stopped_) return done(stopping());
     }
     if (auto s = catalog_.rescan(); !s) return done(s);
-    auto configs = catalog_.versions(name);
-    if (!configs) return done(configs.error());
-    done(load_now(name, *configs, "a load request"));
+    auto versions = read_versions(name);
+    if (!versions) return done(versions.error());
+    done(load_now(name, *versions, "a load request"));
   });
 }
 

@@ -117,8 +117,12 @@ class ModelLifecycle {
   void run();
   void enqueue(std::function<void()> task);
   // model_loading.cc: the changes, on the lifecycle's thread.
-  Status load_now(const std::string& name, const std::vector<model::ModelConfig>& configs,
-                  const char* why);
+  struct Versions {
+    std::vector<model::ModelConfig> configs;  // as read_model_folder gives them
+    std::string stamp;  // of their files, taken before they were read: a later change shows
+  };
+  Result<Versions> read_versions(const std::string& name) const;
+  Status load_now(const std::string& name, const Versions& versions, const char* why);
   // `reason` counts the unload (request, memory, removed); `why` is what the index shows.
   void unload_now(const std::string& name, const std::string& reason, const std::string& why);
   // The models to unload, least recently used first, so that `needed` more bytes fit.

@@ -87,13 +87,25 @@ Status ModelLifecycle::adopt(const model::ModelRepository& initial) {
   return {};
 }
 
-Status ModelLifecycle::load_now(const std::string& name,
-                                const std::vector<model::ModelConfig>& configs, const char* why) {
+Result<ModelLifecycle::Versions> ModelLifecycle::read_versions(const std::string& name) const {
+  // Read twice, stamped between: what the second read saw is at least as new as the stamp, so a
+  // file that changes while it is read gets a new stamp, and the next poll reads it again.
+  auto first = catalog_.versions(name);
+  if (!first) return first.error();
+  std::string stamp = stamp_of(*first);
+  auto configs = catalog_.versions(name);
+  if (!configs) return configs.error();
+  return Versions{std::move(*configs), std::move(stamp)};
+}
+
+Status ModelLifecycle::load_now(const std::string& name, const Versions& versions,
+                                const char* why) {
   const auto started = SteadyClock::now();
+  const std::vector<model::ModelConfig>& configs = versions.configs;
   const std::shared_ptr<const ModelSnapshot> now = table_.current();
   const auto loaded = now->find(name);
   const LoadedVersions before = loaded != now->end() ? loaded->second : LoadedVersions{};
-  const std::string stamp = stamp_of(configs);
+  const std::string& stamp = versions.stamp;
   Record old;
   {
     const std::lock_guard lock(mutex_);
@@ -238,7 +250,7 @@ void ModelLifecycle::unload_now(const std::string& name, const std::string& reas
   next->erase(name);
   table_.publish(std::move(next));
   wake_.notify_all();
-  spdlog::info("model '{}' unloaded: {}", name, why);
+  spdlog::info("model '{}': {}", name, why);
 }
 
 void ModelLifecycle::poll() {
@@ -259,20 +271,19 @@ void ModelLifecycle::poll() {
     }
     // Under a memory budget, a model that is not loaded waits for its first request.
     if (record.memory.empty() && options_.memory_budget > 0) continue;
-    auto configs = catalog_.versions(name);
-    if (!configs) {
-      const std::string failed = "config:" + configs.error().message;
+    auto versions = read_versions(name);
+    if (!versions) {
+      const std::string failed = "config:" + versions.error().message;
       if (failed != record.failed_stamp) {
-        spdlog::error("model repository poll: {}", configs.error().message);
+        spdlog::error("model repository poll: {}", versions.error().message);
         const std::lock_guard lock(mutex_);
         records_[name].failed_stamp = failed;
         ++records_[name].failed_loads;
       }
       continue;
     }
-    const std::string stamp = stamp_of(*configs);
-    if (stamp == record.stamp || stamp == record.failed_stamp) continue;
-    (void)load_now(name, *configs, "the repository poll");  // a failure is logged and counted
+    if (versions->stamp == record.stamp || versions->stamp == record.failed_stamp) continue;
+    (void)load_now(name, *versions, "the repository poll");  // a failure is logged and counted
   }
 }
 

@@ -64,7 +64,13 @@ void add_v2_routes(Router& router, ServeState& state) {
     http::Response response;
     const auto pipeline = state.resolve(params, response);
     if (pipeline != nullptr) {
-      encode_v2_model_metadata(pipeline->model(), response.body);
+      std::vector<std::string> versions;
+      for (const auto& loaded : state.all()) {
+        if (loaded->model().config.name == pipeline->model().config.name) {
+          versions.push_back(loaded->model().config.version);
+        }
+      }
+      encode_v2_model_metadata(pipeline->model(), response.body, versions);
       http::apply_etag(request, response);
     }
     responder.send(std::move(response));

@@ -300,11 +300,15 @@ void encode_v2_infer(const model::Model& model, const InferRequest& request,
   json.end_object();
 }
 
-void encode_v2_model_metadata(const model::Model& model, std::string& out) {
+void encode_v2_model_metadata(const model::Model& model, std::string& out,
+                              const std::vector<std::string>& versions) {
   JsonWriter json(out);
   json.begin_object();
   json.key("name").value(model.config.name);
-  json.key("versions").begin_array().value(model.config.version).end_array();
+  json.key("versions").begin_array();
+  if (versions.empty()) json.value(model.config.version);
+  for (const auto& version : versions) json.value(version);
+  json.end_array();
   json.key("platform").value(model.config.backend);
   json.key("inputs").begin_array();
   for (const auto& input : model.config.inputs) write_tensor_spec(json, input);

@@ -4,6 +4,7 @@
 
 #include <span>
 #include <string>
+#include <vector>
 
 #include "core/result.h"
 #include "model/repository.h"
@@ -19,6 +20,8 @@ void encode_v2_infer(const model::Model& model, const InferRequest& request,
                      std::span<const float> outputs, std::string& out);
 
 // Model metadata: {"name","versions","platform","inputs":[...],"outputs":[...]}.
-void encode_v2_model_metadata(const model::Model& model, std::string& out);
+// `versions`: the model's loaded versions (empty: the model's own).
+void encode_v2_model_metadata(const model::Model& model, std::string& out,
+                              const std::vector<std::string>& versions = {});
 
 }  // namespace hone::serve

@@ -55,6 +55,41 @@ limits:
   EXPECT_TRUE(validate(config));
 }
 
+TEST(ServeConfig, TheModelLifecycleKeys) {
+  test::TempDir dir;
+  const auto file = dir.write("hone.yaml", R"(models: /srv/models
+model_control: poll
+model_memory: 512MiB
+model_poll_interval: 250ms
+)");
+  ServeConfig config;
+  ASSERT_TRUE(load_serve_config(file, config));
+  const LifecycleOptions& lifecycle = config.options.lifecycle;
+  EXPECT_EQ(lifecycle.control, ModelControl::kPoll);
+  EXPECT_EQ(lifecycle.memory_budget, 512U * 1024 * 1024);
+  EXPECT_EQ(lifecycle.poll_interval, std::chrono::milliseconds(250));
+  EXPECT_TRUE(validate(config));
+  config.models_dir.clear();
+  config.model_files = {"a.json"};
+  EXPECT_NE(validate(config).error().message.find("--model-control poll watches a repository"),
+            std::string::npos);
+  config.options.lifecycle.control = ModelControl::kExplicit;
+  EXPECT_NE(
+      validate(config).error().message.find("--model-memory loads the models of a repository"),
+      std::string::npos);
+  config.options.lifecycle.memory_budget = 0;
+  EXPECT_TRUE(validate(config));
+  config.options.lifecycle.poll_interval = std::chrono::milliseconds(1);
+  EXPECT_FALSE(validate(config));
+
+  const auto bad = dir.write("bad.yaml", "models: m\nmodel_control: sometimes\n");
+  ServeConfig refused;
+  const Status status = load_serve_config(bad, refused);
+  ASSERT_FALSE(status);
+  EXPECT_NE(status.error().message.find("must be none, poll or explicit"), std::string::npos)
+      << status.error().message;
+}
+
 TEST(ServeConfig, RedisCompressionAndCacheSections) {
   test::TempDir dir;
   const auto file = dir.write("hone.yaml", R"(models: m

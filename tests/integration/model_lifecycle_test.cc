@@ -1,0 +1,367 @@
+// Models coming and going while hone serve runs: loads and unloads by request (--model-control
+// explicit), versions kept by a version_policy, the repository polled for new versions and changed
+// configs under load without a failed request, and a memory budget under which models load on
+// their first request and the least recently used idle one makes room.
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <thread>
+
+#include "support/redis_process.h"
+#include "support/served.h"
+#include "support/temp_dir.h"
+#include "support/test_models.h"
+
+namespace hone::test {
+namespace {
+namespace fs = std::filesystem;
+
+const std::string kSixRow = R"({"instances":[[1.5,-0.5,2,0.25,-1,3]]})";
+const std::vector<http::Header> kAdmin = {{"Authorization", "Bearer t0ken"}};
+
+// A model folder (or a version folder inside one) holding a copy of a test model; the copy is
+// made aside and renamed into place, so that a poll never sees half of it.
+void put_model(const fs::path& folder, const std::string& test_model) {
+  const fs::path aside = folder.parent_path() / (".incoming-" + folder.filename().string());
+  fs::create_directories(aside);
+  fs::copy_file(hone::test::test_model(test_model).path, aside / "model.json",
+                fs::copy_options::overwrite_existing);
+  fs::rename(aside, folder);
+}
+
+void write_file(const fs::path& path, const std::string& text) { std::ofstream(path) << text; }
+
+std::string metric_line(const std::string& metrics, const std::string& series) {
+  const auto at = metrics.find("\n" + series + " ");
+  if (at == std::string::npos) return "(no " + series + ")";
+  return metrics.substr(at + 1, metrics.find('\n', at + 1) - at - 1);
+}
+
+struct Answer {
+  int status = 0;
+  std::string body;
+};
+
+Answer predict(const Served& served, const std::string& path, const std::string& body = kSixRow) {
+  auto answer = served.client().post(path, body);
+  if (!answer) return {0, answer.error().message};
+  return {answer->status, answer->body};
+}
+
+TEST(ModelLifecycle, ExplicitControlLoadsAndUnloadsWithTheAdminToken) {
+  TempDir repo;
+  put_model(repo.path() / "a", "regression");
+  put_model(repo.path() / "b", "binary");
+  write_file(repo.path() / "a" / "config.yaml", "name: a\n");
+  write_file(repo.path() / "b" / "config.yaml", "name: b\n");
+  Served served(
+      {"--models", repo.path().string(), "--model-control", "explicit", "--admin-token", "t0ken"});
+  const Answer before = predict(served, "/v1/models/a:predict");
+  ASSERT_EQ(before.status, 200) << before.body;
+  auto client = served.client();
+
+  EXPECT_EQ(client.post("/v2/repository/models/a/unload", "").value().status, 401);
+  const auto unloaded = client.request("POST", "/v2/repository/models/a/unload", "", kAdmin);
+  ASSERT_EQ(unloaded.value().status, 200) << unloaded.value().body;
+  EXPECT_EQ(unloaded.value().body, "{}");
+  const Answer gone = predict(served, "/v1/models/a:predict");
+  EXPECT_EQ(gone.status, 404);
+  EXPECT_NE(gone.body.find("model 'a' is not loaded (unloaded by request; load it with POST "
+                           "/v2/repository/models/a/load)"),
+            std::string::npos)
+      << gone.body;
+  EXPECT_EQ(served.get("/v2/repository/index"),
+            R"([{"name":"a","state":"UNAVAILABLE","reason":"unloaded by request"},)"
+            R"({"name":"b","version":"1","state":"READY","reason":""}])");
+  EXPECT_EQ(predict(served, "/v1/models/b:predict").status, 200);
+
+  const auto loaded = client.request("POST", "/v2/repository/models/a/load", "{}", kAdmin);
+  ASSERT_EQ(loaded.value().status, 200) << loaded.value().body;
+  const Answer again = predict(served, "/v1/models/a:predict");
+  EXPECT_EQ(again.status, 200);
+  EXPECT_EQ(again.body, before.body);
+
+  // A folder added after the start loads by request; a broken one is refused with its reason
+  // and shows in the index with it.
+  put_model(repo.path() / "c", "softprob");
+  write_file(repo.path() / "c" / "config.yaml", "name: c\n");
+  EXPECT_EQ(predict(served, "/v1/models/c:predict").status, 404);
+  EXPECT_EQ(client.request("POST", "/v2/repository/models/c/load", "", kAdmin).value().status, 200);
+  EXPECT_EQ(predict(served, "/v1/models/c:predict").status, 200);
+  fs::create_directories(repo.path() / "d");
+  write_file(repo.path() / "d" / "config.yaml", "name: d\n");
+  write_file(repo.path() / "d" / "model.json", "{\"learner\": 1");
+  const auto broken = client.request("POST", "/v2/repository/models/d/load", "", kAdmin).value();
+  EXPECT_EQ(broken.status, 500);
+  EXPECT_NE(broken.body.find("model.json"), std::string::npos) << broken.body;
+  EXPECT_NE(served.get("/v2/repository/index")
+                .find(R"({"name":"d","state":"UNAVAILABLE","reason":"its last load failed: )"),
+            std::string::npos);
+
+  const auto unknown = client.request("POST", "/v2/repository/models/nope/load", "", kAdmin);
+  EXPECT_EQ(unknown.value().status, 404);
+  EXPECT_NE(unknown.value().body.find("no model 'nope' in the repository"), std::string::npos);
+  EXPECT_EQ(client.request("POST", "/v2/repository/models/nope/unload", "", kAdmin).value().status,
+            404);
+  const auto parameters =
+      client.request("POST", "/v2/repository/models/a/load", R"({"parameters":{}})", kAdmin);
+  EXPECT_EQ(parameters.value().status, 400);
+  EXPECT_NE(parameters.value().body.find("'parameters' is not supported here"), std::string::npos);
+
+  const std::string metrics = served.get("/metrics");
+  EXPECT_EQ(metric_line(metrics, R"(hone_model_loads_total{model="a",outcome="ok"})"),
+            R"(hone_model_loads_total{model="a",outcome="ok"} 2)");
+  EXPECT_EQ(metric_line(metrics, R"(hone_model_unloads_total{model="a",reason="request"})"),
+            R"(hone_model_unloads_total{model="a",reason="request"} 1)");
+  EXPECT_EQ(metric_line(metrics, R"(hone_model_loads_total{model="d",outcome="failed"})"),
+            R"(hone_model_loads_total{model="d",outcome="failed"} 1)");
+  // Request counts go on across the reload: the model's metrics outlive its pipelines.
+  EXPECT_EQ(metric_line(metrics, R"(hone_requests_total{model="a",status="200"})"),
+            R"(hone_requests_total{model="a",status="200"} 2)");
+}
+
+TEST(ModelLifecycle, LoadAndUnloadNeedExplicitControl) {
+  Served served({"--admin-token", "t0ken"});
+  auto client = served.client();
+  const auto refused =
+      client.request("POST", "/v2/repository/models/fraud-detector/unload", "", kAdmin).value();
+  EXPECT_EQ(refused.status, 400);
+  EXPECT_NE(refused.body.find("only with --model-control explicit; this server runs with "
+                              "--model-control none"),
+            std::string::npos)
+      << refused.body;
+  EXPECT_NE(served.get("/v2").find(R"("model_repository")"), std::string::npos);
+}
+
+TEST(ModelLifecycle, ServesEveryVersionItsPolicyKeeps) {
+  TempDir repo;
+  const fs::path m = repo.path() / "m";
+  put_model(m / "1", "regression");
+  put_model(m / "2", "binary");
+  put_model(m / "10", "softmax");
+  Served single({"--model", "r=" + test_model("regression").path, "--model",
+                 "s=" + test_model("softmax").path});
+  const std::string regression = predict(single, "/v1/models/r:predict").body;
+  const std::string softmax = predict(single, "/v1/models/s:predict").body;
+  ASSERT_NE(regression, softmax);
+
+  write_file(m / "config.yaml", "version_policy: {latest: 2}\n");
+  {
+    Served served({"--models", repo.path().string()});
+    EXPECT_EQ(served.get("/v2/repository/index"),
+              R"([{"name":"m","version":"2","state":"READY","reason":""},)"
+              R"({"name":"m","version":"10","state":"READY","reason":""}])");
+    EXPECT_EQ(predict(served, "/v1/models/m:predict").body, softmax);  // the default: 10
+    EXPECT_EQ(predict(served, "/v1/models/m/versions/10:predict").body, softmax);
+    const Answer two = predict(served, "/v2/models/m/versions/2/infer",
+                               R"({"inputs":[{"name":"features","shape":[1,6],)"
+                               R"("datatype":"FP32","data":[1.5,-0.5,2,0.25,-1,3]}]})");
+    EXPECT_EQ(two.status, 200) << two.body;
+    const Answer one = predict(served, "/v1/models/m/versions/1:predict");
+    EXPECT_EQ(one.status, 404);
+    EXPECT_NE(one.body.find("model 'm' has no version '1' loaded"), std::string::npos);
+    EXPECT_NE(served.get("/v2/models/m/versions/2").find(R"("versions":["2","10"])"),
+              std::string::npos);
+  }
+  write_file(m / "config.yaml", "version_policy: {specific: [1, 7]}\n");
+  {
+    Served served({"--models", repo.path().string()});
+    EXPECT_EQ(predict(served, "/v1/models/m:predict").body, regression);
+    EXPECT_EQ(predict(served, "/v1/models/m/versions/10:predict").status, 404);
+  }
+  write_file(m / "config.yaml", "version_policy: all\n");
+  {
+    Served served({"--models", repo.path().string()});
+    for (const char* version : {"1", "2", "10"}) {
+      EXPECT_EQ(
+          predict(served, std::string("/v1/models/m/versions/") + version + ":predict").status,
+          200);
+    }
+  }
+  write_file(m / "config.yaml", "version_policy: {specific: [7]}\n");
+  const ProcessResult refused =
+      run_process({kHone, "serve", "--port", "0", "--models", repo.path().string()});
+  EXPECT_EQ(refused.exit_code, 1);
+  EXPECT_NE(refused.err.find("version_policy (specific 7) selects none of the folder's "
+                             "versions (1, 2, 10)"),
+            std::string::npos)
+      << refused.err;
+}
+
+// Clients that post predictions as fast as they are answered until told to stop, counting every
+// answer that is not a 200 and the distinct answers seen.
+class Traffic {
+ public:
+  Traffic(const Served& served, const std::string& path) {
+    for (int i = 0; i < 2; ++i) {
+      threads_.emplace_back([this, &served, path] {
+        auto client = served.client();
+        while (!stop_.load()) {
+          auto answer = client.post(path, kSixRow);
+          const std::lock_guard lock(mutex_);
+          ++sent_;
+          if (!answer || answer->status != 200) {
+            failures_.push_back(answer ? std::to_string(answer->status) + " " + answer->body
+                                       : answer.error().message);
+            if (!answer) client = served.client();
+            continue;
+          }
+          seen_.insert(answer->body);
+          last_ = answer->body;
+        }
+      });
+    }
+  }
+  ~Traffic() { finish(); }
+  void finish() {
+    stop_ = true;
+    for (auto& thread : threads_) {
+      if (thread.joinable()) thread.join();
+    }
+  }
+  bool last_was(const std::string& body) {
+    const std::lock_guard lock(mutex_);
+    return last_ == body;
+  }
+  std::int64_t sent() {
+    const std::lock_guard lock(mutex_);
+    return sent_;
+  }
+  std::vector<std::string> failures_;
+  std::set<std::string> seen_;
+
+ private:
+  std::atomic<bool> stop_{false};
+  std::mutex mutex_;
+  std::int64_t sent_ = 0;
+  std::string last_;
+  std::vector<std::thread> threads_;
+};
+
+TEST(ModelLifecycle, PollSwapsInANewVersionUnderLoadWithoutAFailedRequest) {
+  TempDir repo;
+  const fs::path m = repo.path() / "m";
+  put_model(m / "1", "regression");
+  // Batching with a wait keeps requests queued inside the old version when the new one comes.
+  const std::string config = "batching: {max_batch_size: 8, max_queue_delay: 2ms}\n";
+  write_file(m / "config.yaml", config);
+  Served single({"--model", "r=" + test_model("regression").path, "--model",
+                 "b=" + test_model("binary").path});
+  const std::string old_answer = predict(single, "/v1/models/r:predict").body;
+  const std::string new_answer = predict(single, "/v1/models/b:predict").body;
+
+  Served served({"--models", repo.path().string(), "--model-control", "poll",
+                 "--model-poll-interval", "50ms"});
+  Traffic traffic(served, "/v1/models/m:predict");
+  ASSERT_TRUE(eventually([&] { return traffic.sent() > 200; }));
+  put_model(m / "2", "binary");
+  ASSERT_TRUE(eventually([&] { return traffic.last_was(new_answer); }));
+  const std::int64_t at_swap = traffic.sent();
+  ASSERT_TRUE(eventually([&] { return traffic.sent() > at_swap + 200; }));
+  traffic.finish();
+  EXPECT_TRUE(traffic.failures_.empty())
+      << traffic.failures_.size() << " failed, first: " << traffic.failures_.front();
+  EXPECT_EQ(traffic.seen_, (std::set<std::string>{old_answer, new_answer}));
+  EXPECT_EQ(served.get("/v2/repository/index"),
+            R"([{"name":"m","version":"2","state":"READY","reason":""}])");
+  const std::string metrics = served.get("/metrics");
+  EXPECT_EQ(metric_line(metrics, R"(hone_model_unloads_total{model="m",reason="replaced"})"),
+            R"(hone_model_unloads_total{model="m",reason="replaced"} 1)");
+
+  // A changed config is read again: one row per request from now on.
+  write_file(m / "config.yaml", config + "max_rows_per_request: 1\n");
+  const std::string two_rows = R"({"instances":[[1,2,3,4,5,6],[1,2,3,4,5,6]]})";
+  EXPECT_TRUE(eventually([&] {
+    return predict(served, "/v1/models/m:predict", two_rows).status == 413;
+  })) << served.process.stderr_text();
+  // A folder that leaves the repository takes its model with it.
+  fs::remove_all(m);
+  EXPECT_TRUE(eventually([&] { return predict(served, "/v1/models/m:predict").status == 404; }));
+  EXPECT_NE(
+      served.get("/metrics").find(R"(hone_model_unloads_total{model="m",reason="removed"} 1)"),
+      std::string::npos);
+}
+
+double memory_of(const std::string& metrics, const std::string& model) {
+  const std::string line =
+      metric_line(metrics, R"(hone_model_memory_bytes{model=")" + model + R"("})");
+  return std::stod(line.substr(line.rfind(' ') + 1));
+}
+
+TEST(ModelLifecycle, AMemoryBudgetLoadsOnFirstRequestAndUnloadsTheLeastRecentlyUsedIdleModel) {
+  TempDir repo;
+  put_model(repo.path() / "a", "regression");
+  put_model(repo.path() / "b", "softprob");
+  write_file(repo.path() / "a" / "config.yaml", "name: a\n");
+  write_file(repo.path() / "b" / "config.yaml", "name: b\n");
+  double a_bytes = 0;
+  double b_bytes = 0;
+  {
+    Served roomy({"--models", repo.path().string()});
+    const std::string metrics = roomy.get("/metrics");
+    a_bytes = memory_of(metrics, "a");
+    b_bytes = memory_of(metrics, "b");
+    ASSERT_GT(a_bytes, 1000);
+    ASSERT_GT(b_bytes, 1000);
+  }
+  // Room for the larger model and half the smaller: one at a time.
+  const auto budget =
+      static_cast<std::uint64_t>(std::max(a_bytes, b_bytes) + std::min(a_bytes, b_bytes) / 2);
+  Served served({"--models", repo.path().string(), "--model-memory", std::to_string(budget)});
+  EXPECT_EQ(
+      served.get("/v2/repository/index"),
+      R"([{"name":"a","state":"UNAVAILABLE","reason":"not loaded yet: it loads on its first request"},)"
+      R"({"name":"b","state":"UNAVAILABLE","reason":"not loaded yet: it loads on its first request"}])");
+  EXPECT_EQ(predict(served, "/v1/models/a:predict").status, 200);
+  EXPECT_EQ(
+      served.get("/v2/repository/index"),
+      R"([{"name":"a","version":"1","state":"READY","reason":""},)"
+      R"({"name":"b","state":"UNAVAILABLE","reason":"not loaded yet: it loads on its first request"}])");
+  EXPECT_EQ(predict(served, "/v1/models/b:predict").status, 200);
+  EXPECT_EQ(served.get("/v2/repository/index"),
+            R"([{"name":"a","state":"UNAVAILABLE","reason":"unloaded to make room for 'b' )"
+            R"((--model-memory); it loads again on its next request"},)"
+            R"({"name":"b","version":"1","state":"READY","reason":""}])");
+  EXPECT_EQ(predict(served, "/v1/models/a:predict").status, 200);  // and b makes room
+  const std::string metrics = served.get("/metrics");
+  EXPECT_EQ(metric_line(metrics, R"(hone_model_unloads_total{model="a",reason="memory"})"),
+            R"(hone_model_unloads_total{model="a",reason="memory"} 1)");
+  EXPECT_EQ(metric_line(metrics, R"(hone_model_unloads_total{model="b",reason="memory"})"),
+            R"(hone_model_unloads_total{model="b",reason="memory"} 1)");
+  EXPECT_EQ(metric_line(metrics, "hone_model_memory_limit_bytes"),
+            "hone_model_memory_limit_bytes " + std::to_string(budget));
+  EXPECT_EQ(memory_of(metrics, "b"), 0);
+  EXPECT_EQ(memory_of(metrics, "a"), a_bytes);
+  const std::string log = served.process.stderr_text();
+  EXPECT_NE(log.find("model 'a' version(s) 1 loaded for its first request in "), std::string::npos);
+  EXPECT_NE(log.find("model 'a': unloaded to make room for 'b'"), std::string::npos) << log;
+
+  // A model larger than the whole budget is refused, with both sizes.
+  Served tight({"--models", repo.path().string(), "--model-memory", "1KiB"});
+  const Answer refused = predict(tight, "/v1/models/a:predict");
+  EXPECT_EQ(refused.status, 507);
+  EXPECT_NE(refused.body.find("more than the whole --model-memory budget of 1.0KiB"),
+            std::string::npos)
+      << refused.body;
+}
+
+TEST(ModelLifecycle, FlagsThatNeedARepositoryFolderSaySo) {
+  for (const auto& [flags, why] : std::vector<std::pair<std::vector<std::string>, std::string>>{
+           {{"--model-control", "poll"}, "--model-control poll watches a repository folder"},
+           {{"--model-memory", "1GiB"}, "--model-memory loads the models of a repository folder"},
+           {{"--model-control", "sometimes"}, "--model-control"},
+       }) {
+    std::vector<std::string> args = {kHone, "serve",   "--port",
+                                     "0",   "--model", kExamples + "/ceramic-armor/model.json"};
+    args.insert(args.end(), flags.begin(), flags.end());
+    const ProcessResult refused = run_process(args);
+    EXPECT_EQ(refused.exit_code, 2) << why;
+    EXPECT_NE(refused.err.find(why), std::string::npos) << refused.err;
+  }
+}
+
+}  // namespace
+}  // namespace hone::test
