@@ -83,6 +83,8 @@ TEST(ModelLifecycle, ExplicitControlLoadsAndUnloadsWithTheAdminToken) {
   const Answer again = predict(served, "/v1/models/a:predict");
   EXPECT_EQ(again.status, 200);
   EXPECT_EQ(again.body, before.body);
+  // Loading what is loaded and unchanged loads nothing (the count below stays at 2).
+  EXPECT_EQ(client.request("POST", "/v2/repository/models/a/load", "", kAdmin).value().status, 200);
 
   // A folder added after the start loads by request; a broken one is refused with its reason
   // and shows in the index with it.
@@ -271,6 +273,22 @@ TEST(ModelLifecycle, PollSwapsInANewVersionUnderLoadWithoutAFailedRequest) {
   EXPECT_EQ(metric_line(metrics, R"(hone_model_unloads_total{model="m",reason="replaced"})"),
             R"(hone_model_unloads_total{model="m",reason="replaced"} 1)");
 
+  // A version that does not load leaves the one serving in place, and is tried once per change.
+  fs::create_directories(m / ".incoming-3");
+  write_file(m / ".incoming-3" / "model.json", "{\"learner\": 1");
+  fs::rename(m / ".incoming-3", m / "3");
+  const std::string failed = R"(hone_model_loads_total{model="m",outcome="failed"} 1)";
+  ASSERT_TRUE(eventually([&] { return served.get("/metrics").find(failed) != std::string::npos; }));
+  const std::string polls = R"(hone_model_loads_total{model="m",outcome="ok"} 2)";
+  EXPECT_NE(served.get("/metrics").find(polls), std::string::npos);
+  EXPECT_EQ(predict(served, "/v1/models/m:predict").body, new_answer);
+  fs::remove_all(m / "3");
+  // A new model folder is served.
+  put_model(repo.path() / "n", "softmax");
+  write_file(repo.path() / "n" / "config.yaml", "name: n\n");
+  EXPECT_TRUE(eventually([&] { return predict(served, "/v1/models/n:predict").status == 200; }));
+  EXPECT_NE(served.get("/metrics").find(failed), std::string::npos);  // version 3: tried once
+
   // A changed config is read again: one row per request from now on.
   write_file(m / "config.yaml", config + "max_rows_per_request: 1\n");
   const std::string two_rows = R"({"instances":[[1,2,3,4,5,6],[1,2,3,4,5,6]]})";
@@ -339,6 +357,21 @@ TEST(ModelLifecycle, AMemoryBudgetLoadsOnFirstRequestAndUnloadsTheLeastRecentlyU
   EXPECT_NE(log.find("model 'a' version(s) 1 loaded for its first request in "), std::string::npos);
   EXPECT_NE(log.find("model 'a': unloaded to make room for 'b'"), std::string::npos) << log;
 
+  // A model answering a request is not unloaded to make room: the load waits for it (503).
+  write_file(repo.path() / "b" / "config.yaml",
+             "name: b\nbatching: {max_batch_size: 64, max_queue_delay: 1s}\n");
+  Served busy({"--models", repo.path().string(), "--model-memory", std::to_string(budget)});
+  std::thread slow([&busy] { EXPECT_EQ(predict(busy, "/v1/models/b:predict").status, 200); });
+  ASSERT_TRUE(eventually([&] {
+    return busy.get("/metrics").find(R"(hone_pending_requests{model="b"} 1)") != std::string::npos;
+  }));
+  const Answer held = predict(busy, "/v1/models/a:predict");
+  slow.join();
+  EXPECT_EQ(held.status, 503);
+  EXPECT_NE(held.body.find("while they answer requests; retry later"), std::string::npos)
+      << held.body;
+  EXPECT_EQ(predict(busy, "/v1/models/a:predict").status, 200);  // b is idle now
+
   // A model larger than the whole budget is refused, with both sizes.
   Served tight({"--models", repo.path().string(), "--model-memory", "1KiB"});
   const Answer refused = predict(tight, "/v1/models/a:predict");
@@ -346,6 +379,16 @@ TEST(ModelLifecycle, AMemoryBudgetLoadsOnFirstRequestAndUnloadsTheLeastRecentlyU
   EXPECT_NE(refused.body.find("more than the whole --model-memory budget of 1.0KiB"),
             std::string::npos)
       << refused.body;
+}
+
+TEST(ModelLifecycle, UnderAMemoryBudgetABrokenConfigStillStopsTheStart) {
+  TempDir repo;
+  put_model(repo.path() / "a", "regression");
+  write_file(repo.path() / "a" / "config.yaml", "name: a\nbatching: {max_batch_size: lots}\n");
+  const ProcessResult refused = run_process(
+      {kHone, "serve", "--port", "0", "--models", repo.path().string(), "--model-memory", "1GiB"});
+  EXPECT_EQ(refused.exit_code, 1);
+  EXPECT_NE(refused.err.find("max_batch_size"), std::string::npos) << refused.err;
 }
 
 TEST(ModelLifecycle, FlagsThatNeedARepositoryFolderSaySo) {
