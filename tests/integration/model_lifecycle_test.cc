@@ -248,7 +248,8 @@ TEST(ModelLifecycle, PollSwapsInANewVersionUnderLoadWithoutAFailedRequest) {
   const fs::path m = repo.path() / "m";
   put_model(m / "1", "regression");
   // Batching with a wait keeps requests queued inside the old version when the new one comes.
-  const std::string config = "batching: {max_batch_size: 8, max_queue_delay: 2ms}\n";
+  const std::string config =
+      "batching: {max_batch_size: 8, max_queue_delay: 5ms}\nwarmup: {rounds: 3}\n";
   write_file(m / "config.yaml", config);
   Served single({"--model", "r=" + test_model("regression").path, "--model",
                  "b=" + test_model("binary").path});
@@ -269,6 +270,12 @@ TEST(ModelLifecycle, PollSwapsInANewVersionUnderLoadWithoutAFailedRequest) {
   EXPECT_EQ(traffic.seen_, (std::set<std::string>{old_answer, new_answer}));
   EXPECT_EQ(served.get("/v2/repository/index"),
             R"([{"name":"m","version":"2","state":"READY","reason":""}])");
+  // The new version was warmed up before it took traffic.
+  const std::string log = served.process.stderr_text();
+  const std::string warmed = "model 'm' warmed up: 3 round(s)";
+  const auto second_warmup = log.find(warmed, log.find(warmed) + 1);
+  ASSERT_NE(second_warmup, std::string::npos) << log;
+  EXPECT_LT(second_warmup, log.find("model 'm' version(s) 2 loaded for the repository poll"));
   const std::string metrics = served.get("/metrics");
   EXPECT_EQ(metric_line(metrics, R"(hone_model_unloads_total{model="m",reason="replaced"})"),
             R"(hone_model_unloads_total{model="m",reason="replaced"} 1)");
