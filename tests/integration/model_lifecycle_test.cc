@@ -22,17 +22,20 @@ namespace fs = std::filesystem;
 const std::string kSixRow = R"({"instances":[[1.5,-0.5,2,0.25,-1,3]]})";
 const std::vector<http::Header> kAdmin = {{"Authorization", "Bearer t0ken"}};
 
-// A model folder (or a version folder inside one) holding a copy of a test model; the copy is
-// made aside and renamed into place, so that a poll never sees half of it.
-void put_model(const fs::path& folder, const std::string& test_model) {
+void write_file(const fs::path& path, const std::string& text) { std::ofstream(path) << text; }
+
+// A model folder (or a version folder inside one) holding a copy of a test model, and a
+// config.yaml when one is given; made aside and renamed into place, so that a poll never sees
+// half of it.
+void put_model(const fs::path& folder, const std::string& test_model,
+               const std::string& config = {}) {
   const fs::path aside = folder.parent_path() / (".incoming-" + folder.filename().string());
   fs::create_directories(aside);
   fs::copy_file(hone::test::test_model(test_model).path, aside / "model.json",
                 fs::copy_options::overwrite_existing);
+  if (!config.empty()) write_file(aside / "config.yaml", config);
   fs::rename(aside, folder);
 }
-
-void write_file(const fs::path& path, const std::string& text) { std::ofstream(path) << text; }
 
 std::string metric_line(const std::string& metrics, const std::string& series) {
   const auto at = metrics.find("\n" + series + " ");
@@ -53,10 +56,8 @@ Answer predict(const Served& served, const std::string& path, const std::string&
 
 TEST(ModelLifecycle, ExplicitControlLoadsAndUnloadsWithTheAdminToken) {
   TempDir repo;
-  put_model(repo.path() / "a", "regression");
-  put_model(repo.path() / "b", "binary");
-  write_file(repo.path() / "a" / "config.yaml", "name: a\n");
-  write_file(repo.path() / "b" / "config.yaml", "name: b\n");
+  put_model(repo.path() / "a", "regression", "name: a\n");
+  put_model(repo.path() / "b", "binary", "name: b\n");
   Served served(
       {"--models", repo.path().string(), "--model-control", "explicit", "--admin-token", "t0ken"});
   const Answer before = predict(served, "/v1/models/a:predict");
@@ -88,8 +89,7 @@ TEST(ModelLifecycle, ExplicitControlLoadsAndUnloadsWithTheAdminToken) {
 
   // A folder added after the start loads by request; a broken one is refused with its reason
   // and shows in the index with it.
-  put_model(repo.path() / "c", "softprob");
-  write_file(repo.path() / "c" / "config.yaml", "name: c\n");
+  put_model(repo.path() / "c", "softprob", "name: c\n");
   EXPECT_EQ(predict(served, "/v1/models/c:predict").status, 404);
   EXPECT_EQ(client.request("POST", "/v2/repository/models/c/load", "", kAdmin).value().status, 200);
   EXPECT_EQ(predict(served, "/v1/models/c:predict").status, 200);
@@ -291,8 +291,7 @@ TEST(ModelLifecycle, PollSwapsInANewVersionUnderLoadWithoutAFailedRequest) {
   EXPECT_EQ(predict(served, "/v1/models/m:predict").body, new_answer);
   fs::remove_all(m / "3");
   // A new model folder is served.
-  put_model(repo.path() / "n", "softmax");
-  write_file(repo.path() / "n" / "config.yaml", "name: n\n");
+  put_model(repo.path() / "n", "softmax", "name: n\n");
   EXPECT_TRUE(eventually([&] { return predict(served, "/v1/models/n:predict").status == 200; }));
   EXPECT_NE(served.get("/metrics").find(failed), std::string::npos);  // version 3: tried once
 
@@ -318,10 +317,8 @@ double memory_of(const std::string& metrics, const std::string& model) {
 
 TEST(ModelLifecycle, AMemoryBudgetLoadsOnFirstRequestAndUnloadsTheLeastRecentlyUsedIdleModel) {
   TempDir repo;
-  put_model(repo.path() / "a", "regression");
-  put_model(repo.path() / "b", "softprob");
-  write_file(repo.path() / "a" / "config.yaml", "name: a\n");
-  write_file(repo.path() / "b" / "config.yaml", "name: b\n");
+  put_model(repo.path() / "a", "regression", "name: a\n");
+  put_model(repo.path() / "b", "softprob", "name: b\n");
   double a_bytes = 0;
   double b_bytes = 0;
   {
@@ -390,8 +387,7 @@ TEST(ModelLifecycle, AMemoryBudgetLoadsOnFirstRequestAndUnloadsTheLeastRecentlyU
 
 TEST(ModelLifecycle, UnderAMemoryBudgetABrokenConfigStillStopsTheStart) {
   TempDir repo;
-  put_model(repo.path() / "a", "regression");
-  write_file(repo.path() / "a" / "config.yaml", "name: a\nbatching: {max_batch_size: lots}\n");
+  put_model(repo.path() / "a", "regression", "name: a\nbatching: {max_batch_size: lots}\n");
   const ProcessResult refused = run_process(
       {kHone, "serve", "--port", "0", "--models", repo.path().string(), "--model-memory", "1GiB"});
   EXPECT_EQ(refused.exit_code, 1);
