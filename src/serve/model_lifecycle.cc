@@ -84,19 +84,25 @@ bool ModelLifecycle::loads_on_demand(const std::string& name) const {
   return options_.memory_budget > 0 && catalog_.has(name);
 }
 
-void ModelLifecycle::enqueue(std::function<void()> task) {
+void ModelLifecycle::enqueue(std::function<Status()> work, Done done, bool counted) {
+  auto task = [this, work = std::move(work), done = std::move(done), counted] {
+    bool stopped = false;
+    {
+      const std::lock_guard lock(mutex_);
+      if (counted) --waiting_;
+      stopped = stopped_;
+    }
+    done(stopped ? Status(stopping()) : work());
+  };
   {
     const std::lock_guard lock(mutex_);
     if (!stopped_) {
       tasks_.push_back(std::move(task));
-      task = nullptr;
+      wake_.notify_all();
+      return;
     }
   }
-  if (task) {
-    task();  // stopped: it answers 503 at once
-    return;
-  }
-  wake_.notify_all();
+  task();  // stopped: it answers 503 at once
 }
 
 void ModelLifecycle::when_loaded(const std::string& name, Done then) {
@@ -110,46 +116,37 @@ void ModelLifecycle::when_loaded(const std::string& name, Done then) {
     }
     ++waiting_;
   }
-  enqueue([this, name, then = std::move(then)] {
-    bool stopped = false;
-    {
-      const std::lock_guard lock(mutex_);
-      --waiting_;
-      stopped = stopped_;
-    }
-    if (stopped) return then(stopping());
-    if (find_pipeline(*table_.current(), name, "") != nullptr) return then({});
-    auto versions = read_versions(name);
-    if (!versions) return then(versions.error());
-    then(load_now(name, *versions, "its first request"));
-  });
+  enqueue(
+      [this, name]() -> Status {
+        if (find_pipeline(*table_.current(), name, "") != nullptr) return {};
+        auto versions = read_versions(name);
+        if (!versions) return versions.error();
+        return load_now(name, *versions, "its first request");
+      },
+      std::move(then), true);
 }
 
 void ModelLifecycle::load(const std::string& name, Done done) {
-  enqueue([this, name, done = std::move(done)] {
-    {
-      const std::lock_guard lock(mutex_);
-      if (stopped_) return done(stopping());
-    }
-    if (auto s = catalog_.rescan(); !s) return done(s);
-    auto versions = read_versions(name);
-    if (!versions) return done(versions.error());
-    done(load_now(name, *versions, "a load request"));
-  });
+  enqueue(
+      [this, name]() -> Status {
+        if (auto s = catalog_.rescan(); !s) return s;
+        auto versions = read_versions(name);
+        if (!versions) return versions.error();
+        return load_now(name, *versions, "a load request");
+      },
+      std::move(done));
 }
 
 void ModelLifecycle::unload(const std::string& name, Done done) {
-  enqueue([this, name, done = std::move(done)] {
-    {
-      const std::lock_guard lock(mutex_);
-      if (stopped_) return done(stopping());
-    }
-    if (table_.current()->count(name) == 0 && !catalog_.has(name)) {
-      return done(fail("unknown model '" + name + "'", 404));
-    }
-    unload_now(name, "request", "unloaded by request");
-    done({});
-  });
+  enqueue(
+      [this, name]() -> Status {
+        if (table_.current()->count(name) == 0 && !catalog_.has(name)) {
+          return fail("unknown model '" + name + "'", 404);
+        }
+        unload_now(name, "request", "unloaded by request");
+        return {};
+      },
+      std::move(done));
 }
 
 void ModelLifecycle::run() {

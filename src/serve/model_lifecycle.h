@@ -115,7 +115,9 @@ class ModelLifecycle {
 
   // model_lifecycle.cc: the thread and its queue.
   void run();
-  void enqueue(std::function<void()> task);
+  // Queues `work` for the thread; `done` gets its outcome (503 once stopped, then at once).
+  // `counted`: a request waiting for a load (waiting_ counts it until it runs).
+  void enqueue(std::function<Status()> work, Done done, bool counted = false);
   // model_loading.cc: the changes, on the lifecycle's thread.
   struct Versions {
     std::vector<model::ModelConfig> configs;  // as read_model_folder gives them
