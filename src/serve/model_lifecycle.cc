@@ -63,7 +63,9 @@ void ModelLifecycle::stop() {
     const std::lock_guard lock(mutex_);
     pipelines.swap(retired_);
   }
-  for (const auto& [name, versions] : *table_.current()) {
+  // Held while looping: a range-for would keep only the map, not the snapshot that owns it.
+  const std::shared_ptr<const ModelSnapshot> now = table_.current();
+  for (const auto& [name, versions] : *now) {
     pipelines.insert(pipelines.end(), versions.begin(), versions.end());
   }
   for (const auto& pipeline : pipelines) pipeline->stop();

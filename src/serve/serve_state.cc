@@ -62,7 +62,8 @@ bool ServeState::all_ready() const {
 
 std::vector<Metered> ServeState::metered() const {
   std::vector<Metered> out;
-  for (const auto& [name, versions] : *table.current()) {
+  const std::shared_ptr<const ModelSnapshot> now = table.current();  // held while looping
+  for (const auto& [name, versions] : *now) {
     const std::shared_ptr<const ModelPipeline> pipeline = versions.back();
     out.push_back({&pipeline->model().config, pipeline->metrics(), pipeline->model().backend_choice,
                    &pipeline->admission(), pipeline});
@@ -85,7 +86,8 @@ ApiPipeline* ServeState::api_for(std::string_view path) const {
 
 std::vector<std::shared_ptr<ModelPipeline>> ServeState::all() const {
   std::vector<std::shared_ptr<ModelPipeline>> out;
-  for (const auto& [name, versions] : *table.current()) {
+  const std::shared_ptr<const ModelSnapshot> now = table.current();  // held while looping
+  for (const auto& [name, versions] : *now) {
     out.insert(out.end(), versions.begin(), versions.end());
   }
   return out;
