@@ -23,7 +23,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   std::ofstream(dir + "/config.yaml", std::ios::trunc) << hone::model::to_yaml(*config);
   const auto back = hone::model::load_model_config(dir);
   if (!back || back->name != config->name || back->auth != config->auth ||
-      back->admission.max_in_flight != config->admission.max_in_flight) {
+      back->admission.max_in_flight != config->admission.max_in_flight ||
+      back->version_policy != config->version_policy) {
     std::abort();
   }
   return 0;

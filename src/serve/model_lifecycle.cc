@@ -75,7 +75,12 @@ std::string ModelLifecycle::how_to_load(const std::string& name) const {
   const std::lock_guard lock(mutex_);
   const auto it = records_.find(name);
   std::string why = it != records_.end() ? it->second.not_loaded : std::string();
-  if (why.empty()) why = "not loaded yet";
+  if (options_.memory_budget > 0) {
+    why = (why.empty() ? "not loaded yet" : why.substr(0, why.find(';'))) +
+          "; a prediction request loads it";
+  } else if (why.empty()) {
+    why = "not loaded yet";
+  }
   if (options_.control == ModelControl::kExplicit && options_.memory_budget == 0) {
     why += "; load it with POST /v2/repository/models/" + name + "/load";
   }

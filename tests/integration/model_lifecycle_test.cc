@@ -347,6 +347,13 @@ TEST(ModelLifecycle, AMemoryBudgetLoadsOnFirstRequestAndUnloadsTheLeastRecentlyU
             R"([{"name":"a","state":"UNAVAILABLE","reason":"unloaded to make room for 'b' )"
             R"((--model-memory); it loads again on its next request"},)"
             R"({"name":"b","version":"1","state":"READY","reason":""}])");
+  // Metadata does not load a model (it would unload another): it says how to.
+  const auto metadata = served.client().get("/v2/models/a").value();
+  EXPECT_EQ(metadata.status, 404);
+  EXPECT_NE(metadata.body.find("model 'a' is not loaded (unloaded to make room for 'b' "
+                               "(--model-memory); a prediction request loads it)"),
+            std::string::npos)
+      << metadata.body;
   EXPECT_EQ(predict(served, "/v1/models/a:predict").status, 200);  // and b makes room
   const std::string metrics = served.get("/metrics");
   EXPECT_EQ(metric_line(metrics, R"(hone_model_unloads_total{model="a",reason="memory"})"),
