@@ -42,6 +42,7 @@ struct ServeFlags {
   std::string log_level;
   std::string cache_size;
   bool no_compression = false;
+  bool reuse_port = false;
   std::string redis;
   bool cache = false;
   std::string admin_token;
@@ -98,6 +99,7 @@ Result<serve::ServeConfig> build_config(const ServeFlags& flags) {
   if (!flags.host.empty()) options.http.host = flags.host;
   if (flags.port >= 0) options.http.port = static_cast<std::uint16_t>(flags.port);
   if (flags.threads >= 0) options.http.threads = flags.threads;
+  if (flags.reuse_port) options.http.reuse_port = true;
   if (!flags.max_body.empty()) options.http.limits.max_body_bytes = *parse_bytes(flags.max_body);
   if (flags.max_connections >= 0) {
     options.http.limits.max_connections = static_cast<std::size_t>(flags.max_connections);
@@ -336,6 +338,9 @@ Command add_serve_command(CLI::App& root) {
       "Address or host name to listen on, e.g. 0.0.0.0, ::1, localhost (default 127.0.0.1)");
   app->add_option("--port", flags->port, "Port to listen on; 0 picks a free one (default 8000)")
       ->check(whole_range_validator(0, 65535));
+  app->add_flag("--reuse-port", flags->reuse_port,
+                "Share the port with other hone serve processes that set it too (SO_REUSEPORT): "
+                "start a new one beside the old, wait for it to be ready, then SIGTERM the old");
   app->add_option("--threads", flags->threads, "I/O threads (default: number of cores)")
       ->check(whole_range_validator(0, 256));
   app->add_option("--max-body", flags->max_body, "Largest request body (default 1MiB)")

@@ -110,6 +110,10 @@ class Server::Impl {
     const std::string where = options_.host + ":" + std::to_string(options_.port);
     acceptor_->open(endpoint.protocol(), error);
     if (!error) acceptor_->set_option(asio::socket_base::reuse_address(true), error);
+    if (!error && options_.reuse_port) {
+      acceptor_->set_option(asio::detail::socket_option::boolean<SOL_SOCKET, SO_REUSEPORT>(true),
+                            error);
+    }
     if (!error) acceptor_->bind(endpoint, error);
     if (!error) acceptor_->listen(asio::socket_base::max_listen_connections, error);
     if (error) return fail("cannot listen on " + where + ": " + error.message());

@@ -63,6 +63,9 @@ struct ServerOptions {
   CompressionOptions compression;
   std::uint16_t port = 8000;  // 0 picks a free port; see Server::port()
   int threads = 0;            // 0 = number of cores
+  // SO_REUSEPORT: several processes listen on one port, the kernel spreading new connections
+  // among them (for a restart without downtime, or one process per core).
+  bool reuse_port = false;
   Limits limits;
 };
 

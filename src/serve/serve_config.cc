@@ -67,6 +67,7 @@ Status load_serve_config(const std::string& path, ServeConfig& config) {
       if (*v < 0 || *v > 65535) map.error_at(map.node("port"), "port must be 0..65535");
       options.http.port = static_cast<std::uint16_t>(*v);
     }
+    if (auto v = map.boolean("reuse_port")) options.http.reuse_port = *v;
     if (auto v = map.integer("threads")) {
       if (*v < 0 || *v > 256) map.error_at(map.node("threads"), "threads must be 0..256");
       options.http.threads = static_cast<int>(*v);

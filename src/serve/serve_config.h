@@ -1,6 +1,6 @@
 // hone serve's settings: defaults, then a YAML file (--config), then command-line flags.
 // The file's keys mirror the flags:
-//   host: 127.0.0.1          port: 8000          threads: 2
+//   host: 127.0.0.1          port: 8000          threads: 2        reuse_port: false
 //   tls: {cert: server.pem, key: server.key, client_ca: clients-ca.pem}
 //   models: examples/models  model: [name=path.json, ...]   backend: xgboost
 //   drain_timeout: 10s       log_level: info     cache_size: 64MiB
