@@ -61,6 +61,7 @@ TEST(ServeConfig, TheModelLifecycleKeys) {
 model_control: poll
 model_memory: 512MiB
 model_poll_interval: 250ms
+reuse_port: true
 )");
   ServeConfig config;
   ASSERT_TRUE(load_serve_config(file, config));
@@ -68,6 +69,7 @@ model_poll_interval: 250ms
   EXPECT_EQ(lifecycle.control, ModelControl::kPoll);
   EXPECT_EQ(lifecycle.memory_budget, 512U * 1024 * 1024);
   EXPECT_EQ(lifecycle.poll_interval, std::chrono::milliseconds(250));
+  EXPECT_TRUE(config.options.http.reuse_port);
   EXPECT_TRUE(validate(config));
   config.models_dir.clear();
   config.model_files = {"a.json"};
