@@ -147,7 +147,10 @@ int run_load_command(LoadFlags& flags) {
   auto plan = load::build_plan(flags.options);
   if (!plan) return report_error(plan.error().message, 2);
   auto results = run_plans({*plan}, flags.quiet);
-  if (!results) return report_error(results.error().message, 1);
+  // A run that cannot start says why with its exit code when it has one (2: a --start-at past).
+  if (!results)
+    return report_error(results.error().message,
+                        results.error().code > 0 ? results.error().code : 1);
   return finish(flags, results->front(), plan->thresholds);
 }
 
@@ -218,6 +221,9 @@ void add_run_flags(CLI::App* app, LoadFlags& f) {
                   "Closed model: pause after each answer, 200ms or 100ms-500ms");
   app->add_option("--shard", o.shard,
                   "Run share i/N of the load (merge the results with hone report merge)");
+  app->add_option("--start-at", o.start_at,
+                  "Start at this wall-clock moment, Unix seconds or RFC 3339 "
+                  "(2026-12-01T01:30:00Z): shards started apart begin together");
   app->add_option("-H,--header", o.headers, "Request header 'Name: value' (repeatable)");
   app->add_option("--bearer", o.bearer, "Send Authorization: Bearer TOKEN");
   app->add_option("--jwt-secret", o.jwt_secret, "Mint HS256 JWTs with this secret");

@@ -1,8 +1,11 @@
 #include "core/units.h"
 
+#include <cctype>
 #include <charconv>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
+#include <ctime>
 
 #include "core/strings.h"
 
@@ -115,6 +118,54 @@ std::string format_bytes(std::uint64_t bytes) {
     std::snprintf(buffer, sizeof buffer, "%.2fGiB", value / (1024.0 * 1024 * 1024));
   }
   return buffer;
+}
+
+Result<std::int64_t> parse_wall_time_ms(std::string_view text) {
+  const std::string given(text);
+  const auto bad = [&given] {
+    return fail("'" + given +
+                "' is not a moment: give Unix seconds (1796086200) or RFC 3339 "
+                "(2026-12-01T01:30:00Z)");
+  };
+  if (!given.empty() && given.find_first_not_of("0123456789.") == std::string::npos) {
+    char* end = nullptr;
+    const double seconds = std::strtod(given.c_str(), &end);
+    if (*end != '\0' || seconds > 1e11) return bad();
+    return static_cast<std::int64_t>(std::llround(seconds * 1000));
+  }
+  std::tm parts{};
+  int consumed = 0;
+  if (std::sscanf(given.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d%n", &parts.tm_year, &parts.tm_mon,
+                  &parts.tm_mday, &parts.tm_hour, &parts.tm_min, &parts.tm_sec, &consumed) != 6 ||
+      consumed != 19) {
+    return bad();
+  }
+  if (parts.tm_mon < 1 || parts.tm_mon > 12 || parts.tm_mday < 1 || parts.tm_mday > 31 ||
+      parts.tm_hour > 23 || parts.tm_min > 59 || parts.tm_sec > 60) {
+    return bad();
+  }
+  parts.tm_year -= 1900;
+  parts.tm_mon -= 1;
+  std::int64_t ms = static_cast<std::int64_t>(timegm(&parts)) * 1000;
+  std::string_view rest = std::string_view(given).substr(19);
+  if (!rest.empty() && rest.front() == '.') {
+    std::size_t digits = 1;
+    while (digits < rest.size() && std::isdigit(static_cast<unsigned char>(rest[digits]))) ++digits;
+    if (digits == 1) return bad();
+    const double fraction = std::strtod(std::string(rest.substr(0, digits)).c_str(), nullptr);
+    ms += static_cast<std::int64_t>(std::llround(fraction * 1000));
+    rest.remove_prefix(digits);
+  }
+  if (rest == "Z" || rest == "z") return ms;
+  int hours = 0;
+  int minutes = 0;
+  if (rest.size() != 6 || (rest[0] != '+' && rest[0] != '-') || rest[3] != ':' ||
+      std::sscanf(std::string(rest.substr(1)).c_str(), "%2d:%2d", &hours, &minutes) != 2 ||
+      hours > 23 || minutes > 59) {
+    return bad();
+  }
+  const std::int64_t offset = (hours * 60 + minutes) * 60'000LL;
+  return rest[0] == '+' ? ms - offset : ms + offset;
 }
 
 }  // namespace hone

@@ -42,6 +42,28 @@ void count_distinct_inputs(const LoadPlan& plan,
   }
 }
 
+// Sleeps until the wall clock reaches `unix_ms`, waking every 50 ms for `stop`. A moment already
+// past is refused: the shards it is for would not start together.
+Status wait_for_start(std::int64_t unix_ms, const std::atomic<bool>& stop) {
+  using std::chrono::system_clock;
+  const system_clock::time_point at{std::chrono::milliseconds(unix_ms)};
+  const auto late = system_clock::now() - at;
+  if (late > std::chrono::milliseconds(100)) {
+    return fail(
+        "--start-at is " +
+            std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(late).count()) +
+            " ms in the past: give every shard the same moment, later than now",
+        2);
+  }
+  while (!stop.load()) {
+    const auto left = at - system_clock::now();
+    if (left <= system_clock::duration::zero()) return {};
+    std::this_thread::sleep_for(
+        std::min<system_clock::duration>(left, std::chrono::milliseconds(50)));
+  }
+  return fail("interrupted before --start-at", 130);
+}
+
 }  // namespace
 
 Result<report::LoadResult> run_load(const LoadPlan& plan, LiveBoard* live,
@@ -67,10 +89,17 @@ Result<report::LoadResult> run_load(const LoadPlan& plan, LiveBoard* live,
     scraper.emplace(*plan.metrics);
     scraper->start();
   }
+  std::int64_t start_unix_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                                   std::chrono::system_clock::now().time_since_epoch())
+                                   .count();
+  if (plan.start_at_ms) {
+    if (auto s = wait_for_start(*plan.start_at_ms, stop); !s) {
+      if (scraper) scraper->stop();
+      return s.error();
+    }
+    start_unix_ms = *plan.start_at_ms;
+  }
   const TimePoint start = Clock::now();
-  const std::int64_t start_unix_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                                         std::chrono::system_clock::now().time_since_epoch())
-                                         .count();
   std::vector<std::unique_ptr<Worker>> workers;
   for (int i = 0; i < plan.threads; ++i) {
     WorkerSetup setup;

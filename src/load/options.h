@@ -32,8 +32,9 @@ struct LoadOptions {
   int threads = 0;
   int connections = 0;
   std::optional<double> timeout_s;
-  std::string think;  // "200ms" or "100ms-500ms"
-  std::string shard;  // "i/N", 0-based
+  std::string think;     // "200ms" or "100ms-500ms"
+  std::string shard;     // "i/N", 0-based
+  std::string start_at;  // a wall-clock moment (see parse_wall_time_ms); empty: at once
   bool insecure = false;
   std::vector<int> expect_status;
   std::string expect_body;

@@ -65,6 +65,9 @@ struct LoadPlan {
   double timeout_s = 30;  // per request, and per connection attempt
   int shard_index = 0;    // this generator's share of the run: i of N
   int shard_count = 1;
+  // When the run starts on the wall clock (Unix ms), so that shards on several machines start
+  // together; none: at once.
+  std::optional<std::int64_t> start_at_ms;
   bool insecure = false;           // https: skip certificate checks
   std::string bearer;              // Authorization: Bearer, unless a header sets it
   std::optional<JwtSettings> jwt;  // mint HS256 tokens instead

@@ -299,6 +299,11 @@ Result<LoadPlan> build_plan(const LoadOptions& options) {
   const std::string think = !options.think.empty() ? options.think : (file ? file->think : "");
   if (auto s = parse_think(think, plan.think_min_s, plan.think_max_s); !s) return s.error();
   if (auto s = parse_shard(options.shard, plan.shard_index, plan.shard_count); !s) return s.error();
+  if (!options.start_at.empty()) {
+    auto start_at = parse_wall_time_ms(options.start_at);
+    if (!start_at) return fail("--start-at " + start_at.error().message);
+    plan.start_at_ms = *start_at;
+  }
   plan.insecure = options.insecure;
   plan.seed = options.seed.value_or(1);
 
@@ -353,6 +358,7 @@ Result<std::vector<LoadPlan>> build_suite_plans(const LoadOptions& options) {
   std::vector<LoadPlan> plans;
   for (const auto& endpoint : whole->endpoints) {
     LoadPlan plan = *whole;
+    if (!plans.empty()) plan.start_at_ms.reset();  // the suite starts at --start-at
     plan.endpoints = {endpoint};
     plan.endpoints.front().weight = 1;
     plans.push_back(std::move(plan));

@@ -11,6 +11,7 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <sstream>
 #include <thread>
 #include <vector>
@@ -361,6 +362,95 @@ TEST(LoadCli, ShardsMergeIntoOneResult) {
   const auto bad = run_process({kHone, "report", dir.write("x.json", "{}")});
   EXPECT_EQ(bad.exit_code, 1);
   EXPECT_NE(bad.err.find("not a hone load result"), std::string::npos);
+}
+
+// What a result file's latency histogram holds: how many values, their sum, min and max.
+struct HistogramTotals {
+  std::int64_t count = 0;
+  std::int64_t sum = 0;
+  std::int64_t min = 0;
+  std::int64_t max = 0;
+};
+
+HistogramTotals latency_histogram(const std::string& path) {
+  simdjson::dom::parser parser;
+  const auto latency = parser.load(path)["histograms"]["total"]["latency"];
+  HistogramTotals totals;
+  totals.sum = latency["sum"].get_int64().value();
+  totals.min = latency["min"].get_int64().value();
+  totals.max = latency["max"].get_int64().value();
+  // The counts are flat pairs: bucket, count, bucket, count...
+  std::size_t at = 0;
+  for (const auto item : latency["counts"].get_array()) {
+    if (at++ % 2 == 1) totals.count += item.get_int64().value();
+  }
+  return totals;
+}
+
+TEST(LoadCli, ShardsGivenOneStartAtBeginTogether) {
+  test::TestServer server;
+  test::TempDir dir;
+  const auto now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                          std::chrono::system_clock::now().time_since_epoch())
+                          .count();
+  const std::int64_t start_ms = (now_ms / 1000 + 2) * 1000 + 250;  // 1.25 to 2.25 s from now
+  char at[32];
+  std::snprintf(at, sizeof at, "%lld.%03lld", static_cast<long long>(start_ms / 1000),
+                static_cast<long long>(start_ms % 1000));
+  std::vector<std::thread> shards;
+  std::vector<test::ProcessResult> runs(3);
+  for (int i = 0; i < 3; ++i) {
+    shards.emplace_back([&, i] {
+      runs[static_cast<std::size_t>(i)] =
+          run_process({kHone, "load", server.url("/"), "--rate", "300", "-d", "1s", "--threads",
+                       "1", "--shard", std::to_string(i) + "/3", "--start-at", at, "--out",
+                       dir.file("part" + std::to_string(i) + ".json")});
+    });
+  }
+  for (auto& shard : shards) shard.join();
+  HistogramTotals parts;
+  parts.min = std::numeric_limits<std::int64_t>::max();
+  std::vector<std::string> files;
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_EQ(runs[static_cast<std::size_t>(i)].exit_code, 0)
+        << runs[static_cast<std::size_t>(i)].err;
+    const std::string file = dir.file("part" + std::to_string(i) + ".json");
+    files.push_back(file);
+    simdjson::dom::parser parser;
+    const auto result = parser.load(file);
+    // Every shard started at the moment given, to the millisecond, and its schedule's first
+    // second is that moment's.
+    EXPECT_EQ(result["started_ms"].get_int64().value(), start_ms);
+    EXPECT_EQ(result["timeline"].at(0)["t"].get_int64().value(), start_ms / 1000);
+    EXPECT_EQ(summary_requests(file), 100);
+    const HistogramTotals one = latency_histogram(file);
+    EXPECT_EQ(one.count, 100);
+    parts.count += one.count;
+    parts.sum += one.sum;
+    parts.min = std::min(parts.min, one.min);
+    parts.max = std::max(parts.max, one.max);
+  }
+  std::vector<std::string> merge = {kHone, "report", "merge"};
+  merge.insert(merge.end(), files.begin(), files.end());
+  merge.insert(merge.end(), {"-o", dir.file("all.json")});
+  const auto merged = run_process(merge);
+  ASSERT_EQ(merged.exit_code, 0) << merged.err;
+  EXPECT_NE(merged.out.find("3 shards merged"), std::string::npos) << merged.out;
+  EXPECT_EQ(summary_requests(dir.file("all.json")), 300);
+  const HistogramTotals all = latency_histogram(dir.file("all.json"));
+  EXPECT_EQ(all.count, parts.count);
+  EXPECT_EQ(all.sum, parts.sum);
+  EXPECT_EQ(all.min, parts.min);
+  EXPECT_EQ(all.max, parts.max);
+
+  // A moment already past, or not a moment, is refused before anything is sent.
+  for (const char* bad : {"1000", "2020-01-01T00:00:00Z", "soon", "2026-13-01T00:00:00Z"}) {
+    const auto refused = run_process(
+        {kHone, "load", server.url("/late"), "--rate", "10", "-d", "1s", "--start-at", bad});
+    EXPECT_EQ(refused.exit_code, 2) << bad;
+    EXPECT_NE(refused.err.find("--start-at"), std::string::npos) << refused.err;
+  }
+  EXPECT_EQ(server.paths().count("/late"), 0U);
 }
 
 TEST(LoadCli, SuiteRunsEachEndpointAlone) {

@@ -44,6 +44,21 @@ TEST(FormatDuration, PicksAReadableUnit) {
   EXPECT_EQ(format_duration(std::chrono::seconds(2)), "2.00s");
 }
 
+TEST(WallTime, UnixSecondsAndRfc3339) {
+  EXPECT_EQ(parse_wall_time_ms("1796086200").value(), 1796086200000);
+  EXPECT_EQ(parse_wall_time_ms("1796086200.25").value(), 1796086200250);
+  EXPECT_EQ(parse_wall_time_ms("2026-12-01T01:30:00Z").value(), 1796088600000);
+  EXPECT_EQ(parse_wall_time_ms("2026-12-01T02:30:00.5+01:00").value(), 1796088600500);
+  EXPECT_EQ(parse_wall_time_ms("2026-11-30T20:30:00-05:00").value(), 1796088600000);
+  for (const char* bad :
+       {"", "soon", "2026-12-01", "2026-12-01T01:30:00", "2026-13-01T00:00:00Z",
+        "2026-12-01T01:30:00+1", "2026-12-01T01:30:00.Z", "1.2.3", "2026-12-01T24:00:00Z"}) {
+    const auto parsed = parse_wall_time_ms(bad);
+    ASSERT_FALSE(parsed) << bad;
+    EXPECT_NE(parsed.error().message.find("is not a moment"), std::string::npos);
+  }
+}
+
 TEST(FormatBytes, PicksABinaryUnitParseBytesReads) {
   EXPECT_EQ(format_bytes(812), "812B");
   EXPECT_EQ(format_bytes(3482), "3.4KiB");
