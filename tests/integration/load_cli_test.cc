@@ -9,6 +9,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <csignal>
 #include <filesystem>
 #include <fstream>
 #include <limits>
@@ -451,6 +452,21 @@ TEST(LoadCli, ShardsGivenOneStartAtBeginTogether) {
     EXPECT_NE(refused.err.find("--start-at"), std::string::npos) << refused.err;
   }
   EXPECT_EQ(server.paths().count("/late"), 0U);
+}
+
+TEST(LoadCli, InterruptedWhileWaitingForItsStartItSendsNothing) {
+  test::TestServer server;
+  const auto in_a_minute = std::chrono::duration_cast<std::chrono::seconds>(
+                               std::chrono::system_clock::now().time_since_epoch())
+                               .count() +
+                           60;
+  test::ChildProcess waiting({kHone, "load", server.url("/wait"), "--rate", "10", "-d", "1s",
+                              "--start-at", std::to_string(in_a_minute)});
+  EXPECT_NE(waiting.read_line().find("hone load:"), std::string::npos);  // planned, now waiting
+  waiting.signal(SIGINT);
+  EXPECT_EQ(waiting.wait(std::chrono::seconds(5)), 130);
+  EXPECT_NE(waiting.stderr_text().find("interrupted before --start-at"), std::string::npos);
+  EXPECT_EQ(server.paths().count("/wait"), 0U);
 }
 
 TEST(LoadCli, SuiteRunsEachEndpointAlone) {
