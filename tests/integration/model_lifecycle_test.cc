@@ -289,7 +289,10 @@ TEST(ModelLifecycle, PollSwapsInANewVersionUnderLoadWithoutAFailedRequest) {
   const std::string polls = R"(hone_model_loads_total{model="m",outcome="ok"} 2)";
   EXPECT_NE(served.get("/metrics").find(polls), std::string::npos);
   EXPECT_EQ(predict(served, "/v1/models/m:predict").body, new_answer);
-  fs::remove_all(m / "3");
+  // Out in one rename too: a poll between remove_all's steps would see a version 3 without its
+  // file, new files to try.
+  fs::rename(m / "3", repo.path() / ".gone-3");
+  fs::remove_all(repo.path() / ".gone-3");
   // A new model folder is served.
   put_model(repo.path() / "n", "softmax", "name: n\n");
   EXPECT_TRUE(eventually([&] { return predict(served, "/v1/models/n:predict").status == 200; }));
