@@ -5,7 +5,6 @@
 #include <csignal>
 #include <filesystem>
 #include <fstream>
-#include <regex>
 #include <sstream>
 
 #include "support/process.h"
@@ -24,13 +23,20 @@ std::string read_text(const std::string& path) {
   return text.str();
 }
 
+// `text` with every `from` replaced by `to`.
+std::string replaced(std::string text, const std::string& from, const std::string& to) {
+  for (auto at = text.find(from); at != std::string::npos; at = text.find(from, at + to.size())) {
+    text.replace(at, from.size(), to);
+  }
+  return text;
+}
+
 TEST(DeployFiles, SystemdAcceptsTheUnit) {
   ASSERT_TRUE(std::filesystem::exists("/usr/bin/systemd-analyze"))
       << "systemd-analyze not installed: run scripts/setup --test";
   TempDir dir;
   // The unit names the installed binary; here it is the one just built.
-  const std::string unit =
-      std::regex_replace(read_text(kUnit), std::regex("/usr/local/bin/hone"), kHone);
+  const std::string unit = replaced(read_text(kUnit), "/usr/local/bin/hone", kHone);
   const std::string path = dir.write("hone.service", unit);
   const ProcessResult verified = run_process({"/usr/bin/systemd-analyze", "verify", path});
   EXPECT_EQ(verified.exit_code, 0) << verified.err;
@@ -41,10 +47,11 @@ TEST(DeployFiles, SystemdAcceptsTheUnit) {
 TEST(DeployFiles, TheUnitsCommandLineServes) {
   // ExecStart without its line continuations, with this machine's paths: models, a token file
   // in place of the credential, a free port.
-  const std::string unit = std::regex_replace(read_text(kUnit), std::regex("\\\\\n\\s*"), "");
-  std::smatch line;
-  ASSERT_TRUE(std::regex_search(unit, line, std::regex("\nExecStart=(.*)\n")));
-  std::istringstream words(line[1].str());
+  const std::string unit = replaced(read_text(kUnit), "\\\n", " ");
+  const auto start = unit.find("\nExecStart=");
+  ASSERT_NE(start, std::string::npos);
+  const auto from = start + std::string("\nExecStart=").size();
+  std::istringstream words(unit.substr(from, unit.find('\n', from) - from));
   std::vector<std::string> args;
   TempDir dir;
   const std::string token = dir.write("admin-token", "s3cret\n");
