@@ -4,6 +4,12 @@
 bench_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 hone_bin="${HONE:-$bench_root/build/release/src/cli/hone}"
 
+# wait_ready PORT: until hone serve on PORT answers /v2/health/ready (5 s at most).
+wait_ready() {
+  for _ in $(seq 1 100); do curl -s -o /dev/null "http://127.0.0.1:$1/v2/health/ready" && return 0; sleep 0.05; done
+  echo "hone serve on port $1 did not turn ready" >&2; return 1
+}
+
 free_port() {
   python3 - <<'PY' 2>/dev/null || echo $(( 20000 + RANDOM % 20000 ))
 import socket

@@ -24,7 +24,7 @@ run() {  # extra flags...: requests/s
   port=$(free_port)
   taskset -c 0 "$hone_bin" serve --model "ceramic-armor=$model_dir" --backend trees --threads 1 --port "$port" "$@" > /dev/null 2>&1 &
   server_pid=$!
-  for _ in $(seq 1 100); do curl -s -o /dev/null "http://127.0.0.1:$port/v2/health/ready" && break; sleep 0.05; done
+  wait_ready "$port"
   wrk_run 1 "$work/wrk.out" -t1 -c32 -d"$DURATION" -s "$work/post.lua" "http://127.0.0.1:$port/v2/models/ceramic-armor/infer"
   kill "$server_pid"; wait "$server_pid" 2>/dev/null || true; server_pid=""
 }

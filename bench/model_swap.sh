@@ -24,7 +24,7 @@ for run in $(seq 1 "$RUNS"); do
   taskset -c 0 "$hone_bin" serve --models "$work/models" --model-control poll \
     --model-poll-interval 100ms --threads 1 --port "$port" > "$work/server.log" 2>&1 &
   server_pid=$!
-  for _ in $(seq 1 100); do curl -s -o /dev/null "http://127.0.0.1:$port/v2/health/ready" && break; sleep 0.05; done
+  wait_ready "$port"
   (sleep 4; mkdir "$work/models/fraud/.v2"; cp "$model/model.json" "$work/models/fraud/.v2/"
    mv "$work/models/fraud/.v2" "$work/models/fraud/2") &
   swapper=$!

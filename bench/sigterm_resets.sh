@@ -17,7 +17,7 @@ for run in $(seq 1 "$RUNS"); do
   taskset -c 0 "$hone_bin" serve --models "$bench_root/examples/models" --threads 1 --port "$port" \
     > "$work/server.log" 2>&1 &
   server_pid=$!
-  for _ in $(seq 1 100); do curl -s -o /dev/null "http://127.0.0.1:$port/v2/health/ready" && break; sleep 0.05; done
+  wait_ready "$port"
   (sleep 3; kill -TERM "$server_pid") &
   taskset -c 1 "$hone_bin" load "http://127.0.0.1:$port/v1/models/ceramic-armor:predict" \
     --body "$body" -c 2000 -d 6s > "$work/load.txt" 2>&1 || true
