@@ -120,6 +120,11 @@ TEST(ModelLifecycle, ExplicitControlLoadsAndUnloadsWithTheAdminToken) {
             R"(hone_model_unloads_total{model="a",reason="request"} 1)");
   EXPECT_EQ(metric_line(metrics, R"(hone_model_loads_total{model="d",outcome="failed"})"),
             R"(hone_model_loads_total{model="d",outcome="failed"} 1)");
+  // The last load's time: a read, a warmup and a switch take more than nothing, less than 10 s.
+  const std::string load_seconds = metric_line(metrics, R"(hone_model_load_seconds{model="a"})");
+  const double seconds = std::stod(load_seconds.substr(load_seconds.rfind(' ') + 1));
+  EXPECT_GT(seconds, 0) << load_seconds;
+  EXPECT_LT(seconds, 10) << load_seconds;
   // Request counts go on across the reload: the model's metrics outlive its pipelines.
   EXPECT_EQ(metric_line(metrics, R"(hone_requests_total{model="a",status="200"})"),
             R"(hone_requests_total{model="a",status="200"} 2)");
