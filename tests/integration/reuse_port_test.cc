@@ -4,7 +4,6 @@
 #include <gtest/gtest.h>
 
 #include <csignal>
-#include <cstdio>
 #include <thread>
 
 #include "support/redis_process.h"
@@ -20,14 +19,8 @@ std::vector<std::string> serve_on(std::uint16_t port, bool reuse) {
   return args;
 }
 
-std::int64_t requests_answered(std::uint16_t port) {
-  auto client = http::Client::connect("127.0.0.1", port);
-  if (!client) return -1;
-  const auto metrics = client->get("/metrics");
-  if (!metrics) return -1;
-  const std::string series = R"(hone_requests_total{model="ceramic-armor",status="200"} )";
-  const auto at = metrics->body.find(series);
-  return at == std::string::npos ? 0 : std::stoll(metrics->body.substr(at + series.size()));
+double requests_answered(std::uint16_t port) {
+  return metric_value(port, R"(hone_requests_total{model="ceramic-armor",status="200"})");
 }
 
 TEST(ReusePort, ANewProcessTakesOverWithoutAFailedRequest) {
@@ -47,18 +40,9 @@ TEST(ReusePort, ANewProcessTakesOverWithoutAFailedRequest) {
   old_server.signal(SIGTERM);
   EXPECT_EQ(old_server.wait(), 0);
   client.join();
-  // "requests   N (N ok, F failed)"
-  long long requests = 0;
-  long long ok = 0;
-  long long failed = -1;
-  const auto line = load.out.find("requests ");
-  ASSERT_NE(line, std::string::npos) << load.out << load.err;
-  ASSERT_EQ(std::sscanf(load.out.c_str() + line, "requests %lld (%lld ok, %lld failed)", &requests,
-                        &ok, &failed),
-            3)
-      << load.out;
-  EXPECT_EQ(failed, 0) << load.out;
-  EXPECT_GT(requests, 400) << load.out;
+  const LoadTotals totals = load_totals(load.out);
+  EXPECT_EQ(totals.failed, 0) << load.out << load.err;
+  EXPECT_GT(totals.requests, 400) << load.out;
   // The new process answered the rest (its own counters: the old one is gone).
   EXPECT_GT(requests_answered(port), 0);
 }

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <cstdio>
 #include <string>
 #include <vector>
 
@@ -40,6 +41,35 @@ struct Served {
   ChildProcess process;
   std::uint16_t port = 0;
 };
+
+// The value of one series in the /metrics of the server on `port` (`name{labels}` as printed):
+// 0 when it is absent, -1 when the server cannot be asked.
+inline double metric_value(std::uint16_t port, const std::string& series) {
+  auto client = http::Client::connect("127.0.0.1", port);
+  if (!client) return -1;
+  const auto metrics = client->get("/metrics");
+  if (!metrics) return -1;
+  const auto at = metrics->body.find("\n" + series + " ");
+  return at == std::string::npos ? 0 : std::stod(metrics->body.substr(at + series.size() + 2));
+}
+
+// The totals of hone load's summary line "requests N (N ok, F failed...)"; all -1 when the
+// output has none.
+struct LoadTotals {
+  long long requests = -1;
+  long long ok = -1;
+  long long failed = -1;
+};
+inline LoadTotals load_totals(const std::string& out) {
+  LoadTotals totals;
+  const auto line = out.find("requests ");
+  if (line == std::string::npos ||
+      std::sscanf(out.c_str() + line, "requests %lld (%lld ok, %lld failed", &totals.requests,
+                  &totals.ok, &totals.failed) != 3) {
+    return {};
+  }
+  return totals;
+}
 
 inline std::int64_t json_int(const std::string& json, const char* pointer) {
   simdjson::dom::parser parser;
