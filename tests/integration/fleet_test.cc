@@ -10,14 +10,13 @@
 #include <array>
 #include <atomic>
 #include <csignal>
-#include <fstream>
 #include <memory>
-#include <sstream>
 #include <thread>
 
 #include "support/redis_process.h"
 #include "support/served.h"
 #include "support/temp_dir.h"
+#include "support/text.h"
 
 namespace hone::test {
 namespace {
@@ -28,25 +27,6 @@ constexpr const char* kHaproxy = "/usr/sbin/haproxy";
 constexpr const char* kNginx = "/usr/sbin/nginx";
 const std::string kPredict = "/v1/models/ceramic-armor:predict";
 const std::string kAnswered = R"(hone_requests_total{model="ceramic-armor",status="200"})";
-
-std::string read_text(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
-// `text` with `from` replaced by `to` exactly `times` times (the test fails otherwise, so that
-// an edited deploy file cannot leave the test running something else).
-std::string replaced(std::string text, const std::string& from, const std::string& to, int times) {
-  int found = 0;
-  for (auto at = text.find(from); at != std::string::npos; at = text.find(from, at + to.size())) {
-    text.replace(at, from.size(), to);
-    ++found;
-  }
-  EXPECT_EQ(found, times) << "'" << from << "' in the deploy file";
-  return text;
-}
 
 std::string row(int first) {
   return R"({"instances":[[)" + std::to_string(first) + R"(,20,10,5,5,1800,2,30,3,1.5,98.5,10]]})";
@@ -152,16 +132,17 @@ class Fleet : public ::testing::TestWithParam<Balancer> {
                                    (haproxy ? "/deploy/haproxy.cfg" : "/deploy/nginx.conf"));
     const int each = haproxy ? 2 : 1;  // HAProxy names each instance in two backends
     for (std::size_t i = 0; i < backends.size(); ++i) {
-      config = replaced(config, "127.0.0.1:800" + std::to_string(i + 1),
-                        "127.0.0.1:" + std::to_string(backends[i]), each);
+      const std::string server = "127.0.0.1:800" + std::to_string(i + 1);
+      EXPECT_EQ(count_of(config, server), each) << server;
+      config = replaced(config, server, "127.0.0.1:" + std::to_string(backends[i]));
     }
     const std::string listen = "127.0.0.1:" + std::to_string(balancer_port_);
     if (haproxy) {
-      config = replaced(config, "bind :8000", "bind " + listen, 1);
+      config = replaced(config, "bind :8000", "bind " + listen);
       const std::string path = dir_.write("haproxy.cfg", config);
       balancer_ = std::make_unique<ChildProcess>(std::vector<std::string>{kHaproxy, "-f", path});
     } else {
-      config = replaced(config, "listen 8000;", "listen " + listen + ";", 1);
+      config = replaced(config, "listen 8000;", "listen " + listen + ";");
       const std::string path = dir_.write("nginx.conf", config);
       balancer_ = std::make_unique<ChildProcess>(std::vector<std::string>{
           kNginx, "-c", path, "-p", dir_.path().string(), "-e",

@@ -10,8 +10,6 @@
 #include <csignal>
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 #include <thread>
 
 #include "core/units.h"
@@ -19,30 +17,13 @@
 #include "support/redis_process.h"
 #include "support/served.h"
 #include "support/temp_dir.h"
+#include "support/text.h"
 
 namespace hone::test {
 namespace {
 
 const std::string kManifests = std::string(HONE_SOURCE_DIR) + "/deploy/kubernetes";
 const std::string kValidator = std::string(HONE_SOURCE_DIR) + "/tests/kubernetes/validate.mjs";
-
-std::string read_text(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
-// `text` with every `from` replaced by `to`; fails the test when there is none.
-std::string replaced(std::string text, const std::string& from, const std::string& to) {
-  int found = 0;
-  for (auto at = text.find(from); at != std::string::npos; at = text.find(from, at + to.size())) {
-    text.replace(at, from.size(), to);
-    ++found;
-  }
-  EXPECT_GT(found, 0) << "'" << from << "' is not in the manifest";
-  return text;
-}
 
 YAML::Node manifest(const std::string& name) { return YAML::LoadFile(kManifests + "/" + name); }
 
