@@ -125,7 +125,7 @@ class Fleet : public ::testing::TestWithParam<Balancer> {
 
   // The deploy file with this machine's ports, run in the foreground; returns once it answers.
   void start_balancer(const std::array<std::uint16_t, 3>& backends) {
-    balancer_.reset();
+    stop_balancer();
     balancer_port_ = free_port();
     const bool haproxy = GetParam() == Balancer::kHaproxy;
     std::string config = read_text(std::string(HONE_SOURCE_DIR) +
@@ -159,6 +159,17 @@ class Fleet : public ::testing::TestWithParam<Balancer> {
         },
         std::chrono::seconds(20)))
         << "the balancer never answered";
+  }
+
+  void TearDown() override { stop_balancer(); }
+
+  // SIGTERM, not the SIGKILL a ChildProcess gets when it goes: nginx's master then stops its
+  // workers, which SIGKILL would leave running.
+  void stop_balancer() {
+    if (!balancer_) return;
+    balancer_->signal(SIGTERM);
+    balancer_->wait();  // HAProxy dies of it, nginx exits 0: either way it is gone
+    balancer_.reset();
   }
 
   void start_instance(std::size_t i) {
