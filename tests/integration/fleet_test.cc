@@ -3,7 +3,6 @@
 // requests through the balancer. A prediction one instance computed is an L2 hit on another;
 // SIGTERM to one instance mid-run fails no request; the instance comes back and takes traffic.
 #include <gtest/gtest.h>
-#include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -13,6 +12,7 @@
 #include <memory>
 #include <thread>
 
+#include "support/listener.h"
 #include "support/redis_process.h"
 #include "support/served.h"
 #include "support/temp_dir.h"
@@ -39,15 +39,9 @@ void pause_briefly() { std::this_thread::sleep_for(std::chrono::milliseconds(20)
 class DyingInstance {
  public:
   DyingInstance() {
-    listener_ = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    ::bind(listener_, reinterpret_cast<sockaddr*>(&address), sizeof address);
-    ::listen(listener_, 64);
-    socklen_t size = sizeof address;
-    ::getsockname(listener_, reinterpret_cast<sockaddr*>(&address), &size);
-    port_ = ntohs(address.sin_port);
+    const LoopbackListener listener = listen_on_loopback(64);
+    listener_ = listener.fd;
+    port_ = listener.port;
     thread_ = std::thread([this] { run(); });
   }
   ~DyingInstance() {

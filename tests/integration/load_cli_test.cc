@@ -1,8 +1,6 @@
 // hone load and hone report as users run them: exit codes (0, 1, 2, 99), one-line reasons,
 // result files, merge of shards, suites, and scenario mistakes named by file and line.
-#include <arpa/inet.h>
 #include <gtest/gtest.h>
-#include <netinet/in.h>
 #include <simdjson.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -17,6 +15,7 @@
 #include <thread>
 #include <vector>
 
+#include "support/listener.h"
 #include "support/process.h"
 #include "support/temp_dir.h"
 #include "support/test_server.h"
@@ -58,15 +57,9 @@ TEST(LoadCli, RunWritesResultsAndPassesThresholds) {
 class IdleTimeoutServer {
  public:
   explicit IdleTimeoutServer(std::chrono::milliseconds idle) : idle_(idle) {
-    listener_ = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    ::bind(listener_, reinterpret_cast<sockaddr*>(&address), sizeof address);
-    ::listen(listener_, 64);
-    socklen_t size = sizeof address;
-    ::getsockname(listener_, reinterpret_cast<sockaddr*>(&address), &size);
-    port_ = ntohs(address.sin_port);
+    const test::LoopbackListener listener = test::listen_on_loopback(64);
+    listener_ = listener.fd;
+    port_ = listener.port;
     thread_ = std::thread([this] { run(); });
   }
   ~IdleTimeoutServer() {

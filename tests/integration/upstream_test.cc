@@ -16,6 +16,7 @@
 
 #include "http/client.h"
 #include "serve/prediction_server.h"
+#include "support/listener.h"
 #include "support/redis_process.h"
 #include "support/temp_dir.h"
 #include "support/upstream_process.h"
@@ -269,15 +270,13 @@ TEST(Upstream, SlowGives504AtTheDeadline) {
 class Blackhole {
  public:
   Blackhole() {
-    listener_ = ::socket(AF_INET, SOCK_STREAM, 0);
+    const test::LoopbackListener listener = test::listen_on_loopback(0);
+    listener_ = listener.fd;
+    port_ = listener.port;
     sockaddr_in address{};
     address.sin_family = AF_INET;
     address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    ::bind(listener_, reinterpret_cast<sockaddr*>(&address), sizeof address);
-    ::listen(listener_, 0);
-    socklen_t length = sizeof address;
-    ::getsockname(listener_, reinterpret_cast<sockaddr*>(&address), &length);
-    port_ = ntohs(address.sin_port);
+    address.sin_port = htons(port_);
     for (int i = 0; i < 3; ++i) {
       const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
       ::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address);

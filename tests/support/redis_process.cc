@@ -1,25 +1,19 @@
 #include "support/redis_process.h"
 
-#include <netinet/in.h>
 #include <signal.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include <stdexcept>
 #include <thread>
 
+#include "support/listener.h"
+
 namespace hone::test {
 
 std::uint16_t free_port() {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address);
-  socklen_t length = sizeof address;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length);
-  ::close(fd);
-  return ntohs(address.sin_port);
+  const LoopbackListener listener = listen_on_loopback(1);
+  ::close(listener.fd);
+  return listener.port;
 }
 
 bool eventually(const std::function<bool()>& condition, std::chrono::milliseconds limit) {
