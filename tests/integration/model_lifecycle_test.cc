@@ -400,6 +400,43 @@ TEST(ModelLifecycle, AMemoryBudgetLoadsOnFirstRequestAndUnloadsTheLeastRecentlyU
       << refused.body;
 }
 
+// Requests queued for their model's load are not yet inside a model's pipeline: --max-in-flight
+// bounds them too. Here a load takes a while (a long warmup).
+TEST(ModelLifecycle, MaxInFlightBoundsTheRequestsWaitingForALoad) {
+  TempDir repo;
+  std::string rows = "[";
+  for (int i = 0; i < 200; ++i) rows += std::string(i ? "," : "") + "[1.5,-0.5,2,0.25,-1,3]";
+  put_model(repo.path() / "slow", "regression",
+            "name: slow\nwarmup: {rounds: 10000, rows: " + rows + "]}\n");
+  Served served(
+      {"--models", repo.path().string(), "--model-memory", "1GiB", "--max-in-flight", "1"});
+  // Three first requests at once: the load runs for the first, one more may queue behind it
+  // (the bound, 1), and at least one is refused at once, naming the bound.
+  std::vector<Answer> answers(3);
+  std::vector<std::thread> clients;
+  for (auto& answer : answers) {
+    clients.emplace_back(
+        [&served, &answer] { answer = predict(served, "/v1/models/slow:predict"); });
+  }
+  for (auto& client : clients) client.join();
+  int answered = 0;
+  int refused = 0;
+  for (const auto& answer : answers) {
+    if (answer.status == 200) {
+      ++answered;
+    } else {
+      ++refused;
+      EXPECT_EQ(answer.status, 503) << answer.body;
+      EXPECT_NE(answer.body.find("too many requests are waiting for their models to load "
+                                 "(--max-in-flight 1)"),
+                std::string::npos)
+          << answer.body;
+    }
+  }
+  EXPECT_GE(answered, 1);
+  EXPECT_GE(refused, 1);
+}
+
 TEST(ModelLifecycle, UnderAMemoryBudgetABrokenConfigStillStopsTheStart) {
   TempDir repo;
   put_model(repo.path() / "a", "regression", "name: a\nbatching: {max_batch_size: lots}\n");
