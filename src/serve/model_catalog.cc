@@ -15,12 +15,22 @@ void ModelCatalog::add_fixed(const std::string& name, std::vector<model::ModelCo
 Status ModelCatalog::rescan(std::vector<std::string>* unreadable) {
   if (repository_.empty()) return {};
   std::map<std::string, std::string> found;
+  std::map<std::string, std::string> before;
+  {
+    const std::lock_guard lock(mutex_);
+    before = folders_;
+  }
   std::error_code error;
   for (const auto& entry : fs::directory_iterator(repository_, error)) {
     if (!entry.is_directory() || !fs::exists(entry.path() / "config.yaml")) continue;
     auto config = model::load_model_config(entry.path().string());
     if (!config) {
       if (unreadable != nullptr) unreadable->push_back(config.error().message);
+      // A model whose config.yaml stops reading keeps its name and folder: an edit gone wrong
+      // is not a removal (its load fails, and what it serves stays).
+      for (const auto& [name, folder] : before) {
+        if (folder == entry.path().string()) found.emplace(name, folder);
+      }
       continue;
     }
     // A json upstream is no model: it is served from start-up as it is (serve/api_pipeline.h).

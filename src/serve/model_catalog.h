@@ -22,7 +22,8 @@ class ModelCatalog {
   // A model that is not in the repository folder: its configs are read once, here.
   void add_fixed(const std::string& name, std::vector<model::ModelConfig> versions);
   // Looks at the repository folder again: which folders hold a config.yaml, under which names.
-  // A folder whose config.yaml cannot be read is reported (and left out) by its path.
+  // A folder whose config.yaml cannot be read is reported; it keeps the name it had (an edit gone
+  // wrong is not a removal), and one new to the catalog is left out.
   Status rescan(std::vector<std::string>* unreadable = nullptr);
 
   bool has(const std::string& name) const;

@@ -16,6 +16,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -100,11 +101,14 @@ class ModelLifecycle {
   LifecycleFigures figures() const;
 
  private:
+  // Each version's files as model::files_stamp saw them, by version: equal stamps, same files.
+  using Stamps = std::map<std::string, std::string>;
   struct Record {                               // per model name
     std::map<std::string, std::size_t> memory;  // of each version loaded now
-    std::string stamp;                          // of the versions loaded now
-    std::string failed_stamp;  // of the files a failed load read (poll does not retry them)
-    std::string not_loaded;    // why, when no version is loaded
+    Stamps stamps;                              // of the versions loaded now
+    Stamps failed_stamps;     // of the files a failed load read (poll does not retry them)
+    std::string failed_read;  // why its folder could not be read at the last poll (counted once)
+    std::string not_loaded;   // why, when no version is loaded
     std::int64_t loaded_at_ns = 0;
     std::int64_t loads = 0;
     std::int64_t failed_loads = 0;
@@ -121,7 +125,7 @@ class ModelLifecycle {
   // model_loading.cc: the changes, on the lifecycle's thread.
   struct Versions {
     std::vector<model::ModelConfig> configs;  // as read_model_folder gives them
-    std::string stamp;  // of their files, taken before they were read: a later change shows
+    Stamps stamps;  // of their files, taken before they were read: a later change shows
   };
   Result<Versions> read_versions(const std::string& name) const;
   Status load_now(const std::string& name, const Versions& versions, const char* why);
@@ -138,6 +142,7 @@ class ModelLifecycle {
   PipelineFactory make_;
   Warmer warm_;
   ModelCatalog catalog_;
+  std::set<std::string> unreadable_;  // the folders poll could not read last time (its thread's)
 
   mutable std::mutex mutex_;  // guards everything below
   std::condition_variable wake_;

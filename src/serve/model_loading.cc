@@ -24,13 +24,11 @@ std::size_t memory_of(const model::Model& model) {
   return error ? 0 : static_cast<std::size_t>(size);
 }
 
-// The versions a load reads, with their files' stamps: equal stamps, nothing to load.
-std::string stamp_of(const std::vector<model::ModelConfig>& configs) {
-  std::string stamp;
-  for (const auto& config : configs) {
-    stamp += config.version + "=" + model::files_stamp(config) + ";";
-  }
-  return stamp;
+// The stamps of the versions a load reads: equal stamps, nothing to load.
+std::map<std::string, std::string> stamps_of(const std::vector<model::ModelConfig>& configs) {
+  std::map<std::string, std::string> stamps;
+  for (const auto& config : configs) stamps[config.version] = model::files_stamp(config);
+  return stamps;
 }
 
 std::string versions_of(const std::vector<model::ModelConfig>& configs) {
@@ -79,7 +77,7 @@ Status ModelLifecycle::adopt(const model::ModelRepository& initial) {
     for (const auto& pipeline : versions) {
       record.memory[pipeline->model().config.version] = memory_of(pipeline->model());
     }
-    record.stamp = stamp_of(configs[name]);
+    record.stamps = stamps_of(configs[name]);
     record.loaded_at_ns = now_ns();
     record.loads = 1;
   }
@@ -92,10 +90,10 @@ Result<ModelLifecycle::Versions> ModelLifecycle::read_versions(const std::string
   // file that changes while it is read gets a new stamp, and the next poll reads it again.
   auto first = catalog_.versions(name);
   if (!first) return first.error();
-  std::string stamp = stamp_of(*first);
+  Stamps stamps = stamps_of(*first);
   auto configs = catalog_.versions(name);
   if (!configs) return configs.error();
-  return Versions{std::move(*configs), std::move(stamp)};
+  return Versions{std::move(*configs), std::move(stamps)};
 }
 
 Status ModelLifecycle::load_now(const std::string& name, const Versions& versions,
@@ -105,13 +103,13 @@ Status ModelLifecycle::load_now(const std::string& name, const Versions& version
   const std::shared_ptr<const ModelSnapshot> now = table_.current();
   const auto loaded = now->find(name);
   const LoadedVersions before = loaded != now->end() ? loaded->second : LoadedVersions{};
-  const std::string& stamp = versions.stamp;
+  const Stamps& stamps = versions.stamps;
   Record old;
   {
     const std::lock_guard lock(mutex_);
     old = records_[name];
   }
-  if (!before.empty() && stamp == old.stamp) return {};  // nothing changed on disk
+  if (!before.empty() && stamps == old.stamps) return {};  // nothing changed on disk
   LoadedVersions next_versions;
   LoadedVersions fresh;  // loaded here, not yet serving
   std::map<std::string, std::size_t> memory;
@@ -120,17 +118,20 @@ Status ModelLifecycle::load_now(const std::string& name, const Versions& version
     const std::lock_guard lock(mutex_);
     Record& record = records_[name];
     ++record.failed_loads;
-    record.failed_stamp = stamp;
+    record.failed_stamps = stamps;
     if (record.memory.empty()) record.not_loaded = "its last load failed: " + error.message;
     spdlog::error("model '{}': load for {} failed: {}", name, why, error.message);
     return error;
   };
   for (const auto& config : configs) {
     // A version whose files did not change keeps serving as it is.
+    // (A version the first read did not see has no stamp: it loads.)
+    const auto old_stamp = old.stamps.find(config.version);
+    const auto new_stamp = stamps.find(config.version);
+    const bool unchanged = old_stamp != old.stamps.end() && new_stamp != stamps.end() &&
+                           old_stamp->second == new_stamp->second;
     const auto same = std::find_if(before.begin(), before.end(), [&](const auto& pipeline) {
-      return pipeline->model().config.version == config.version &&
-             old.stamp.find(config.version + "=" + model::files_stamp(config) + ";") !=
-                 std::string::npos;
+      return unchanged && pipeline->model().config.version == config.version;
     });
     if (same != before.end()) {
       next_versions.push_back(*same);
@@ -171,8 +172,8 @@ Status ModelLifecycle::load_now(const std::string& name, const Versions& version
     }
     Record& record = records_[name];
     record.memory = std::move(memory);
-    record.stamp = stamp;
-    record.failed_stamp.clear();
+    record.stamps = stamps;
+    record.failed_stamps.clear();
     record.not_loaded.clear();
     record.loaded_at_ns = now_ns();
     ++record.loads;
@@ -242,7 +243,7 @@ void ModelLifecycle::unload_now(const std::string& name, const std::string& reas
     record.not_loaded = why;
     if (it == now->end()) return;  // not loaded: nothing to do
     record.memory.clear();
-    record.stamp.clear();
+    record.stamps.clear();
     ++record.unloads[reason];
     retired_.insert(retired_.end(), it->second.begin(), it->second.end());
   }
@@ -259,6 +260,12 @@ void ModelLifecycle::poll() {
     spdlog::error("model repository poll: {}", s.error().message);
     return;
   }
+  // Each folder that cannot be read is logged once, until it reads again.
+  std::set<std::string> still_unreadable(unreadable.begin(), unreadable.end());
+  for (const auto& message : still_unreadable) {
+    if (unreadable_.count(message) == 0) spdlog::error("model repository poll: {}", message);
+  }
+  unreadable_ = std::move(still_unreadable);
   const std::shared_ptr<const ModelSnapshot> now = table_.current();
   for (const auto& [name, versions] : *now) {
     if (!catalog_.has(name)) unload_now(name, "removed", "its folder left the repository");
@@ -272,17 +279,15 @@ void ModelLifecycle::poll() {
     // Under a memory budget, a model that is not loaded waits for its first request.
     if (record.memory.empty() && options_.memory_budget > 0) continue;
     auto versions = read_versions(name);
-    if (!versions) {
-      const std::string failed = "config:" + versions.error().message;
-      if (failed != record.failed_stamp) {
-        spdlog::error("model repository poll: {}", versions.error().message);
-        const std::lock_guard lock(mutex_);
-        records_[name].failed_stamp = failed;
-        ++records_[name].failed_loads;
-      }
-      continue;
+    {
+      // A model whose folder cannot be read counts one failed load, until it reads again.
+      const std::string failed = versions ? "" : versions.error().message;
+      const std::lock_guard lock(mutex_);
+      if (!failed.empty() && failed != records_[name].failed_read) ++records_[name].failed_loads;
+      records_[name].failed_read = failed;
     }
-    if (versions->stamp == record.stamp || versions->stamp == record.failed_stamp) continue;
+    if (!versions) continue;
+    if (versions->stamps == record.stamps || versions->stamps == record.failed_stamps) continue;
     (void)load_now(name, *versions, "the repository poll");  // a failure is logged and counted
   }
 }

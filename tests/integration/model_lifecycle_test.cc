@@ -303,12 +303,26 @@ TEST(ModelLifecycle, PollSwapsInANewVersionUnderLoadWithoutAFailedRequest) {
   EXPECT_TRUE(eventually([&] { return predict(served, "/v1/models/n:predict").status == 200; }));
   EXPECT_NE(served.get("/metrics").find(failed), std::string::npos);  // version 3: tried once
 
+  // A config.yaml that does not parse: the versions loaded keep serving, and it is logged and
+  // counted once however many polls see it.
+  write_file(m / "config.yaml", config + "batching: [\n");
+  const std::string unreadable = R"(hone_model_loads_total{model="m",outcome="failed"} 2)";
+  ASSERT_TRUE(
+      eventually([&] { return served.get("/metrics").find(unreadable) != std::string::npos; }));
+  EXPECT_EQ(predict(served, "/v1/models/m:predict").body, new_answer);
+
   // A changed config is read again: one row per request from now on.
   write_file(m / "config.yaml", config + "max_rows_per_request: 1\n");
   const std::string two_rows = R"({"instances":[[1,2,3,4,5,6],[1,2,3,4,5,6]]})";
   EXPECT_TRUE(eventually([&] {
     return predict(served, "/v1/models/m:predict", two_rows).status == 413;
   })) << served.process.stderr_text();
+  EXPECT_NE(served.get("/metrics").find(unreadable), std::string::npos);
+  const std::string poll_log = served.process.stderr_text();
+  const auto first_error = poll_log.find("model repository poll: ");
+  ASSERT_NE(first_error, std::string::npos) << poll_log;
+  EXPECT_EQ(poll_log.find("model repository poll: ", first_error + 1), std::string::npos)
+      << poll_log;
   // A folder that leaves the repository takes its model with it.
   fs::remove_all(m);
   EXPECT_TRUE(eventually([&] { return predict(served, "/v1/models/m:predict").status == 404; }));
