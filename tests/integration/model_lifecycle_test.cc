@@ -421,7 +421,7 @@ TEST(ModelLifecycle, MaxInFlightBoundsTheRequestsWaitingForALoad) {
   std::string rows = "[";
   for (int i = 0; i < 200; ++i) rows += std::string(i ? "," : "") + "[1.5,-0.5,2,0.25,-1,3]";
   put_model(repo.path() / "slow", "regression",
-            "name: slow\nwarmup: {rounds: 10000, rows: " + rows + "]}\n");
+            "name: slow\nwarmup: {rounds: 2000, rows: " + rows + "]}\n");
   Served served(
       {"--models", repo.path().string(), "--model-memory", "1GiB", "--max-in-flight", "1"});
   // Three first requests at once: the load runs for the first, one more may queue behind it
