@@ -130,9 +130,10 @@ Status ModelLifecycle::load_now(const std::string& name, const Versions& version
     const auto new_stamp = stamps.find(config.version);
     const bool unchanged = old_stamp != old.stamps.end() && new_stamp != stamps.end() &&
                            old_stamp->second == new_stamp->second;
-    const auto same = std::find_if(before.begin(), before.end(), [&](const auto& pipeline) {
-      return unchanged && pipeline->model().config.version == config.version;
-    });
+    const auto same =
+        !unchanged ? before.end() : std::find_if(before.begin(), before.end(), [&](const auto& p) {
+          return p->model().config.version == config.version;
+        });
     if (same != before.end()) {
       next_versions.push_back(*same);
       memory[config.version] = old.memory[config.version];

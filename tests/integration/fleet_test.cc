@@ -12,6 +12,7 @@
 #include <memory>
 #include <thread>
 
+#include "support/fixture_files.h"
 #include "support/listener.h"
 #include "support/redis_process.h"
 #include "support/served.h"
@@ -122,8 +123,8 @@ class Fleet : public ::testing::TestWithParam<Balancer> {
     stop_balancer();
     balancer_port_ = free_port();
     const bool haproxy = GetParam() == Balancer::kHaproxy;
-    std::string config = read_text(std::string(HONE_SOURCE_DIR) +
-                                   (haproxy ? "/deploy/haproxy.cfg" : "/deploy/nginx.conf"));
+    std::string config = read_whole_file(std::string(HONE_SOURCE_DIR) +
+                                         (haproxy ? "/deploy/haproxy.cfg" : "/deploy/nginx.conf"));
     const int each = haproxy ? 2 : 1;  // HAProxy names each instance in two backends
     for (std::size_t i = 0; i < backends.size(); ++i) {
       const std::string server = "127.0.0.1:800" + std::to_string(i + 1);

@@ -13,6 +13,7 @@
 #include <thread>
 
 #include "core/units.h"
+#include "support/fixture_files.h"
 #include "support/raw_client.h"
 #include "support/redis_process.h"
 #include "support/served.h"
@@ -57,7 +58,7 @@ TEST(KubernetesFiles, EveryManifestMatchesTheApiSchemas) {
 
 TEST(KubernetesFiles, TheValidatorRefusesATypoAndAWrongType) {
   TempDir dir;
-  const std::string deployment = read_text(kManifests + "/deployment.yaml");
+  const std::string deployment = read_whole_file(kManifests + "/deployment.yaml");
   const ProcessResult typo =
       validate(dir.write("typo.yaml", replaced(deployment, "readinessProbe:", "readinesProbe:")));
   EXPECT_EQ(typo.exit_code, 1);
@@ -70,7 +71,7 @@ TEST(KubernetesFiles, TheValidatorRefusesATypoAndAWrongType) {
   EXPECT_EQ(type.exit_code, 1);
   EXPECT_NE(type.out.find("terminationGracePeriodSeconds must be integer"), std::string::npos)
       << type.out << type.err;
-  const std::string monitor = read_text(kManifests + "/autoscaling/servicemonitor.yaml");
+  const std::string monitor = read_whole_file(kManifests + "/autoscaling/servicemonitor.yaml");
   const ProcessResult crd =
       validate(dir.write("crd.yaml", replaced(monitor, "interval: 15s", "intervals: 15s")));
   EXPECT_EQ(crd.exit_code, 1);

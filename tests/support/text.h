@@ -1,21 +1,12 @@
-// Text files for tests that run files as written (deploy/, docs): read one, count and replace
-// strings in it.
+// Text of files tests run as written (deploy/, docs; read with fixture_files.h's
+// read_whole_file): count and replace strings in it.
 #pragma once
 
 #include <gtest/gtest.h>
 
-#include <fstream>
-#include <sstream>
 #include <string>
 
 namespace hone::test {
-
-inline std::string read_text(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
 
 inline int count_of(const std::string& text, const std::string& part) {
   int found = 0;
