@@ -9,6 +9,9 @@
 #include <set>
 #include <sstream>
 
+#include "core/units.h"
+#include "http/limits.h"
+#include "support/fixture_files.h"
 #include "support/process.h"
 #include "support/served.h"
 #include "support/temp_dir.h"
@@ -24,7 +27,7 @@ TEST(DeployFiles, SystemdAcceptsTheUnit) {
       << "systemd-analyze not installed: run scripts/setup --test";
   TempDir dir;
   // The unit names the installed binary; here it is the one just built.
-  const std::string unit = replaced(read_text(kUnit), "/usr/local/bin/hone", kHone);
+  const std::string unit = replaced(read_whole_file(kUnit), "/usr/local/bin/hone", kHone);
   const std::string path = dir.write("hone.service", unit);
   const ProcessResult verified = run_process({"/usr/bin/systemd-analyze", "verify", path});
   EXPECT_EQ(verified.exit_code, 0) << verified.err;
@@ -35,7 +38,7 @@ TEST(DeployFiles, SystemdAcceptsTheUnit) {
 TEST(DeployFiles, TheUnitsCommandLineServes) {
   // ExecStart without its line continuations, with this machine's paths: models, a token file
   // in place of the credential, a free port.
-  const std::string unit = replaced(read_text(kUnit), "\\\n", " ");
+  const std::string unit = replaced(read_whole_file(kUnit), "\\\n", " ");
   const auto start = unit.find("\nExecStart=");
   ASSERT_NE(start, std::string::npos);
   const auto from = start + std::string("\nExecStart=").size();
@@ -98,12 +101,12 @@ std::vector<std::string> json_strings(const std::string& text) {
 }  // namespace dockerfile
 
 TEST(DeployFiles, TheDockerfileBuildsAsCiDoes) {
-  const std::string text = read_text(dockerfile::kDockerfile);
+  const std::string text = read_whole_file(dockerfile::kDockerfile);
   const std::string build = dockerfile::instruction(text, "RUN");
   // .ci/run's build: scripts/test release = scripts/setup, then the release preset.
-  EXPECT_NE(read_text(std::string(HONE_SOURCE_DIR) + "/.ci/run").find("scripts/test release"),
+  EXPECT_NE(read_whole_file(std::string(HONE_SOURCE_DIR) + "/.ci/run").find("scripts/test release"),
             std::string::npos);
-  const std::string test = read_text(std::string(HONE_SOURCE_DIR) + "/scripts/test");
+  const std::string test = read_whole_file(std::string(HONE_SOURCE_DIR) + "/scripts/test");
   for (const std::string step : {"cmake --preset", "cmake --build --preset"}) {
     EXPECT_NE(test.find(step + " \"$preset\""), std::string::npos) << step;
     EXPECT_NE(build.find(step + " release"), std::string::npos) << step << " in: " << build;
@@ -116,7 +119,7 @@ TEST(DeployFiles, TheDockerfileBuildsAsCiDoes) {
 // Every shared library the binary links comes from a package the runtime stage installs (or
 // one they depend on, or the base system's C and C++ runtimes).
 TEST(DeployFiles, TheDockerfileInstallsEveryLibraryTheBinaryLinks) {
-  const std::string text = read_text(dockerfile::kDockerfile);
+  const std::string text = read_whole_file(dockerfile::kDockerfile);
   const std::string runtime = dockerfile::instruction(text, "RUN", 1);
   ASSERT_NE(runtime.find("apt-get install"), std::string::npos) << runtime;
   std::set<std::string> allowed = {"libc6", "libgcc-s1", "libstdc++6"};
@@ -158,7 +161,7 @@ TEST(DeployFiles, TheDockerfileInstallsEveryLibraryTheBinaryLinks) {
 
 // The image's command line serves, and its HEALTHCHECK command tells ready from not.
 TEST(DeployFiles, TheDockerfilesCommandServesAndItsHealthCheckSeesIt) {
-  const std::string text = read_text(dockerfile::kDockerfile);
+  const std::string text = read_whole_file(dockerfile::kDockerfile);
   auto args = dockerfile::json_strings(dockerfile::instruction(text, "ENTRYPOINT"));
   for (auto& arg : dockerfile::json_strings(dockerfile::instruction(text, "CMD"))) {
     if (arg == "/srv/hone/models") arg = kExamples;
@@ -184,6 +187,44 @@ TEST(DeployFiles, TheDockerfilesCommandServesAndItsHealthCheckSeesIt) {
   served.signal(SIGTERM);
   EXPECT_EQ(served.wait(), 0);
   EXPECT_NE(check_port(port), 0);  // nothing listens
+}
+
+// The balancers' timeouts, as deploy/haproxy.cfg and deploy/nginx.conf promise: they wait for an
+// answer longer than any deadline of hone's own (its defaults, and the drain the files' command
+// line gives), so that a client sees hone's error and message; nginx closes idle connections to
+// an instance before hone's idle timeout would.
+namespace balancers {
+
+// The duration after the first `key ` in `text` (up to a space, ';' or the line's end).
+std::chrono::milliseconds setting(const std::string& text, const std::string& key) {
+  const auto at = text.find(key + " ");
+  EXPECT_NE(at, std::string::npos) << key;
+  if (at == std::string::npos) return {};
+  const auto begin = at + key.size() + 1;
+  const std::string value = text.substr(begin, text.find_first_of(" ;\n", begin) - begin);
+  const auto parsed = parse_duration(value);
+  EXPECT_TRUE(parsed.ok()) << key << " " << value;
+  return parsed.ok() ? std::chrono::duration_cast<std::chrono::milliseconds>(*parsed)
+                     : std::chrono::milliseconds{};
+}
+
+}  // namespace balancers
+
+TEST(DeployFiles, TheBalancersOutwaitHoneAndCloseIdleConnectionsFirst) {
+  const http::Limits hone;
+  for (const char* file : {"/deploy/haproxy.cfg", "/deploy/nginx.conf"}) {
+    const std::string text = read_whole_file(std::string(HONE_SOURCE_DIR) + file);
+    const bool haproxy = std::string(file).find("haproxy") != std::string::npos;
+    const auto answer = balancers::setting(text, haproxy ? "timeout server" : "proxy_read_timeout");
+    const auto drain = balancers::setting(text, "--drain-timeout");
+    for (const auto own : {hone.header_timeout, hone.body_timeout, hone.write_timeout, drain}) {
+      EXPECT_GT(answer, own) << file;
+    }
+    EXPECT_GT(answer.count(), 0) << file;
+    if (!haproxy) {
+      EXPECT_LT(balancers::setting(text, "keepalive_timeout"), hone.idle_timeout);
+    }
+  }
 }
 
 }  // namespace
