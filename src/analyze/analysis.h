@@ -25,7 +25,8 @@ std::string format_evidence(const Evidence& evidence);  // "p99 12.3ms", "hit ra
 
 struct Finding {
   std::string kind;  // generator_saturated, server_saturated, queueing, periodic_stall, errors,
-                     // cache_ineffective, batching_ineffective, cold_start, connection_churn
+                     // cache_ineffective, batching_ineffective, cold_start, connection_churn,
+                     // cpu_stolen
   Severity severity = Severity::kLow;
   std::string summary;  // one line
   std::vector<Evidence> evidence;

@@ -19,6 +19,7 @@ void find_periodic_stall(const report::LoadResult&, const RunFacts&, std::vector
 void find_errors(const report::LoadResult&, const RunFacts&, std::vector<Finding>&);
 void find_cold_start(const report::LoadResult&, const RunFacts&, std::vector<Finding>&);
 void find_connection_churn(const report::LoadResult&, const RunFacts&, std::vector<Finding>&);
+void find_cpu_stolen(const report::LoadResult&, const RunFacts&, std::vector<Finding>&);
 // findings_server.cc: with the server's series, or the inputs the run sent.
 void find_queueing(const report::LoadResult&, const RunFacts&, std::vector<Finding>&);
 void find_cache_ineffective(const report::LoadResult&, const RunFacts&, std::vector<Finding>&);
@@ -27,7 +28,8 @@ void find_batching_ineffective(const report::LoadResult&, const RunFacts&, std::
 // The generator fell behind on its own (not because the server was slow): other rules that read
 // latency trends do not apply then.
 bool generator_limited(const report::LoadResult& result);
-// CPU time of the generator's threads over their wall time (0 when not recorded).
+// CPU time of the generator's threads over the time they could run: their wall time less the
+// share the machine's hypervisor kept (0 when not recorded).
 double generator_busy(const report::LoadResult& result);
 
 }  // namespace hone::analyze

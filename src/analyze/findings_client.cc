@@ -40,22 +40,41 @@ double mean_over(const std::vector<SecondFacts>& seconds, std::size_t from, std:
 }  // namespace
 
 // Late sends while a connection was free (more than a few: when a stalled server answers a
-// backlog at once, a generator sends a percent or so late while it reads the burst), or a run
-// behind schedule while the generator's threads were busy (their CPU time near the run's
-// length): the generator, not the server, held it back. (A saturated generator also reads
-// answers late, so its service times cannot tell.)
+// backlog at once, a generator sends a percent or so late while it reads the burst; and a
+// virtual machine whose host keeps a share of its CPU time pauses every thread for about that
+// share of the sends), or a run behind schedule while the generator's threads were busy (their
+// CPU time near the time they could run): the generator, not the server, held it back. (A
+// saturated generator also reads answers late, so its service times cannot tell.)
 bool generator_limited(const report::LoadResult& result) {
   const report::Schedule& s = result.schedule;
   if (s.model != "open" || s.sent == 0 || s.lag.value_at_percentile(99) <= 1000) return false;
-  if (static_cast<double>(s.lag_when_connections_free) > 0.05 * static_cast<double>(s.sent))
+  const double paused = s.cpu.stolen_share(result.duration_s);
+  if (static_cast<double>(s.lag_when_connections_free) >
+      (0.05 + paused) * static_cast<double>(s.sent))
     return true;
   return report::check_schedule(result).behind && generator_busy(result) >= 0.85;
 }
 
 double generator_busy(const report::LoadResult& result) {
-  const report::Schedule& s = result.schedule;
-  if (s.generator_threads <= 0 || result.duration_s <= 0) return 0;
-  return s.generator_cpu_s / (s.generator_threads * result.duration_s);
+  return result.schedule.cpu.busy(result.duration_s);
+}
+
+// The machine's hypervisor kept part of its CPU time: every thread on it, the generator's and a
+// local server's, stopped meanwhile, so the run measured the host's pauses along with the server.
+void find_cpu_stolen(const report::LoadResult& result, const RunFacts&, std::vector<Finding>& out) {
+  const double share = result.schedule.cpu.stolen_share(result.duration_s);
+  if (share < 0.05) return;
+  Finding f;
+  f.kind = "cpu_stolen";
+  f.severity = Severity::kMedium;
+  f.summary = format(
+      "the hypervisor kept %.0f%% of this machine's CPU time during the run (steal): its "
+      "threads stopped meanwhile, and latencies include those pauses",
+      100 * share);
+  f.evidence = {{"CPU time stolen", share, "ratio"},
+                {"stolen", result.schedule.cpu.machine_steal_s, "s"},
+                {"CPUs", static_cast<double>(result.schedule.cpu.machine_cpus), "count"}};
+  out.push_back(f);
 }
 
 void find_generator_saturated(const report::LoadResult& result, const RunFacts&,

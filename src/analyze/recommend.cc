@@ -143,6 +143,12 @@ std::vector<Recommendation> recommend(const std::vector<Finding>& findings, cons
       r.action = "keep connections alive: raise the server's keep-alive or idle timeout";
       r.config = "hone serve --idle-timeout 60s";
       r.expected = format("%.0f fewer connection set-ups", evidence(f, "connections opened"));
+    } else if (f.kind == "cpu_stolen") {
+      r.action =
+          "measure from machines with dedicated CPUs, or repeat the run and compare: another "
+          "tenant of the host took CPU time";
+      r.expected = format("latencies without the host's pauses (%.0f%% of the CPU time now)",
+                          100 * evidence(f, "CPU time stolen"));
     }
     if (!r.action.empty()) {
       r.sweep = sweep_for(r);

@@ -185,9 +185,12 @@ int run_suite(LoadFlags& flags) {
     suite.schedule.lag.add(result.schedule.lag);
     suite.schedule.lag_when_connections_free += result.schedule.lag_when_connections_free;
     suite.schedule.connections_opened += result.schedule.connections_opened;
-    suite.schedule.generator_cpu_s += result.schedule.generator_cpu_s;
-    suite.schedule.generator_threads =
-        std::max(suite.schedule.generator_threads, result.schedule.generator_threads);
+    // The endpoints ran one after another: CPU time and steal add up, threads and CPUs do not.
+    report::GeneratorCpu& cpu = suite.schedule.cpu;
+    cpu.used_s += result.schedule.cpu.used_s;
+    cpu.threads = std::max(cpu.threads, result.schedule.cpu.threads);
+    cpu.machine_steal_s += result.schedule.cpu.machine_steal_s;
+    cpu.machine_cpus = std::max(cpu.machine_cpus, result.schedule.cpu.machine_cpus);
     suite.schedule.max_connections =
         std::max(suite.schedule.max_connections, result.schedule.max_connections);
     suite.duration_s += result.duration_s;

@@ -5,6 +5,7 @@
 #include <thread>
 #include <unordered_set>
 
+#include "core/cpu_steal.h"
 #include "core/version.h"
 #include "load/metrics_scraper.h"
 #include "load/worker.h"
@@ -113,9 +114,11 @@ Result<report::LoadResult> run_load(const LoadPlan& plan, LiveBoard* live,
     setup.stop = &stop;
     workers.push_back(std::make_unique<Worker>(std::move(setup)));
   }
+  const std::optional<MachineSteal> steal_before = read_machine_steal();
   std::vector<std::thread> threads;
   for (auto& worker : workers) threads.emplace_back([&worker] { worker->run(); });
   for (auto& thread : threads) thread.join();
+  const std::optional<MachineSteal> steal_after = read_machine_steal();
 
   report::LoadResult result;
   result.version = kVersion;
@@ -142,11 +145,15 @@ Result<report::LoadResult> run_load(const LoadPlan& plan, LiveBoard* live,
     result.schedule.lag_when_connections_free += schedule.lag_when_connections_free;
     result.schedule.max_connections += schedule.max_connections;
     result.schedule.connections_opened += schedule.connections_opened;
-    result.schedule.generator_cpu_s += schedule.generator_cpu_s;
-    ++result.schedule.generator_threads;
+    result.schedule.cpu.used_s += schedule.cpu.used_s;
+    ++result.schedule.cpu.threads;
     last = std::max(last, worker->finished_at());
   }
   result.duration_s = std::chrono::duration<double>(last - start).count();
+  if (steal_before && steal_after) {
+    result.schedule.cpu.machine_steal_s = steal_after->steal_s - steal_before->steal_s;
+    result.schedule.cpu.machine_cpus = steal_after->cpus;
+  }
   count_distinct_inputs(plan, workers, result);
   if (scraper) result.server = scraper->stop();
   return result;

@@ -277,7 +277,7 @@ void Worker::run() {
   const double cpu_before = thread_cpu_seconds();
   io_.run();
   recorder_.finish();
-  recorder_.schedule().generator_cpu_s = thread_cpu_seconds() - cpu_before;
+  recorder_.schedule().cpu.used_s = thread_cpu_seconds() - cpu_before;
 }
 
 // Submits every request whose intended time has come, then sleeps until the next one.

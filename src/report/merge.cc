@@ -112,8 +112,10 @@ Result<LoadResult> merge_results(const std::vector<LoadResult>& results) {
     merged.schedule.lag_when_connections_free += next.schedule.lag_when_connections_free;
     merged.schedule.max_connections += next.schedule.max_connections;
     merged.schedule.connections_opened += next.schedule.connections_opened;
-    merged.schedule.generator_cpu_s += next.schedule.generator_cpu_s;
-    merged.schedule.generator_threads += next.schedule.generator_threads;
+    merged.schedule.cpu.used_s += next.schedule.cpu.used_s;
+    merged.schedule.cpu.threads += next.schedule.cpu.threads;
+    merged.schedule.cpu.machine_steal_s += next.schedule.cpu.machine_steal_s;
+    merged.schedule.cpu.machine_cpus += next.schedule.cpu.machine_cpus;
     merged.started_ms = std::min(merged.started_ms, next.started_ms);
     latest_end = std::max(latest_end, end_ms(next));
     merged.shards += next.shards;

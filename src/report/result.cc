@@ -21,6 +21,18 @@ void Stats::add(const Stats& other) {
   for (const auto& [kind, count] : other.by_kind) by_kind[kind] += count;
 }
 
+double GeneratorCpu::stolen_share(double duration_s) const {
+  if (machine_cpus <= 0 || duration_s <= 0) return 0;
+  return std::clamp(machine_steal_s / (machine_cpus * duration_s), 0.0, 1.0);
+}
+
+double GeneratorCpu::busy(double duration_s) const {
+  if (threads <= 0 || duration_s <= 0) return 0;
+  // A host that kept nearly all of the time leaves nothing to judge by: at most 90% is taken off.
+  const double runnable_s = threads * duration_s * (1 - std::min(stolen_share(duration_s), 0.9));
+  return used_s / runnable_s;
+}
+
 double LoadResult::rps() const {
   return duration_s > 0 ? static_cast<double>(total.requests) / duration_s : 0;
 }

@@ -65,6 +65,22 @@ struct TimelineRow {
 };
 
 // How the generator kept to its plan (open model: intended send times).
+// What tells a generator that had more to do than it could from one that waited for answers:
+// the CPU time its threads used, and the CPU time the machine's hypervisor kept from the
+// machine meanwhile (steal: a virtual CPU waiting for its host stops every thread on it).
+struct GeneratorCpu {
+  double used_s = 0;  // CPU time the generator's threads used
+  int threads = 0;
+  double machine_steal_s = 0;  // CPU time the hypervisor kept from the machine, all CPUs
+  int machine_cpus = 0;        // 0: not recorded
+
+  // The share of the machine's CPU time over `duration_s` the hypervisor kept (0 to 1).
+  double stolen_share(double duration_s) const;
+  // The threads' CPU time over the time they could have run: their wall time less the share
+  // the hypervisor kept (0 when not recorded).
+  double busy(double duration_s) const;
+};
+
 struct Schedule {
   std::string model;          // "open" (rate) or "closed" (concurrency)
   double target_rps = 0;      // mean of the rate profile over the run (open model)
@@ -74,8 +90,7 @@ struct Schedule {
   std::int64_t lag_when_connections_free = 0;   // lagging sends while a connection was idle
   std::int64_t max_connections = 0;             // most connections open at once
   std::int64_t connections_opened = 0;          // connection attempts over the run
-  double generator_cpu_s = 0;                   // CPU time the generator's threads used
-  int generator_threads = 0;
+  GeneratorCpu cpu;
 };
 
 struct EndpointResult {

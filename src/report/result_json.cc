@@ -98,8 +98,10 @@ void write_schedule(JsonWriter& json, const LoadResult& result) {
   json.key("late_with_free_connection").value(s.lag_when_connections_free);
   json.key("max_connections").value(s.max_connections);
   json.key("connections_opened").value(s.connections_opened);
-  json.key("generator_cpu_s").value(s.generator_cpu_s);
-  json.key("generator_threads").value(s.generator_threads);
+  json.key("generator_cpu_s").value(s.cpu.used_s);
+  json.key("generator_threads").value(s.cpu.threads);
+  json.key("machine_steal_s").value(s.cpu.machine_steal_s);
+  json.key("machine_cpus").value(s.cpu.machine_cpus);
   json.key("behind").value(verdict.behind);
   json.key("warning").value(verdict.warning);
   json.end_object();

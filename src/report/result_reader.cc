@@ -274,9 +274,12 @@ Result<LoadResult> parse_result_json(std::string text, const std::string& name) 
     result.schedule.connections_opened = read.integer(schedule, "connections_opened");
   }
   if (schedule["generator_cpu_s"].error() != simdjson::NO_SUCH_FIELD) {
-    result.schedule.generator_cpu_s = read.number(schedule, "generator_cpu_s");
-    result.schedule.generator_threads =
-        static_cast<int>(read.integer(schedule, "generator_threads"));
+    result.schedule.cpu.used_s = read.number(schedule, "generator_cpu_s");
+    result.schedule.cpu.threads = static_cast<int>(read.integer(schedule, "generator_threads"));
+  }
+  if (schedule["machine_steal_s"].error() != simdjson::NO_SUCH_FIELD) {
+    result.schedule.cpu.machine_steal_s = read.number(schedule, "machine_steal_s");
+    result.schedule.cpu.machine_cpus = static_cast<int>(read.integer(schedule, "machine_cpus"));
   }
   read.histogram(read.child(histograms, "schedule_lag"), result.schedule.lag);
   if (!read.bad().empty()) return read.error("missing or malformed " + read.bad());

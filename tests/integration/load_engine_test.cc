@@ -6,6 +6,7 @@
 #include <atomic>
 #include <cmath>
 #include <cstdlib>
+#include <thread>
 
 #include "load/engine.h"
 #include "load/options.h"
@@ -243,6 +244,11 @@ endpoints:
   EXPECT_EQ(result.endpoints[0].distinct_inputs, -1);
   EXPECT_GE(result.schedule.connections_opened, result.schedule.max_connections);
   EXPECT_GT(result.schedule.connections_opened, 0);
+  // The machine's CPUs, and the CPU time its hypervisor kept meanwhile (0 on a machine of its own).
+  EXPECT_EQ(result.schedule.cpu.machine_cpus,
+            static_cast<int>(std::thread::hardware_concurrency()));
+  EXPECT_GE(result.schedule.cpu.machine_steal_s, 0);
+  EXPECT_GT(result.schedule.cpu.threads, 0);
   // Each second is kept by endpoint too, and the endpoints' seconds add up to the run's.
   for (const char* name : {"heavy", "light"}) {
     std::int64_t requests = 0;
@@ -263,6 +269,9 @@ endpoints:
   EXPECT_EQ(back->endpoints[1].distinct_inputs, 3);
   EXPECT_EQ(back->endpoints[0].distinct_inputs, -1);
   EXPECT_EQ(back->schedule.connections_opened, result.schedule.connections_opened);
+  EXPECT_EQ(back->schedule.cpu.machine_cpus, result.schedule.cpu.machine_cpus);
+  EXPECT_DOUBLE_EQ(back->schedule.cpu.machine_steal_s, result.schedule.cpu.machine_steal_s);
+  EXPECT_DOUBLE_EQ(back->schedule.cpu.used_s, result.schedule.cpu.used_s);
 }
 
 TEST(LoadEngine, BearerAndJwtAuth) {

@@ -77,7 +77,11 @@ TEST(SweepRun, TheMaxRateItFindsHoldsAndBreaksAtOnePointTwoTimes) {
   test::TempDir dir;
   dir.write("a.yaml", "endpoints:\n  - path: /predict\n");
   dir.write("b.yaml", "endpoints:\n  - path: /predict\n    method: POST\n    body: '{}'\n");
-  const std::string slo = "p99 < 20ms and error_rate < 1%";
+  // A p99 limit far above the server's 2.2 ms, that a queue growing past the capacity crosses
+  // within two seconds (at 475/s, 5% over, it grows by 46 ms a second) but that a pause of the
+  // machine does not (near the capacity a pause's backlog drains slowly: with 20 ms, a busy CI
+  // host failed rates under the capacity).
+  const std::string slo = "p99 < 100ms and error_rate < 1%";
   const std::string sweep = dir.write(
       "s.yaml",
       "target: {url: \"" + server.url("") +
@@ -130,7 +134,7 @@ TEST(SweepRun, TheMaxRateItFindsHoldsAndBreaksAtOnePointTwoTimes) {
   // A separate constant-rate run at that rate meets the SLO; at 1.2 times it does not.
   const auto confirm = [&](double rate) {
     return run_process({kHone, "load", server.url(""), "--scenario", dir.file("a.yaml"), "--rate",
-                        std::to_string(rate), "-d", "6s", "-q", "--threshold", "p99<20ms",
+                        std::to_string(rate), "-d", "6s", "-q", "--threshold", "p99<100ms",
                         "--threshold", "error_rate<1%"},
                        std::chrono::seconds(60));
   };
@@ -138,11 +142,10 @@ TEST(SweepRun, TheMaxRateItFindsHoldsAndBreaksAtOnePointTwoTimes) {
   auto at = confirm(found);
   if (at.exit_code == 99) at = confirm(found);
   EXPECT_EQ(at.exit_code, 0) << "at " << found << "/s:\n" << at.out << at.err << "\n" << csv;
-  // 1.2 times the rate found breaks the SLO only when it is above the capacity (454/s): near the
-  // capacity the search may stop lower, as it should when a rate misses the SLO twice (at 400/s,
-  // 88% busy, this server's queue gave p99 28.6 and 20.8 ms in one CI run: the search found
-  // 375/s, and 450/s then held), and under the sanitizers a rate well below it can fail to
-  // settle. Then there is no breaking point under 1.2 times to check.
+  // 1.2 times the rate found breaks the SLO only when it is above the capacity (454/s): the
+  // search may stop lower, as it should when a rate misses the SLO twice (with a 20 ms limit,
+  // 400/s, 88% busy, gave p99 28.6 and 20.8 ms in one CI run: the search found 375/s, and
+  // 450/s then held). Then there is no breaking point under 1.2 times to check.
   if (1.2 * found < 455) return;
   const auto above = confirm(1.2 * found);
   EXPECT_EQ(above.exit_code, 99) << "at " << 1.2 * found << "/s:\n" << above.out << "\n" << csv;
@@ -151,13 +154,16 @@ TEST(SweepRun, TheMaxRateItFindsHoldsAndBreaksAtOnePointTwoTimes) {
 // Concurrency levels (closed model) against a URL.
 TEST(SweepRun, ConcurrencyLevelsAgainstAUrl) {
   test::TestServerOptions options;
-  options.delay = std::chrono::milliseconds(2);
+  // Long enough for the wait to dominate the generator's and the machine's own time per
+  // request (with 2 ms, a busy CI host once gave four users 1.6 times one user's rate). The SLO
+  // is not this test's subject: a limit far above the delay, that pauses of the machine keep.
+  options.delay = std::chrono::milliseconds(20);
   test::TestServer server(options);
   test::TempDir dir;
   dir.write("a.yaml", "endpoints:\n  - path: /\n");
   const std::string sweep = dir.write(
       "s.yaml", "target: {url: \"" + server.url("") +
-                    "\"}\nload: {scenario: a.yaml, concurrency: [1, 4]}\nslo: \"p99 < 50ms\"\n"
+                    "\"}\nload: {scenario: a.yaml, concurrency: [1, 4]}\nslo: \"p99 < 1s\"\n"
                     "stability: {window: 1s, windows: 2, tolerance: 50%, max_time: 5s}\n");
   const auto run =
       run_process({kHone, "sweep", sweep, "--out", dir.file("out")}, std::chrono::seconds(60));
@@ -165,7 +171,7 @@ TEST(SweepRun, ConcurrencyLevelsAgainstAUrl) {
   EXPECT_NE(run.out.find("as given: concurrency 4 ..."), std::string::npos) << run.out;
   const std::string csv = read(dir.path() / "out" / "sweep.csv");
   EXPECT_EQ(csv.rfind("configuration,concurrency,", 0), 0U) << csv;
-  // Four users each waiting 2 ms answer about four times what one does.
+  // Four users each waiting 20 ms answer about four times what one does.
   auto one = report::read_result_file(dir.file("out/points/c1-1.json"));
   auto four = report::read_result_file(dir.file("out/points/c1-4.json"));
   ASSERT_TRUE(one && four);

@@ -154,8 +154,10 @@ TEST(ResultJson, HistogramsMustHaveTheLayoutHoneWrites) {
 }
 
 TEST(Merge, AddsExactly) {
-  const LoadResult a = test::make_result(4, 2000);
-  const LoadResult b = test::make_result(5, 3000, 1'700'000'002'000);
+  LoadResult a = test::make_result(4, 2000);
+  LoadResult b = test::make_result(5, 3000, 1'700'000'002'000);
+  a.schedule.cpu = {1.5, 2, 0.25, 4};
+  b.schedule.cpu = {2.0, 1, 0.5, 2};
   // Merging the files read back equals merging in memory, and equals adding the histograms.
   std::string ja;
   std::string jb;
@@ -182,6 +184,11 @@ TEST(Merge, AddsExactly) {
   EXPECT_EQ(merged->started_ms, a.started_ms);
   EXPECT_DOUBLE_EQ(merged->duration_s, 12);  // from a's start to b's end
   EXPECT_EQ(merged->schedule.intended, 5000);
+  // The generators' CPU time, threads, and the steal and CPUs of their machines add up.
+  EXPECT_DOUBLE_EQ(merged->schedule.cpu.used_s, 3.5);
+  EXPECT_EQ(merged->schedule.cpu.threads, 3);
+  EXPECT_DOUBLE_EQ(merged->schedule.cpu.machine_steal_s, 0.75);
+  EXPECT_EQ(merged->schedule.cpu.machine_cpus, 6);
   EXPECT_EQ(merged->timeline.size(), 12U);
   std::int64_t timeline_total = 0;
   for (const auto& row : merged->timeline) timeline_total += row.requests;
