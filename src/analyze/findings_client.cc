@@ -63,7 +63,7 @@ double generator_busy(const report::LoadResult& result) {
 // local server's, stopped meanwhile, so the run measured the host's pauses along with the server.
 void find_cpu_stolen(const report::LoadResult& result, const RunFacts&, std::vector<Finding>& out) {
   const double share = result.schedule.cpu.stolen_share(result.duration_s);
-  if (share < 0.05) return;
+  if (share < report::kStolenShareWarning) return;
   Finding f;
   f.kind = "cpu_stolen";
   f.severity = Severity::kMedium;

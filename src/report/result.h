@@ -68,6 +68,10 @@ struct TimelineRow {
 // What tells a generator that had more to do than it could from one that waited for answers:
 // the CPU time its threads used, and the CPU time the machine's hypervisor kept from the
 // machine meanwhile (steal: a virtual CPU waiting for its host stops every thread on it).
+// From this share of the machine's CPU time kept by its hypervisor, hone load warns and hone
+// analyze reports cpu_stolen.
+inline constexpr double kStolenShareWarning = 0.05;
+
 struct GeneratorCpu {
   double used_s = 0;  // CPU time the generator's threads used
   int threads = 0;

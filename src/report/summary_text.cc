@@ -106,6 +106,13 @@ std::string format_summary(const LoadResult& result) {
     out += printf_string("  %-10s closed model, %lld connections at most\n", "schedule",
                          static_cast<long long>(schedule.max_connections));
   }
+  const double stolen = schedule.cpu.stolen_share(result.duration_s);
+  if (stolen >= kStolenShareWarning) {
+    out += printf_string(
+        "  WARNING    the hypervisor kept %.0f%% of this machine's CPU time during the run "
+        "(steal): every thread stopped meanwhile, and the latencies include those pauses\n",
+        100 * stolen);
+  }
   return out;
 }
 

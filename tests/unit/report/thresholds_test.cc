@@ -69,6 +69,20 @@ TEST(ScheduleCheck, FlagsARunThatFellBehind) {
   EXPECT_FALSE(check_schedule(result).behind);
 }
 
+TEST(Summary, WarnsWhenTheHypervisorKeptAShareOfTheCpuTime) {
+  LoadResult result = test::make_result(2, 1000);
+  result.schedule.cpu = {1.0, 1, 0.0, 2};
+  const std::string warning = "the hypervisor kept";
+  EXPECT_EQ(format_summary(result).find(warning), std::string::npos);
+  result.schedule.cpu.machine_steal_s = 0.12 * 2 * result.duration_s;  // 12%
+  const std::string text = format_summary(result);
+  EXPECT_NE(text.find("WARNING    the hypervisor kept 12% of this machine's CPU time"),
+            std::string::npos)
+      << text;
+  result.schedule.cpu.machine_steal_s = 0.04 * 2 * result.duration_s;  // 4%: not worth a word
+  EXPECT_EQ(format_summary(result).find(warning), std::string::npos);
+}
+
 TEST(ScheduleCheck, FailedConnectionsAreErrorsNotMissedSends) {
   LoadResult result = test::make_result(2, 1000);
   result.schedule.lag = make_latency_histogram();
