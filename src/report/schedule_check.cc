@@ -19,16 +19,27 @@ ScheduleVerdict check_schedule(const LoadResult& result) {
   const std::int64_t lag_p99 = s.lag.value_at_percentile(99);
   verdict.behind = verdict.send_ratio < 0.99 || lag_p99 > kLagLimitUs;
   if (!verdict.behind) return verdict;
-  const bool generator_late = s.sent > 0 && static_cast<double>(s.lag_when_connections_free) >
-                                                0.01 * static_cast<double>(s.sent);
+  const double late_share =
+      s.sent > 0 ? static_cast<double>(s.lag_when_connections_free) / static_cast<double>(s.sent)
+                 : 0;
+  const double paused = s.cpu.stolen_share(result.duration_s);
+  verdict.generator_late = late_share > 0.01 + paused;
   std::string cause;
   if (connect_failed > 0) {
     cause = "connections to the target failed (" + std::to_string(connect_failed) +
             " connect errors), so requests waited for one";
-  } else if (generator_late) {
+  } else if (verdict.generator_late) {
     cause =
         "sends were late while connections were free: the generator ran out of CPU (add "
         "--threads or split the rate over machines with --shard)";
+  } else if (late_share > 0.01) {
+    char host[200];
+    std::snprintf(host, sizeof host,
+                  "sends were late while connections were free, about as many as the share of "
+                  "the machine's CPU time its hypervisor kept (%.0f%%): the host paused the "
+                  "generator",
+                  100 * paused);
+    cause = host;
   } else {
     cause =
         "every connection was busy: the server is slower than the offered rate, or "

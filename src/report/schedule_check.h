@@ -17,6 +17,10 @@ struct ScheduleVerdict {
   double send_ratio = 1;  // (sent + connect failures) / intended (1 for closed-model runs)
   std::int64_t connect_failed = 0;
   bool behind = false;
+  // Behind, with more than 1% of the sends late while a connection was free, beyond the share of
+  // the machine's CPU time its hypervisor kept (whose pauses stop an idle generator too): the
+  // generator itself could not send this rate.
+  bool generator_late = false;
   std::string warning;  // empty when on schedule
 };
 

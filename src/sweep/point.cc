@@ -117,9 +117,7 @@ Result<PointOutcome> run_point(const SweepSpec& spec, const std::string& scenari
   runner.join();
   if (!result) return result.error();
   outcome.result = std::move(*result);
-  outcome.generator_behind =
-      report::check_schedule(outcome.result).behind &&
-      outcome.result.schedule.lag_when_connections_free > outcome.result.schedule.sent / 100;
+  outcome.generator_behind = report::check_schedule(outcome.result).generator_late;
   std::vector<std::string> broken;
   for (const auto& o : report::evaluate_thresholds(outcome.result, spec.slo)) {
     if (!o.passed)
