@@ -64,14 +64,13 @@ struct TimelineRow {
   std::map<std::string, EndpointSecond> endpoints;
 };
 
-// How the generator kept to its plan (open model: intended send times).
-// What tells a generator that had more to do than it could from one that waited for answers:
-// the CPU time its threads used, and the CPU time the machine's hypervisor kept from the
-// machine meanwhile (steal: a virtual CPU waiting for its host stops every thread on it).
 // From this share of the machine's CPU time kept by its hypervisor, hone load warns and hone
 // analyze reports cpu_stolen.
 inline constexpr double kStolenShareWarning = 0.05;
 
+// What tells a generator that had more to do than it could from one that waited for answers:
+// the CPU time its threads used, and the CPU time the machine's hypervisor kept from the
+// machine meanwhile (steal: a virtual CPU waiting for its host stops every thread on it).
 struct GeneratorCpu {
   double used_s = 0;  // CPU time the generator's threads used
   int threads = 0;
@@ -85,6 +84,7 @@ struct GeneratorCpu {
   double busy(double duration_s) const;
 };
 
+// How the generator kept to its plan (open model: intended send times).
 struct Schedule {
   std::string model;          // "open" (rate) or "closed" (concurrency)
   double target_rps = 0;      // mean of the rate profile over the run (open model)
