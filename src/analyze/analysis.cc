@@ -21,11 +21,16 @@ const char* severity_name(Severity severity) {
 }
 
 Analysis analyze_result(const report::LoadResult& result) {
-  static constexpr Rule kRules[] = {
-      find_generator_saturated,  find_server_saturated, find_queueing,
-      find_periodic_stall,       find_errors,           find_cache_ineffective,
-      find_batching_ineffective, find_cold_start,       find_connection_churn,
-      find_cpu_stolen};
+  static constexpr Rule kRules[] = {find_generator_saturated,
+                                    find_server_saturated,
+                                    find_queueing,
+                                    find_periodic_stall,
+                                    find_errors,
+                                    find_cache_ineffective,
+                                    find_batching_ineffective,
+                                    find_cold_start,
+                                    find_connection_churn,
+                                    find_cpu_stolen};
   const RunFacts facts = gather_facts(result);
   Analysis analysis;
   for (const Rule rule : kRules) rule(result, facts, analysis.findings);

@@ -28,8 +28,5 @@ void find_batching_ineffective(const report::LoadResult&, const RunFacts&, std::
 // The generator fell behind on its own (not because the server was slow): other rules that read
 // latency trends do not apply then.
 bool generator_limited(const report::LoadResult& result);
-// CPU time of the generator's threads over the time they could run: their wall time less the
-// share the machine's hypervisor kept (0 when not recorded).
-double generator_busy(const report::LoadResult& result);
 
 }  // namespace hone::analyze

@@ -52,11 +52,7 @@ bool generator_limited(const report::LoadResult& result) {
   if (static_cast<double>(s.lag_when_connections_free) >
       (0.05 + paused) * static_cast<double>(s.sent))
     return true;
-  return report::check_schedule(result).behind && generator_busy(result) >= 0.85;
-}
-
-double generator_busy(const report::LoadResult& result) {
-  return result.schedule.cpu.busy(result.duration_s);
+  return report::check_schedule(result).behind && s.cpu.busy(result.duration_s) >= 0.85;
 }
 
 // The machine's hypervisor kept part of its CPU time: every thread on it, the generator's and a
@@ -87,7 +83,7 @@ void find_generator_saturated(const report::LoadResult& result, const RunFacts&,
   f.severity = verdict.behind ? Severity::kHigh : Severity::kMedium;
   const double late =
       static_cast<double>(s.lag_when_connections_free) / static_cast<double>(s.sent);
-  const double busy = generator_busy(result);
+  const double busy = s.cpu.busy(result.duration_s);
   f.summary = format(
       "the load generator could not keep its schedule (send lag p99 %.1f ms, its threads %.0f%% "
       "busy): latencies include the generator's own delay",
